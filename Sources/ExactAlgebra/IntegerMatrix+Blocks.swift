@@ -1,0 +1,50 @@
+// Entry-level helpers the block machinery needs, kept next to the storage they touch.
+internal import CFLINT
+
+extension IntegerMatrix {
+    /// The squared Euclidean norm of each row, as a column vector (rows x 1).
+    public var rowSquaredNorms: IntegerMatrix {
+        let result = IntegerMatrix(rows: rowCount, columns: 1)
+        for i in 0..<rowCount {
+            let target = result.entryPointer(i, 0)
+            for j in 0..<columnCount {
+                let entry = entryPointer(i, j)
+                fmpz_addmul(target, entry, entry)
+            }
+        }
+        return result
+    }
+
+    /// The number of bits of |entry (i, j)|; 0 for a zero entry. |x| < 2^bits.
+    public func bits(_ i: Int, _ j: Int) -> Int { Int(fmpz_bits(entryPointer(i, j))) }
+
+    /// Every entry reduced into [0, prime), row-major.
+    public func residues(modulo prime: UInt) -> [UInt] {
+        var result: [UInt] = []
+        result.reserveCapacity(rowCount * columnCount)
+        for i in 0..<rowCount {
+            for j in 0..<columnCount { result.append(fmpz_fdiv_ui(entryPointer(i, j), prime)) }
+        }
+        return result
+    }
+
+    /// Adds `block` in place, exactly: entry += left * right (`fmpz_addmul`).
+    public mutating func add(_ block: ProductBlock) {
+        precondition(block.rowOffset >= 0 && block.rowOffset + block.rowCount <= rowCount
+                     && block.columnOffset >= 0 && block.columnOffset + block.columnCount <= columnCount,
+                     "IntegerMatrix.add: block does not fit")
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        block.forEachEntry { row, column, l, r in
+            fmpz_addmul(entryPointer(block.rowOffset + row, block.columnOffset + column),
+                        block.left.entryPointer(l.0, l.1), block.right.entryPointer(r.0, r.1))
+        }
+    }
+}
+
+extension IntegerMatrix {
+    /// entry (i, j) += other (k, l), exactly.
+    public mutating func addEntry(_ i: Int, _ j: Int, from other: IntegerMatrix, _ k: Int, _ l: Int) {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        fmpz_add(entryPointer(i, j), entryPointer(i, j), other.entryPointer(k, l))
+    }
+}

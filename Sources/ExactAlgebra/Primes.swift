@@ -1,0 +1,49 @@
+// Word-size primes for modular ranks: random ones for the Monte Carlo rank, fixed ones for certification.
+//
+// Every prime here lies in [2^62, 2^63), so each has at least 62 bits; the error bounds in `ModularRank.swift` rely on
+// that. Primality is `n_is_prime`, which FLINT documents as a proven test for every 64-bit integer (BPSW, verified
+// to have no 64-bit counterexample).
+internal import CFLINT
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public enum Primes {
+    public static let lowerEnd: UInt = 1 << 62
+    public static let upperEnd: UInt = 1 << 63
+    /// Every prime used has at least this many bits (it is at least 2^62).
+    public static let minimumBits = 62.0
+
+    public static func isPrime(_ n: UInt) -> Bool { n_is_prime(n) != 0 }
+
+    /// A prime drawn uniformly from the primes in [2^62, 2^63): draw a uniform integer in the range, keep it if it is
+    /// prime, else draw again. (Taking the next prime after a random point would favour primes after long gaps.)
+    public static func random(using generator: inout SplitMix64) -> UInt {
+        while true {
+            let candidate = lowerEnd + UInt(generator.uniform(below: UInt64(lowerEnd))) | 1
+            if isPrime(candidate) { return candidate }
+        }
+    }
+
+    /// The `count` largest primes below 2^63, in decreasing order: the deterministic primes of certification.
+    public static func largest(_ count: Int) -> [UInt] {
+        var primes: [UInt] = []
+        var candidate = upperEnd - 1
+        while primes.count < count {
+            if isPrime(candidate) { primes.append(candidate) }
+            candidate -= 2
+        }
+        return primes
+    }
+
+    /// A lower bound on the number of primes in [2^62, 2^63), from Dusart's bounds (2010), valid for x >= 599:
+    ///   x / ln x * (1 + 1 / ln x) <= pi(x) <= x / ln x * (1 + 1.2762 / ln x).
+    /// So the count is at least lower(2^63) - upper(2^62), about 1.05e17.
+    public static var countInRangeLowerBound: Double {
+        let x1 = Double(upperEnd), x0 = Double(lowerEnd)
+        let lower = x1 / log(x1) * (1 + 1 / log(x1))
+        let upper = x0 / log(x0) * (1 + 1.2762 / log(x0))
+        return (lower - upper).rounded(.down)
+    }
+}
+

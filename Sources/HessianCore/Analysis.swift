@@ -1,0 +1,100 @@
+// One network, analysed: the exact ranks of H_L, H_O, H_F, the formula values, the genericity diagnosis and a
+// verdict per part.
+import Dispatch
+import ExactAlgebra
+import RankFormulas
+import Synchronization
+
+public struct RankOptions: Sendable {
+    /// Number of independent random primes (Monte Carlo); ignored when certifying.
+    public var primeCount: Int
+    /// Certify each rank exactly (multimodular, Hadamard bound) instead of bounding the error probability.
+    public var certify: Bool
+    public var maximumCertificationPrimes: Int
+
+    public init(primeCount: Int = 1, certify: Bool = false,
+                maximumCertificationPrimes: Int = CertifiedRank.defaultMaximumPrimes) {
+        self.primeCount = primeCount
+        self.certify = certify
+        self.maximumCertificationPrimes = maximumCertificationPrimes
+    }
+}
+
+public struct PartAnalysis: Sendable {
+    public let part: HessianPart
+    public let rank: RankResult
+    public let formula: FormulaValue
+    public let verdict: Verdict
+}
+
+public struct Analysis: Sendable {
+    public let problem: Problem
+    public let seed: UInt64
+    /// r, the exact rank of X.
+    public let dataRank: Int
+    public let formulas: LinearNetworkFormulas
+    public let genericity: Genericity
+    /// In the order loss, outer, functional.
+    public let parts: [PartAnalysis]
+    /// Seconds to build the products, moments and block description (before any prime).
+    public let setupSeconds: Double
+
+    public func part(_ part: HessianPart) -> PartAnalysis { parts.first { $0.part == part }! }
+    public var hasFailure: Bool { parts.contains { $0.verdict.isFailure } }
+    public var hasGenericShortfall: Bool { parts.contains { $0.verdict == .belowGeneric } }
+    /// The worst error bound of the three ranks.
+    public var errorBound: Double { parts.map(\.rank.errorBound).max() ?? 0 }
+    /// The primes used: the same random primes for every part, or, when certifying, prefixes of one fixed sequence
+    /// (the longest is returned).
+    public var primes: [UInt] { parts.map(\.rank.primes).max { $0.count < $1.count } ?? [] }
+    public var certified: Bool { parts.allSatisfy(\.rank.certified) }
+    /// Seconds spent building products and assembling the Hessians modulo primes (summed over parts).
+    public var assembleSeconds: Double { setupSeconds + parts.reduce(0) { $0 + $1.rank.reductionSeconds } }
+    /// Seconds spent in elimination (summed over parts; parts run concurrently).
+    public var rankSeconds: Double { parts.reduce(0) { $0 + $1.rank.eliminationSeconds } }
+}
+
+public enum Analyzer {
+    /// Analyses `problem` (drawn with `seed`; the random primes come from their own stream of that seed).
+    public static func analyze(_ problem: Problem, seed: UInt64, options: RankOptions = RankOptions()) throws(CertifiedRank.TooLarge) -> Analysis {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let dataRank = try CertifiedRank.rank(of: problem.x).rank
+        let formulas = LinearNetworkFormulas(widths: problem.architecture.widths, dataRank: dataRank)
+        let hessian = StructuredHessian(problem)
+        let genericity = try Genericity(products: hessian.products, omega: hessian.omega, dataRank: dataRank,
+                                        outputWidth: problem.architecture.outputWidth)
+        let setup = (clock.now - start).seconds
+
+        var primeStream = Generator.primeGenerator(seed: seed)
+        let primes = (0..<options.primeCount).map { _ in Primes.random(using: &primeStream) }
+        let ranks = try rankAll(HessianPart.allCases.map(hessian.source(for:)), primes: primes, options: options)
+
+        let formulaValues: [HessianPart: FormulaValue] = [.loss: formulas.loss, .outer: formulas.outer,
+                                                          .functional: formulas.functional]
+        let parts = zip(HessianPart.allCases, ranks).map { part, rank in
+            let formula = formulaValues[part]!
+            return PartAnalysis(part: part, rank: rank, formula: formula,
+                                verdict: Verdict(rank: rank.rank, formula: formula.value, generic: genericity.isGeneric))
+        }
+        return Analysis(problem: problem, seed: seed, dataRank: dataRank, formulas: formulas, genericity: genericity,
+                        parts: parts, setupSeconds: setup)
+    }
+
+    /// Ranks the sources concurrently, one task per source (each task builds and frees its own FLINT matrices).
+    static func rankAll(_ sources: [BlockMatrix], primes: [UInt], options: RankOptions) throws(CertifiedRank.TooLarge) -> [RankResult] {
+        let results = Mutex<[Result<RankResult, CertifiedRank.TooLarge>?]>(Array(repeating: nil, count: sources.count))
+        DispatchQueue.concurrentPerform(iterations: sources.count) { index in
+            let result: Result<RankResult, CertifiedRank.TooLarge>
+            if options.certify {
+                result = Result { () throws(CertifiedRank.TooLarge) in
+                    try CertifiedRank.rank(of: sources[index], maximumPrimes: options.maximumCertificationPrimes)
+                }
+            } else {
+                result = .success(ModularRank.rank(of: sources[index], primes: primes))
+            }
+            results.withLock { $0[index] = result }
+        }
+        return try results.withLock { all throws(CertifiedRank.TooLarge) in try all.map { (r) throws(CertifiedRank.TooLarge) in try r!.get() } }
+    }
+}

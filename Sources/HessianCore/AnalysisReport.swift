@@ -1,0 +1,92 @@
+// The JSON form of one analysed network: the stable machine interface of `hessian-rank rank --json`, documented in
+// the README. Exact integers (weights, data, primes) are decimal strings; keys are sorted; `formatVersion` comes
+// first for readers to check. Bump `formatVersion` on any change a reader could notice.
+import ExactAlgebra
+import Foundation
+
+public struct AnalysisReport: Codable, Sendable, Equatable {
+    public static let currentFormatVersion = 1
+
+    public struct Inputs: Codable, Sendable, Equatable {
+        /// W_1 ... W_L, each as rows of decimal strings.
+        public let weights: [[[String]]]
+        public let x: [[String]]
+        public let y: [[String]]
+    }
+
+    public struct PartValues<Value: Codable & Sendable & Equatable>: Codable, Sendable, Equatable {
+        public let loss: Value
+        public let outer: Value
+        public let functional: Value
+    }
+
+    public struct Formula: Codable, Sendable, Equatable {
+        public let loss: Int
+        public let outer: Int
+        public let functional: Int
+        public let s: Int
+        public let q: Int
+    }
+
+    public struct Method: Codable, Sendable, Equatable {
+        /// "modular" (Monte Carlo, one-sided) or "multimodular-hadamard" (certified exact).
+        public let name: String
+        /// The primes used, as decimal strings.
+        public let primes: [String]
+        /// Upper bound on the probability that a reported rank is below the rank over Q; 0 when certified.
+        public let errorBound: Double
+    }
+
+    public struct Timings: Codable, Sendable, Equatable {
+        public let assemble: Double
+        public let rank: Double
+    }
+
+    public let formatVersion: Int
+    public let architecture: [Int]
+    public let samples: Int
+    /// Decimal string: seeds are 64-bit unsigned and JSON numbers lose precision past 2^53.
+    public let seed: String
+    public let parameters: Int
+    public let dataRank: Int
+    public let inputs: Inputs
+    public let ranks: PartValues<Int>
+    public let formula: Formula
+    public let verdicts: PartValues<String>
+    public let generic: Bool
+    /// Why the draw is not generic (empty when it is).
+    public let genericityDeficiencies: [String]
+    public let method: Method
+    public let timings: Timings
+
+    public init(_ analysis: Analysis) {
+        let problem = analysis.problem
+        formatVersion = Self.currentFormatVersion
+        architecture = problem.architecture.widths
+        samples = problem.sampleCount
+        seed = String(analysis.seed)
+        parameters = problem.parameterCount
+        dataRank = analysis.dataRank
+        inputs = Inputs(weights: problem.weights.map(\.decimalRows), x: problem.x.decimalRows, y: problem.y.decimalRows)
+        func values<V>(_ value: (PartAnalysis) -> V) -> PartValues<V> {
+            PartValues(loss: value(analysis.part(.loss)), outer: value(analysis.part(.outer)),
+                       functional: value(analysis.part(.functional)))
+        }
+        ranks = values(\.rank.rank)
+        formula = Formula(loss: analysis.formulas.loss.value, outer: analysis.formulas.outer.value,
+                          functional: analysis.formulas.functional.value, s: analysis.formulas.s, q: analysis.formulas.q)
+        verdicts = values(\.verdict.rawValue)
+        generic = analysis.genericity.isGeneric
+        genericityDeficiencies = analysis.genericity.deficiencies
+        method = Method(name: analysis.parts[0].rank.method.rawValue, primes: analysis.primes.map { String($0) },
+                        errorBound: analysis.errorBound)
+        timings = Timings(assemble: analysis.assembleSeconds, rank: analysis.rankSeconds)
+    }
+
+    /// Sorted keys, pretty-printed, UTF-8.
+    public static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        return encoder
+    }
+}

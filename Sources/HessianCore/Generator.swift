@@ -1,0 +1,65 @@
+// The seeded draw of weights, data and targets.
+//
+// Everything comes from SplitMix64 streams derived from one seed, one stream per purpose (weights 1, data 2,
+// targets 3), so a seed always means the same problem:
+// - weights: uniform over the nonzero integers in -16...16 (no zeros: a zero weight makes degenerate products far
+//   likelier; in a measured grid with weights in -3...3 and zeros, several percent of draws were not generic);
+// - data X (N x d): uniform integers in -16...16; with a prescribed data rank r, X = U V with U (N x r) and
+//   V (r x d) uniform in -4...4, redrawn until rank X = r exactly (checked by a certified rank);
+// - targets Y (N x K): uniform integers in -16...16.
+import ExactAlgebra
+
+public enum Generator {
+    public static let weightBound = 16
+    public static let dataBound = 16
+    public static let factorBound = 4
+    public static let targetBound = 16
+
+    enum Stream: UInt64 { case weights = 1, data = 2, targets = 3, primes = 4 }
+
+    public static func generator(seed: UInt64, stream: UInt64) -> SplitMix64 { SplitMix64(seed: seed, stream: stream) }
+
+    /// The random primes for a problem drawn with `seed`: their own stream, independent of the draw itself.
+    public static func primeGenerator(seed: UInt64) -> SplitMix64 { SplitMix64(seed: seed, stream: Stream.primes.rawValue) }
+
+    /// Draws a problem. `dataRank` must lie in 0...min(samples, d); nil means unconstrained (rank min(N, d) almost
+    /// always).
+    public static func draw(_ architecture: Architecture, samples: Int, dataRank: Int? = nil, seed: UInt64) throws(InputError) -> Problem {
+        guard samples >= 1 else { throw InputError("the number of samples must be a positive integer; got \(samples)") }
+        let d = architecture.inputWidth
+        if let r = dataRank, r < 0 || r > min(samples, d) {
+            throw InputError("the data rank must lie in 0...min(N, d) = 0...\(min(samples, d)); got \(r)")
+        }
+        var weightStream = SplitMix64(seed: seed, stream: Stream.weights.rawValue)
+        let weights = (0..<architecture.depth).map { t in
+            let shape = architecture.weightShape(t)
+            return matrix(shape.rows, shape.columns) { nonzero(bound: weightBound, using: &weightStream) }
+        }
+        var dataStream = SplitMix64(seed: seed, stream: Stream.data.rawValue)
+        let x = drawData(samples: samples, inputs: d, rank: dataRank, using: &dataStream)
+        var targetStream = SplitMix64(seed: seed, stream: Stream.targets.rawValue)
+        let y = matrix(samples, architecture.outputWidth) { targetStream.uniform(in: -targetBound...targetBound) }
+        return try Problem(architecture: architecture, weights: weights, x: x, y: y)
+    }
+
+    static func drawData(samples: Int, inputs: Int, rank: Int?, using stream: inout SplitMix64) -> IntegerMatrix {
+        guard let r = rank else { return matrix(samples, inputs) { stream.uniform(in: -dataBound...dataBound) } }
+        while true {
+            let u = matrix(samples, r) { stream.uniform(in: -factorBound...factorBound) }
+            let v = matrix(r, inputs) { stream.uniform(in: -factorBound...factorBound) }
+            let x = r == 0 ? IntegerMatrix(rows: samples, columns: inputs) : u * v
+            if (try? CertifiedRank.rank(of: x).rank) == r { return x }
+        }
+    }
+
+    static func nonzero(bound: Int, using stream: inout SplitMix64) -> Int {
+        let k = stream.uniform(in: 1...(2 * bound))
+        return k <= bound ? k - bound - 1 : k - bound
+    }
+
+    static func matrix(_ rows: Int, _ columns: Int, _ entry: () -> Int) -> IntegerMatrix {
+        var result = IntegerMatrix(rows: rows, columns: columns)
+        for i in 0..<rows { for j in 0..<columns { result[i, j] = entry() } }
+        return result
+    }
+}

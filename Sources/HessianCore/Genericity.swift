@@ -1,0 +1,45 @@
+// Is this draw generic in the sense the formulas need?
+//
+// The closed forms hold at generic points: every partial product W^{k:l} has the largest rank its shape allows, and
+// the residual covariance Omega has rank s = min(r, K) (../shared/reference/formulas.md). Small integer draws can
+// miss this, and a checker must then say "non-generic draw", not "counterexample". The matrices involved are small
+// (at most max width squared), so their ranks are certified exactly, not estimated.
+import ExactAlgebra
+
+public struct Genericity: Sendable, Equatable {
+    public struct ProductRank: Sendable, Equatable {
+        /// 1-based layer range of the product W_through ... W_from, as in the paper's W^{k:l}.
+        public let from: Int
+        public let through: Int
+        public let rank: Int
+        public let maximum: Int
+        public var isFull: Bool { rank == maximum }
+    }
+
+    public let products: [ProductRank]
+    public let residualRank: Int
+    /// s = min(r, K), the rank Omega has at generic points.
+    public let expectedResidualRank: Int
+
+    public var isGeneric: Bool { products.allSatisfy(\.isFull) && residualRank == expectedResidualRank }
+
+    /// A short reason when not generic, e.g. "rank W^{3:2} = 1 < 2; rank Omega = 1 < 2".
+    public var deficiencies: [String] {
+        products.filter { !$0.isFull }.map { "rank W^{\($0.through):\($0.from)} = \($0.rank) < \($0.maximum)" }
+            + (residualRank < expectedResidualRank ? ["rank Omega = \(residualRank) < \(expectedResidualRank)"] : [])
+    }
+
+    /// The largest rank W_k ... W_l can have is the narrowest width it passes through, ends included:
+    /// min(widths[l ... k+1]) for 0-based layers l ... k.
+    public init(products: PartialProducts, omega: IntegerMatrix, dataRank: Int, outputWidth: Int) throws(CertifiedRank.TooLarge) {
+        var ranks: [ProductRank] = []
+        let widths = products.architecture.widths
+        for (l, k, matrix) in products.all {
+            let rank = try CertifiedRank.rank(of: matrix).rank
+            ranks.append(ProductRank(from: l + 1, through: k + 1, rank: rank, maximum: widths[l...(k + 1)].min()!))
+        }
+        self.products = ranks
+        residualRank = try CertifiedRank.rank(of: omega).rank
+        expectedResidualRank = min(dataRank, outputWidth)
+    }
+}

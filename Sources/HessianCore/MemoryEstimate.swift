@@ -1,0 +1,29 @@
+// How much memory ranking a network's Hessians takes, so that a network too large for the machine is refused up
+// front with a figure, not killed half-way.
+//
+// The dominant cost is the p x p matrices of 64-bit residues, one per Hessian part (the three parts are ranked
+// concurrently): 3 * 8 * p^2 bytes. The products and moments are small by comparison (a few widths squared).
+
+public enum MemoryEstimate {
+    public static func bytes(parameterCount p: Int) -> Double { 3 * 8 * Double(p) * Double(p) }
+
+    /// "12.3 GiB", "512.0 MiB".
+    public static func describe(_ bytes: Double) -> String {
+        let gib = bytes / Double(1 << 30)
+        return gib >= 1 ? String(format: "%.1f GiB", gib) : String(format: "%.1f MiB", bytes / Double(1 << 20))
+    }
+
+    /// Parses "8G", "8GiB", "512M", "512MiB", "1048576" (bytes).
+    public static func parse(_ text: String) -> Double? {
+        let (gib, mib, kib) = (Double(1 << 30), Double(1 << 20), Double(1 << 10))
+        let units: [(String, Double)] = [("GiB", gib), ("G", gib), ("MiB", mib), ("M", mib), ("KiB", kib), ("K", kib)]
+        for (suffix, scale) in units where text.hasSuffix(suffix) {
+            guard let value = Double(text.dropLast(suffix.count)), value > 0, value.isFinite else { return nil }
+            return value * scale
+        }
+        guard let value = Double(text), value > 0, value.isFinite else { return nil }
+        return value
+    }
+}
+
+import Foundation

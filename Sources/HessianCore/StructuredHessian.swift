@@ -1,0 +1,79 @@
+// Construction (a): the Hessians from precomputed products and the data moments Sxx, Syx.
+//
+// With A_t = W^{L:t+2} (output side of layer t), B_t = W^{t:1} (input side), Sxx = X^T X, Syx = Y^T X and the
+// residual covariance Omega = W^{L:1} Sxx - Syx (derivation in proofs/hessian-blocks.md; 0-based layers):
+// - H_O block (t, u) = (A_t^T A_u) kron (B_t Sxx B_u^T), for every pair of layers;
+// - H_F block (u, t), t < u: entry [(i, j), (a, b)] = C[j, a] G[b, i] with C = W_{u-1} ... W_{t+1} and
+//   G = B_t Omega^T A_u, i.e. a crossed block with left G^T and right C; block (t, u) is its transpose (left C^T,
+//   right G); diagonal blocks of H_F are zero because f is linear in each W_t.
+// Every entry is one product of two precomputed entries, so assembly costs O(p^2) and needs no p x p matrix over Z:
+// `source(for:)` hands the block description to the exact-rank methods, which reduce it modulo each prime.
+import ExactAlgebra
+
+public struct StructuredHessian: Sendable {
+    public let problem: Problem
+    public let products: PartialProducts
+    public let sxx: IntegerMatrix
+    public let syx: IntegerMatrix
+    /// Omega = W^{L:1} Sxx - Syx (K x d).
+    public let omega: IntegerMatrix
+    let outerBlocks: [ProductBlock]
+    let functionalBlocks: [ProductBlock]
+
+    public init(_ problem: Problem, products: PartialProducts? = nil) {
+        let products = products ?? PartialProducts(problem)
+        let arch = problem.architecture
+        let xt = problem.x.transposed
+        let sxx = xt * problem.x
+        let syx = problem.y.transposed * problem.x
+        let omega = products.endToEnd * sxx - syx
+        let depth = arch.depth
+        let inputSides = (0..<depth).map(products.inputSide(of:))
+        let outputSides = (0..<depth).map(products.outputSide(of:))
+
+        var outer: [ProductBlock] = []
+        for t in 0..<depth {
+            for u in 0..<depth {
+                outer.append(ProductBlock(
+                    rowOffset: arch.parameterOffset(t), columnOffset: arch.parameterOffset(u),
+                    left: outputSides[t].transposed * outputSides[u],
+                    right: inputSides[t] * sxx * inputSides[u].transposed,
+                    pairing: .kronecker))
+            }
+        }
+        var functional: [ProductBlock] = []
+        for t in 0..<depth {
+            for u in (t + 1)..<max(depth, t + 1) {
+                let c = products.product(from: t + 1, through: u - 1)
+                let g = inputSides[t] * omega.transposed * outputSides[u]
+                functional.append(ProductBlock(rowOffset: arch.parameterOffset(u), columnOffset: arch.parameterOffset(t),
+                                               left: g.transposed, right: c, pairing: .crossed))
+                functional.append(ProductBlock(rowOffset: arch.parameterOffset(t), columnOffset: arch.parameterOffset(u),
+                                               left: c.transposed, right: g, pairing: .crossed))
+            }
+        }
+        self.problem = problem
+        self.products = products
+        self.sxx = sxx
+        self.syx = syx
+        self.omega = omega
+        self.outerBlocks = outer
+        self.functionalBlocks = functional
+    }
+
+    public var parameterCount: Int { problem.parameterCount }
+
+    /// The part as a sum of product blocks: what the rank methods consume.
+    public func source(for part: HessianPart) -> BlockMatrix {
+        let p = parameterCount
+        switch part {
+        case .outer: return BlockMatrix(rows: p, columns: p, blocks: outerBlocks, overlap: 1)
+        case .functional: return BlockMatrix(rows: p, columns: p, blocks: functionalBlocks, overlap: 1)
+        case .loss: return BlockMatrix(rows: p, columns: p, blocks: outerBlocks + functionalBlocks,
+                                       overlap: functionalBlocks.isEmpty ? 1 : 2)
+        }
+    }
+
+    /// The part as an exact integer matrix (p x p over Z): for tests, certificates and small cases.
+    public func exactMatrix(_ part: HessianPart) -> IntegerMatrix { source(for: part).exact }
+}

@@ -1,0 +1,90 @@
+// The options that name one network and its draw, shared by `rank` and `bench` through @OptionGroup.
+import ArgumentParser
+import HessianCore
+
+struct NetworkOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "All widths, input first and output last: d,M1,...,K. Two widths mean one weight matrix.",
+        valueName: "widths"))
+    var arch: String
+
+    @Option(name: .long, help: ArgumentHelp("Number of samples N.", valueName: "N"))
+    var samples: String
+
+    @Option(name: .long, help: ArgumentHelp("Seed of the draw (weights, data, targets, primes).", valueName: "S"))
+    var seed: String = "1"
+
+    @Option(name: .customLong("data-rank"), help: ArgumentHelp(
+        "Draw data of exactly this rank r <= min(N, d), as X = U V with inner size r.", valueName: "r"))
+    var dataRank: String?
+
+    @OptionGroup var rankOptions: RankMethodOptions
+
+    /// The parsed values; `validate()` guarantees they parse.
+    var architecture: Architecture { try! Architecture(parsing: arch) }
+    var sampleCount: Int { Int(samples)! }
+    var seedValue: UInt64 { UInt64(seed)! }
+    var dataRankValue: Int? { dataRank.map { Int($0)! } }
+
+    func validate() throws {
+        let architecture: Architecture
+        do { architecture = try Architecture(parsing: arch) } catch { throw ValidationError("--arch: \(error.message)") }
+        guard let n = Int(samples), n >= 1 else {
+            throw ValidationError("--samples: expected a positive integer number of samples, e.g. --samples 50; got '\(samples)'")
+        }
+        guard UInt64(seed) != nil else {
+            throw ValidationError("--seed: expected a non-negative integer below 2^64, e.g. --seed 7; got '\(seed)'")
+        }
+        if let text = dataRank {
+            guard let r = Int(text), r >= 0 else {
+                throw ValidationError("--data-rank: expected a non-negative integer; got '\(text)'")
+            }
+            let limit = min(n, architecture.inputWidth)
+            guard r <= limit else {
+                throw ValidationError("--data-rank: \(r) exceeds min(N, d) = min(\(n), \(architecture.inputWidth)) = \(limit); give a rank in 0...\(limit)")
+            }
+        }
+        try rankOptions.checkMemory(parameterCount: architecture.parameterCount, architecture: architecture)
+    }
+
+    func draw() throws -> Problem {
+        try Generator.draw(architecture, samples: sampleCount, dataRank: dataRankValue, seed: seedValue)
+    }
+}
+
+/// How ranks are computed, shared by every subcommand that ranks.
+struct RankMethodOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "Number of independent random 63-bit primes; the error bound is raised to this power.", valueName: "k"))
+    var primes: String = "1"
+
+    @Flag(name: .long, help: """
+        Certify every rank exactly: ranks modulo the largest primes below 2^63 until their product exceeds the \
+        Hadamard bound of every (rank+1)-minor. Deterministic; practical for p up to a few hundred.
+        """)
+    var certify = false
+
+    @Option(name: .customLong("max-memory"), help: ArgumentHelp(
+        "Refuse a network whose Hessians would need more memory than this (e.g. 8G, 512M, or bytes).", valueName: "size"))
+    var maxMemory: String = "8G"
+
+    var primeCount: Int { Int(primes)! }
+    var options: RankOptions { RankOptions(primeCount: primeCount, certify: certify) }
+
+    func validate() throws {
+        guard let k = Int(primes), k >= 1, k <= 64 else {
+            throw ValidationError("--primes: expected an integer from 1 to 64, e.g. --primes 2; got '\(primes)'")
+        }
+        guard MemoryEstimate.parse(maxMemory) != nil else {
+            throw ValidationError("--max-memory: expected a positive size such as 8G, 512M or 1073741824; got '\(maxMemory)'")
+        }
+    }
+
+    func checkMemory(parameterCount p: Int, architecture: Architecture) throws {
+        guard let limit = MemoryEstimate.parse(maxMemory) else { return }
+        let needed = MemoryEstimate.bytes(parameterCount: p)
+        if needed > limit {
+            throw ValidationError("--max-memory: the Hessians of \(architecture) (p = \(p)) would need about \(MemoryEstimate.describe(needed)), above the limit of \(MemoryEstimate.describe(limit)); raise --max-memory or choose a smaller network")
+        }
+    }
+}

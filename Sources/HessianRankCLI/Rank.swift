@@ -1,0 +1,76 @@
+// `hessian-rank rank`: one network, its three Hessian ranks, the formulas and the verdicts.
+import ArgumentParser
+import ExactAlgebra
+import Foundation
+import HessianCore
+
+struct Rank: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Rank the Hessians of one deep linear network and compare with the formulas.",
+        discussion: """
+            Draws integer weights (nonzero, in -16...16), data X (N x d, in -16...16, or X = U V of rank r with \
+            --data-rank) and targets Y (N x K, in -16...16) from --seed, builds H_L, H_O and H_F exactly and ranks \
+            them. Example:
+
+              hessian-rank rank --arch 25,5,10,10 --samples 50
+              hessian-rank rank --arch 6,2,5 --samples 4 --data-rank 3 --certify --json
+
+            The JSON (--json) is a stable interface: see the README, section "JSON interface".
+            """
+    )
+
+    @OptionGroup var network: NetworkOptions
+
+    @Flag(name: .long, help: "Print one JSON document (the stable interface) instead of the report.")
+    var json = false
+
+    func run() throws {
+        let problem = try network.draw()
+        let analysis: Analysis
+        do {
+            analysis = try Analyzer.analyze(problem, seed: network.seedValue, options: network.rankOptions.options)
+        } catch {
+            throw InputError("--certify: \(error.description); drop --certify for the modular rank with its error bound")
+        }
+        if json {
+            let data = try AnalysisReport.encoder().encode(AnalysisReport(analysis))
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            print(Self.report(analysis), terminator: "")
+        }
+    }
+
+    static func report(_ a: Analysis) -> String {
+        let arch = a.problem.architecture
+        var lines = [
+            "network   \(arch) (L = \(arch.depth), p = \(a.problem.parameterCount)), N = \(a.problem.sampleCount), seed \(a.seed)",
+            "data      r = \(a.dataRank), s = \(a.formulas.s), q = \(a.formulas.q)",
+            "draw      " + (a.genericity.isGeneric
+                ? "generic (every partial product has full rank, rank Omega = s)"
+                : "NOT generic: " + a.genericity.deficiencies.joined(separator: "; ")),
+            "",
+            "part  " + pad("rank", 7) + pad("formula", 9) + pad("status", 52) + "verdict",
+        ]
+        for part in a.parts {
+            lines.append(pad(part.part.symbol, 6) + pad(String(part.rank.rank), 7) + pad(String(part.formula.value), 9)
+                         + pad(part.formula.status.rawValue, 52) + part.verdict.rawValue)
+        }
+        lines.append("")
+        lines.append("method    " + methodDescription(a))
+        lines.append(String(format: "timings   assemble %.3f s, rank %.3f s (CPU, summed over parts)", a.assembleSeconds, a.rankSeconds))
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func methodDescription(_ a: Analysis) -> String {
+        if a.certified {
+            return "certified exact (ranks modulo the \(a.primes.count) largest primes below 2^63, Hadamard bound)"
+        }
+        let primes = a.primes.count == 1 ? "1 random 63-bit prime" : "\(a.primes.count) random 63-bit primes"
+        return "rank modulo \(primes): each rank is a proven lower bound, "
+            + String(format: "below the rank over Q with probability <= %.1e", a.errorBound)
+    }
+
+    static func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
+    }
+}

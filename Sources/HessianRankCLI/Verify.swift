@@ -1,0 +1,135 @@
+// `hessian-rank verify` (the default): the formulas, checked exactly on the built-in grid.
+import ArgumentParser
+import ExactAlgebra
+import Foundation
+import HessianCore
+
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check the rank formulas exactly on a built-in grid of networks (the default command).",
+        discussion: """
+            One row per network: widths, N, p, r, s, q, then for H_O, H_F and H_L the exact rank, the formula value \
+            and the verdict (equal; below at a non-generic draw; BELOW at a generic draw; ABOVE, a counterexample). \
+            A generic shortfall is redrawn with up to \(Verify.redraws) further seeds (seed + k * 2^32) before it \
+            counts. Exit 0 iff no counterexample and no generic shortfall remain; 1 otherwise.
+            """
+    )
+
+    static let redraws = 3
+
+    @Option(name: .long, help: ArgumentHelp("Base seed: case i uses seed + i.", valueName: "S"))
+    var seed: String = "1"
+
+    @OptionGroup var rankOptions: RankMethodOptions
+
+    @Flag(name: .long, help: "Print one JSON document instead of the table.")
+    var json = false
+
+    func validate() throws {
+        guard UInt64(seed) != nil else {
+            throw ValidationError("--seed: expected a non-negative integer below 2^64, e.g. --seed 7; got '\(seed)'")
+        }
+    }
+
+    struct CaseResult: Encodable {
+        /// The seeds tried, in order; the analysis is that of the last.
+        let seeds: [String]
+        let result: AnalysisReport
+    }
+
+    struct Summary: Encodable {
+        let networks: Int
+        let equal: Int
+        let belowNonGeneric: Int
+        let genericShortfalls: Int
+        let counterexamples: Int
+        let redrawn: Int
+        let worstErrorBound: Double
+        let certified: Bool
+        let passed: Bool
+    }
+
+    struct Report: Encodable {
+        let formatVersion = AnalysisReport.currentFormatVersion
+        let seed: String
+        let cases: [CaseResult]
+        let summary: Summary
+    }
+
+    func run() throws {
+        let base = UInt64(seed)!
+        let cases = VerifyGrid.cases
+        var progress = Progress("verify", total: cases.count)
+        var results: [(analysis: Analysis, seeds: [UInt64])] = []
+        for (n, gridCase) in cases.enumerated() {
+            progress.update(n, gridCase.architecture.description)
+            let first = base &+ UInt64(gridCase.index)
+            var seeds = [first]
+            var analysis = try analyze(gridCase, seed: first)
+            while analysis.hasGenericShortfall && seeds.count <= Self.redraws {
+                let next = first &+ UInt64(seeds.count) << 32
+                seeds.append(next)
+                analysis = try analyze(gridCase, seed: next)
+            }
+            results.append((analysis, seeds))
+        }
+        progress.update(cases.count)
+        progress.finish()
+
+        let verdicts = results.flatMap { $0.analysis.parts.map(\.verdict) }
+        let summary = Summary(
+            networks: results.count,
+            equal: verdicts.filter { $0 == .equal }.count,
+            belowNonGeneric: verdicts.filter { $0 == .belowNonGeneric }.count,
+            genericShortfalls: verdicts.filter { $0 == .belowGeneric }.count,
+            counterexamples: verdicts.filter { $0 == .above }.count,
+            redrawn: results.filter { $0.seeds.count > 1 }.count,
+            worstErrorBound: results.map(\.analysis.errorBound).max() ?? 0,
+            certified: results.allSatisfy(\.analysis.certified),
+            passed: !verdicts.contains { $0.isFailure })
+        if json {
+            let report = Report(seed: seed, cases: results.map { CaseResult(seeds: $0.seeds.map { String($0) },
+                                                                            result: AnalysisReport($0.analysis)) },
+                                summary: summary)
+            print(String(decoding: try AnalysisReport.encoder().encode(report), as: UTF8.self))
+        } else {
+            print(Self.table(results.map(\.analysis)), terminator: "")
+            print(Self.summaryLine(summary))
+        }
+        if !summary.passed { throw ExitCode(1) }
+    }
+
+    func analyze(_ gridCase: GridCase, seed: UInt64) throws -> Analysis {
+        let problem = try Generator.draw(gridCase.architecture, samples: gridCase.samples, dataRank: gridCase.dataRank, seed: seed)
+        do {
+            return try Analyzer.analyze(problem, seed: seed, options: rankOptions.options)
+        } catch {
+            throw InputError("--certify: \(gridCase.architecture): \(error.description)")
+        }
+    }
+
+    static func table(_ analyses: [Analysis]) -> String {
+        let pad = Rank.pad
+        var lines = [pad("widths", 15) + pad("N", 4) + pad("p", 5) + pad("r", 4) + pad("s", 4) + pad("q", 4)
+                     + [HessianPart.outer, .functional, .loss].map { pad("\($0.symbol) rank/formula verdict", 32) }.joined()]
+        for a in analyses {
+            var row = pad(a.problem.architecture.description, 15) + pad(String(a.problem.sampleCount), 4)
+                + pad(String(a.problem.parameterCount), 5) + pad(String(a.dataRank), 4)
+                + pad(String(a.formulas.s), 4) + pad(String(a.formulas.q), 4)
+            for part in [HessianPart.outer, .functional, .loss] {
+                let p = a.part(part)
+                row += pad(pad("\(p.rank.rank)/\(p.formula.value)", 10) + p.verdict.short, 32)
+            }
+            lines.append(row.trimmingCharacters(in: .whitespaces))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func summaryLine(_ s: Summary) -> String {
+        let how = s.certified ? "exact, certified"
+            : String(format: "exact with probability: each rank is a proven lower bound, low with probability <= %.1e", s.worstErrorBound)
+        return "\(s.passed ? "PASS" : "FAIL"): \(s.networks) networks, \(3 * s.networks) ranks: \(s.equal) equal to the formula, "
+            + "\(s.belowNonGeneric) below at non-generic draws, \(s.genericShortfalls) generic shortfalls, "
+            + "\(s.counterexamples) counterexamples; \(s.redrawn) redrawn; \(how)"
+    }
+}

@@ -1,0 +1,98 @@
+// The closed forms HessianRank checks: the ranks of the loss Hessian H_L = H_O + H_F of a bias-free deep linear
+// network under MSE, from Singh, Bachmann & Hofmann (NeurIPS 2021, arXiv 2106.16225), in the notation of
+// ../shared/reference/formulas.md and proofs/.
+//
+// This module imports nothing else of ours, on purpose: a check must compare the exact rank with an independent
+// statement, never with a value derived from the same code. It speaks only in integers: widths and ranks.
+//
+// Notation: widths M_0 = d, M_1 .. M_{L-1} hidden, M_L = K; r = rank of the data; s = min(r, K);
+// q = min(r, K, hidden widths). With no hidden layer (L = 1) q = s.
+
+/// How much a formula claims.
+public enum FormulaStatus: String, Sendable, CaseIterable {
+    /// Proved equal to the rank at generic points.
+    case theoremEquality = "theorem (equality at generic points)"
+    /// Proved to be an upper bound; equality observed at generic points.
+    case upperBoundObservedTight = "upper bound (equality observed at generic points)"
+    /// Our own derivation; checked numerically before, exactly here.
+    case derivation = "our derivation"
+    /// Fitted on data; the tool's job is to confirm or refute it.
+    case conjecture = "empirical conjecture"
+}
+
+/// A formula's value and status for one Hessian part.
+public struct FormulaValue: Sendable, Equatable {
+    public let value: Int
+    public let status: FormulaStatus
+    public init(value: Int, status: FormulaStatus) {
+        self.value = value
+        self.status = status
+    }
+}
+
+/// The closed forms for one architecture and data rank (MSE loss, no bias).
+public struct LinearNetworkFormulas: Sendable, Equatable {
+    /// All widths, input first: [d, M_1, ..., M_{L-1}, K].
+    public let widths: [Int]
+    /// r, the rank of the data matrix (N x d).
+    public let dataRank: Int
+
+    public init(widths: [Int], dataRank: Int) {
+        precondition(widths.count >= 2 && widths.allSatisfy { $0 >= 1 }, "LinearNetworkFormulas: need >= 2 positive widths")
+        precondition(dataRank >= 0 && dataRank <= widths[0], "LinearNetworkFormulas: data rank must lie in 0...d")
+        self.widths = widths
+        self.dataRank = dataRank
+    }
+
+    /// L, the number of weight matrices.
+    public var depth: Int { widths.count - 1 }
+    public var inputWidth: Int { widths[0] }
+    public var outputWidth: Int { widths[widths.count - 1] }
+    public var hiddenWidths: ArraySlice<Int> { widths.dropFirst().dropLast() }
+    /// p = sum_i M_i M_{i-1}.
+    public var parameterCount: Int { zip(widths, widths.dropFirst()).reduce(0) { $0 + $1.0 * $1.1 } }
+
+    /// s = min(r, K).
+    public var s: Int { min(dataRank, outputWidth) }
+    /// q = min(r, K, M_1, ..., M_{L-1}).
+    public var q: Int { min(s, hiddenWidths.min() ?? s) }
+
+    /// rank H_O = q (r + K - q): a theorem, equality at generic points. For L = 1 it reads r K.
+    public var outer: FormulaValue {
+        FormulaValue(value: q * (dataRank + outputWidth - q), status: .theoremEquality)
+    }
+
+    /// rank H_F <= 2 q sum(hidden) + 2 q s - L q^2, exactly 2 M_1 s for L = 2. For L = 1 the network is linear in
+    /// its parameters, so H_F = 0: that case lies outside the paper and is ours (the paper's expression gives q^2).
+    public var functional: FormulaValue {
+        if depth == 1 { return FormulaValue(value: 0, status: .derivation) }
+        return FormulaValue(value: Self.functionalValue(q: q, s: s, hiddenSum: hiddenWidths.reduce(0, +), depth: depth),
+                            status: .upperBoundObservedTight)
+    }
+
+    /// rank H_L <= q (r + K) + 2 q sum(hidden) - L q^2. For L = 1, H_L = H_O of rank r K.
+    public var loss: FormulaValue {
+        if depth == 1 { return FormulaValue(value: dataRank * outputWidth, status: .derivation) }
+        let value = q * (dataRank + outputWidth) + 2 * q * hiddenWidths.reduce(0, +) - depth * q * q
+        return FormulaValue(value: value, status: .upperBoundObservedTight)
+    }
+
+    static func functionalValue(q: Int, s: Int, hiddenSum: Int, depth: Int) -> Int {
+        2 * q * hiddenSum + 2 * q * s - depth * q * q
+    }
+
+    /// The non-generic-residual variant (our derivation, verified numerically before): when the residual covariance
+    /// Omega has rank s' (possibly below s), with q' = min(s', hidden widths),
+    ///   rank H_F = 2 q' sum(hidden) + 2 q' s' - L q'^2,   rank H_L = rank H_O + rank H_F - q' (2 s' - q').
+    /// At an exact minimum (s' = 0) both give H_F = 0 and H_L = H_O. Returns (functional, loss).
+    public func nonGenericResidual(residualRank sPrime: Int) -> (functional: FormulaValue, loss: FormulaValue) {
+        precondition(sPrime >= 0 && sPrime <= s, "nonGenericResidual: rank Omega must lie in 0...s")
+        if depth == 1 {
+            return (FormulaValue(value: 0, status: .derivation), FormulaValue(value: outer.value, status: .derivation))
+        }
+        let qPrime = min(sPrime, hiddenWidths.min() ?? sPrime)
+        let f = Self.functionalValue(q: qPrime, s: sPrime, hiddenSum: hiddenWidths.reduce(0, +), depth: depth)
+        let l = outer.value + f - qPrime * (2 * sPrime - qPrime)
+        return (FormulaValue(value: f, status: .derivation), FormulaValue(value: l, status: .derivation))
+    }
+}
