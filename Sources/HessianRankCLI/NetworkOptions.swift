@@ -8,13 +8,13 @@ struct NetworkOptions: ParsableArguments {
         valueName: "widths"))
     var arch: String
 
-    @Option(name: .long, help: ArgumentHelp("Number of samples N.", valueName: "N"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Number of samples N.", valueName: "N"))
     var samples: String
 
-    @Option(name: .long, help: ArgumentHelp("Seed of the draw (weights, data, targets, primes).", valueName: "S"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Seed of the draw (weights, data, targets, primes).", valueName: "S"))
     var seed: String = "1"
 
-    @Option(name: .customLong("data-rank"), help: ArgumentHelp(
+    @Option(name: .customLong("data-rank"), parsing: .unconditional, help: ArgumentHelp(
         "Draw data of exactly this rank r <= min(N, d), as X = U V with inner size r.", valueName: "r"))
     var dataRank: String?
 
@@ -54,7 +54,7 @@ struct NetworkOptions: ParsableArguments {
 
 /// How ranks are computed, shared by every subcommand that ranks.
 struct RankMethodOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp(
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
         "Number of independent random 63-bit primes; the error bound is raised to this power.", valueName: "k"))
     var primes: String = "1"
 

@@ -17,7 +17,7 @@ struct Verify: ParsableCommand {
 
     static let redraws = 3
 
-    @Option(name: .long, help: ArgumentHelp("Base seed: case i uses seed + i.", valueName: "S"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Base seed: case i uses seed + i.", valueName: "S"))
     var seed: String = "1"
 
     @OptionGroup var rankOptions: RankMethodOptions

@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+
+@Suite struct CLITests {
+    /// The main job: no arguments runs verify on the built-in grid and passes.
+    @Test func verifyWithNoArgumentsPasses() throws {
+        let run = try Binary.run([])
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        let lines = run.stdout.split(separator: "\n")
+        #expect(lines.first?.hasPrefix("widths") == true)
+        #expect(lines.count >= 62, "header, at least 60 rows, summary")
+        #expect(lines.last?.hasPrefix("PASS: ") == true)
+        #expect(run.stdout.contains("25,5,10,10     50  275  25  10  5   150/150   equal"))
+        #expect(run.stderr.contains("verify: "), "progress goes to stderr")
+    }
+
+    @Test func rankJSONIsTheDocumentedInterface() throws {
+        let run = try Binary.run(["rank", "--arch", "4,3,2", "--samples", "5", "--seed", "7", "--certify", "--json"])
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        #expect(object["formatVersion"] as? Int == 1)
+        #expect(Set(object.keys).isSuperset(of: ["architecture", "samples", "seed", "parameters", "dataRank", "inputs",
+                                                 "ranks", "formula", "verdicts", "generic", "method", "timings"]))
+        #expect(object["architecture"] as? [Int] == [4, 3, 2])
+        #expect(object["parameters"] as? Int == 18)
+        let ranks = try #require(object["ranks"] as? [String: Int])
+        #expect(ranks == ["outer": 8, "functional": 12, "loss": 16])
+        let inputs = try #require(object["inputs"] as? [String: Any])
+        let weights = try #require(inputs["weights"] as? [[[String]]])
+        #expect(weights.map(\.count) == [3, 2] && weights.map { $0[0].count } == [4, 3])
+        let method = try #require(object["method"] as? [String: Any])
+        #expect(method["name"] as? String == "multimodular-hadamard" && method["errorBound"] as? Double == 0)
+    }
+
+    @Test func rankReportNamesTheMethodAndBound() throws {
+        let run = try Binary.run(["rank", "--arch", "25,5,10,10", "--samples", "50"])
+        #expect(run.status == 0)
+        #expect(run.stdout.contains("H_L   250    250"))
+        #expect(run.stdout.contains("rank modulo 1 random 63-bit prime"))
+        #expect(run.stdout.contains("with probability <= "))
+    }
+
+    /// Each bad input: exit 2, one line on stderr naming the argument, nothing on stdout.
+    @Test(arguments: [
+        (["rank", "--arch", "3,x,2", "--samples", "4"], "--arch: 'x' is not an integer"),
+        (["rank", "--arch", "3,0,2", "--samples", "4"], "--arch: every width must be a positive integer"),
+        (["rank", "--arch", "5", "--samples", "4"], "--arch: needs at least two widths"),
+        (["rank", "--arch", "3,2", "--samples", "-1"], "--samples: expected a positive integer"),
+        (["rank", "--arch", "3,2", "--samples", "2.5"], "--samples: expected a positive integer"),
+        (["rank", "--arch", "5,2", "--samples", "3", "--data-rank", "4"], "--data-rank: 4 exceeds min(N, d) = min(3, 5) = 3"),
+        (["rank", "--arch", "3,2", "--samples", "0"], "--samples: expected a positive integer"),
+        (["rank", "--arch", "3,2", "--samples", "4", "--seed", "-3"], "--seed: expected a non-negative integer"),
+        (["rank", "--arch", "3,2", "--samples", "4", "--seed", "x"], "--seed: expected a non-negative integer"),
+        (["rank", "--arch", "3,2", "--samples", "4", "--primes", "0"], "--primes: expected an integer from 1 to 64"),
+        (["rank", "--arch", "64,300,300,10", "--samples", "4"], "--max-memory: the Hessians of 64,300,300,10 (p = 112200) would need about 281.4 GiB"),
+        (["rank", "--arch", "3,2", "--samples", "4", "--max-memory", "lots"], "--max-memory: expected a positive size"),
+        (["rank", "--samples", "4"], "Missing expected argument '--arch <widths>'"),
+        (["rank", "--arch", "3,2", "--samples", "4", "--bogus"], "Unknown option '--bogus'"),
+    ])
+    func badInputExitsTwo(arguments: [String], message: String) throws {
+        let run = try Binary.run(arguments)
+        #expect(run.status == 2, "\(arguments): stderr \(run.stderr)")
+        #expect(run.stderr.hasPrefix("error: "), "\(arguments)")
+        #expect(run.stderr.contains(message), "\(arguments): stderr \(run.stderr)")
+        #expect(run.stderr.split(separator: "\n").count == 1, "\(arguments): one line, got \(run.stderr)")
+        #expect(run.stdout.isEmpty, "\(arguments)")
+    }
+
+    @Test func helpTeachesAndExitsZero() throws {
+        let run = try Binary.run(["rank", "--help"])
+        #expect(run.status == 0)
+        #expect(run.stdout.contains("--data-rank") && run.stdout.contains("--certify") && run.stdout.contains("hessian-rank rank --arch 25,5,10,10"))
+    }
+}

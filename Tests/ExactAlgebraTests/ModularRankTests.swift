@@ -1,0 +1,64 @@
+import ExactAlgebra
+import Testing
+
+@Suite struct ModularRankTests {
+    /// Every rank 0...n for several square and rectangular shapes, hidden by random row and column operations.
+    @Test(arguments: [(1, 1), (2, 2), (5, 5), (8, 8), (6, 9), (9, 4), (16, 16), (30, 30)])
+    func everyRankByConstruction(rows m: Int, columns n: Int) throws {
+        for r in 0...min(m, n) {
+            let seed = UInt64(1000 * m + 10 * n + r)
+            var g = SplitMix64(seed: seed)
+            let a = KnownRank.matrix(rows: m, columns: n, rank: r, using: &g)
+            var primes = SplitMix64(seed: seed, stream: 99)
+            #expect(ModularRank.rank(of: a, using: &primes).rank == r, "seed \(seed), \(m) x \(n), rank \(r)")
+            #expect(ModularRank.rank(of: a, primeCount: 3, using: &primes).rank == r, "seed \(seed)")
+            #expect(try CertifiedRank.rank(of: a).rank == r, "seed \(seed)")
+        }
+    }
+
+    /// The modular rank against an independent exact route (Bareiss in Int128) on random low-rank products.
+    @Test func agreesWithBareiss() throws {
+        for seed in UInt64(1)...40 {
+            var g = SplitMix64(seed: seed)
+            let (m, n, inner) = (g.uniform(in: 1...7), g.uniform(in: 1...7), g.uniform(in: 1...7))
+            let u = IntegerMatrix((0..<m).map { _ in (0..<inner).map { _ in g.uniform(in: -3...3) } })
+            let v = IntegerMatrix((0..<inner).map { _ in (0..<n).map { _ in g.uniform(in: -3...3) } })
+            let a = u * v
+            let expected = KnownRank.bareissRank(KnownRank.int128Rows(a))
+            var primes = SplitMix64(seed: seed, stream: 7)
+            #expect(ModularRank.rank(of: a, using: &primes).rank == expected, "seed \(seed)")
+            #expect(try CertifiedRank.rank(of: a).rank == expected, "seed \(seed)")
+        }
+    }
+
+    /// A prime dividing every entry of a rank-1 matrix makes the rank mod that prime 0: the one-sided error is real,
+    /// and the certified method, whose primes are fixed, must not be fooled by such a matrix.
+    @Test func unluckyPrimeLowersTheRank() throws {
+        let p = Primes.largest(1)[0]
+        let prime = try #require(IntegerMatrix(decimalRows: [[String(p)]]))
+        let a = IntegerMatrix([[1], [3]]) * prime * IntegerMatrix([[1, 2]])  // p * [[1, 2], [3, 6]]
+        #expect(ModularMatrix(a, prime: p).rank() == 0)
+        #expect(try CertifiedRank.rank(of: a).rank == 1)
+    }
+
+    @Test func errorBoundFollowsTheHadamardCount() {
+        // 30 + 40 = 70 bits: at most ceil(70 / 62) = 2 bad primes among >= 1.05e17.
+        let count = Primes.countInRangeLowerBound
+        #expect(count > 1.0e17 && count < 1.1e17)
+        #expect(ModularRank.errorBound(rowNormLog2Bounds: [30, nil, 40], primeCount: 1) == 2 / count)
+        #expect(ModularRank.errorBound(rowNormLog2Bounds: [30, nil, 40], primeCount: 2) == (2 / count) * (2 / count))
+        #expect(ModularRank.errorBound(rowNormLog2Bounds: [nil, nil], primeCount: 1) == 0)
+    }
+
+    @Test func certificationRefusesBeyondItsLimit() {
+        var g = SplitMix64(seed: 5)
+        let a = KnownRank.matrix(rows: 30, columns: 30, rank: 29, using: &g)
+        #expect(throws: CertifiedRank.TooLarge.self) { try CertifiedRank.rank(of: a, maximumPrimes: 2) }
+    }
+
+    @Test func zeroSizedMatrices() throws {
+        var primes = SplitMix64(seed: 1)
+        #expect(ModularRank.rank(of: IntegerMatrix(rows: 0, columns: 3), using: &primes).rank == 0)
+        #expect(try CertifiedRank.rank(of: IntegerMatrix(rows: 3, columns: 0)).rank == 0)
+    }
+}

@@ -1,0 +1,39 @@
+import ExactAlgebra
+import Testing
+
+@Suite struct PrimesTests {
+    /// The largest primes below 2^63 are 2^63 - 25, 2^63 - 165, 2^63 - 259 (checked with sympy when written).
+    @Test func largestPrimesBelowTwoToThe63() {
+        let top = UInt(1) << 63
+        #expect(Primes.largest(3) == [top - 25, top - 165, top - 259])
+    }
+
+    @Test func randomPrimesLieInRangeAndAreSeeded() {
+        var a = SplitMix64(seed: 42), b = SplitMix64(seed: 42)
+        let first = (0..<20).map { _ in Primes.random(using: &a) }
+        #expect(first == (0..<20).map { _ in Primes.random(using: &b) })
+        #expect(first.allSatisfy { $0 >= Primes.lowerEnd && $0 < Primes.upperEnd && Primes.isPrime($0) })
+        #expect(Set(first).count == 20)
+    }
+
+    @Test func smallPrimalityAgreesWithTrialDivision() {
+        func trial(_ n: UInt) -> Bool { n >= 2 && !(2..<n).contains { $0 * $0 <= n && n % $0 == 0 } }
+        for n in UInt(0)...500 { #expect(Primes.isPrime(n) == trial(n), "n = \(n)") }
+    }
+}
+
+@Suite struct SplitMix64Tests {
+    /// Reference outputs of SplitMix64 from seed 0 (Steele, Lea and Flood), recomputed in Python when written.
+    @Test func referenceStream() {
+        var g = SplitMix64(seed: 0)
+        #expect(g.next() == 0xE220_A839_7B1D_CDAF)
+        #expect(g.next() == 0x6E78_9E6A_A1B9_65F4)
+    }
+
+    @Test func uniformStaysInRangeAndCoversIt() {
+        var g = SplitMix64(seed: 3)
+        let draws = (0..<2000).map { _ in g.uniform(in: -3...3) }
+        #expect(draws.allSatisfy { (-3...3).contains($0) })
+        #expect(Set(draws) == Set(-3...3))
+    }
+}

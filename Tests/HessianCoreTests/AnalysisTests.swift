@@ -1,0 +1,69 @@
+import ExactAlgebra
+import HessianCore
+import RankFormulas
+import Testing
+
+@Suite struct AnalysisTests {
+    /// The paper's demo configuration: the exact ranks are the paper's 150, 175, 250, certified.
+    @Test func paperDemoCertified() throws {
+        let problem = try Generator.draw(Architecture(widths: [25, 5, 10, 10]), samples: 50, seed: 1)
+        let a = try Analyzer.analyze(problem, seed: 1, options: RankOptions(certify: true))
+        #expect(a.genericity.isGeneric)
+        #expect([a.part(.outer).rank.rank, a.part(.functional).rank.rank, a.part(.loss).rank.rank] == [150, 175, 250])
+        #expect(a.certified)
+        #expect(a.parts.allSatisfy { $0.verdict == .equal })
+    }
+
+    /// A draw made non-generic by hand: W_1 and W_2 of rank 1 in a 2,2,2 network. Then rank H_O = 3, below the
+    /// formula's 4: the differentials dW_2 W_1 + W_2 dW_1 span 2 + 2 - 1 = 3 dimensions (the overlap is
+    /// col(W_2) x row(W_1)), and X (3 x 2, rank 2) maps them injectively. The verdict says "non-generic", not
+    /// "counterexample".
+    @Test func nonGenericDrawIsDiagnosed() throws {
+        let problem = try Problem(architecture: Architecture(widths: [2, 2, 2]),
+                                  weights: [IntegerMatrix([[1, 2], [2, 4]]), IntegerMatrix([[1, -1], [2, -2]])],
+                                  x: IntegerMatrix([[1, 0], [0, 1], [2, 3]]), y: IntegerMatrix([[1, 2], [3, -4], [0, 5]]))
+        let a = try Analyzer.analyze(problem, seed: 1, options: RankOptions(certify: true))
+        #expect(!a.genericity.isGeneric)
+        #expect(a.genericity.deficiencies.contains("rank W^{1:1} = 1 < 2"))
+        #expect(a.part(.outer).rank.rank == 3)
+        #expect(a.part(.outer).verdict == .belowNonGeneric)
+        #expect(!a.parts.contains { $0.verdict.isFailure })
+    }
+
+    /// At an exact minimum (targets Y = f(X)), Omega = 0, so H_F = 0 and H_L = H_O.
+    @Test func exactMinimumHasZeroFunctionalPart() throws {
+        let drawn = try Generator.draw(Architecture(widths: [3, 2, 2]), samples: 4, seed: 3)
+        let fx = drawn.x * (drawn.weights[1] * drawn.weights[0]).transposed
+        let problem = try Problem(architecture: drawn.architecture, weights: drawn.weights, x: drawn.x, y: fx)
+        let h = StructuredHessian(problem)
+        #expect(h.omega.isZero)
+        #expect(h.exactMatrix(.functional).isZero)
+        #expect(h.exactMatrix(.loss) == h.exactMatrix(.outer))
+        let a = try Analyzer.analyze(problem, seed: 3, options: RankOptions(certify: true))
+        #expect(a.genericity.residualRank == 0)
+        let variant = a.formulas.nonGenericResidual(residualRank: 0)
+        #expect(a.part(.functional).rank.rank == variant.functional.value)
+        #expect(a.part(.loss).rank.rank == variant.loss.value)
+    }
+
+    @Test func verdicts() {
+        #expect(Verdict(rank: 5, formula: 5, generic: false) == .equal)
+        #expect(Verdict(rank: 6, formula: 5, generic: false) == .above)
+        #expect(Verdict(rank: 4, formula: 5, generic: false) == .belowNonGeneric)
+        #expect(Verdict(rank: 4, formula: 5, generic: true) == .belowGeneric)
+        #expect(Verdict.allCases.filter(\.isFailure) == [.belowGeneric, .above])
+    }
+
+    /// The built-in grid covers what the verify job promises.
+    @Test func gridCoverage() {
+        let cases = VerifyGrid.cases
+        #expect(cases.count >= 60)
+        #expect(Set(cases.map(\.architecture.depth)) == Set(1...5))
+        #expect(cases.allSatisfy { $0.architecture.inputWidth <= 12 || $0.architecture.widths == [25, 5, 10, 10] })
+        #expect(Set(cases.map(\.architecture.outputWidth)).isSuperset(of: 1...6))
+        #expect(cases.contains { $0.samples < $0.architecture.inputWidth })
+        #expect(cases.contains { $0.dataRank != nil })
+        #expect(cases.contains { c in (c.architecture.hiddenWidths.min() ?? .max) < min(c.architecture.inputWidth, c.architecture.outputWidth) })
+        #expect(cases.contains { $0.architecture.widths == [25, 5, 10, 10] && $0.samples == 50 })
+    }
+}
