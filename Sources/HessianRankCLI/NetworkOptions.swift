@@ -45,6 +45,9 @@ struct NetworkOptions: ParsableArguments {
             }
         }
         try rankOptions.checkMemory(parameterCount: architecture.parameterCount, architecture: architecture)
+        if rankOptions.certify && architecture.parameterCount > RankMethodOptions.certificationParameterLimit {
+            throw ValidationError("--certify: p = \(architecture.parameterCount) parameters is above the certification limit of \(RankMethodOptions.certificationParameterLimit) (the multimodular certificate took 17 s at p = 656); drop --certify for the modular rank and its error bound")
+        }
     }
 
     func draw() throws -> Problem {
@@ -67,6 +70,10 @@ struct RankMethodOptions: ParsableArguments {
     @Option(name: .customLong("max-memory"), help: ArgumentHelp(
         "Refuse a network whose Hessians would need more memory than this (e.g. 8G, 512M, or bytes).", valueName: "size"))
     var maxMemory: String = "8G"
+
+    /// Above this many parameters --certify is refused: its cost is about log2(Hadamard bound) / 62 eliminations of
+    /// a p x p matrix (measured: 0.9 s at p = 275, 4.4 s at p = 500, 17 s at p = 656; see the README).
+    static let certificationParameterLimit = 1_000
 
     var primeCount: Int { Int(primes)! }
     var options: RankOptions { RankOptions(primeCount: primeCount, certify: certify) }

@@ -54,6 +54,7 @@ import Testing
         (["rank", "--arch", "3,2", "--samples", "4", "--primes", "0"], "--primes: expected an integer from 1 to 64"),
         (["rank", "--arch", "64,300,300,10", "--samples", "4"], "--max-memory: the Hessians of 64,300,300,10 (p = 112200) would need about 281.4 GiB"),
         (["rank", "--arch", "3,2", "--samples", "4", "--max-memory", "lots"], "--max-memory: expected a positive size"),
+        (["rank", "--arch", "64,16,16,10", "--samples", "4", "--certify"], "--certify: p = 1440 parameters is above the certification limit of 1000"),
         (["rank", "--samples", "4"], "Missing expected argument '--arch <widths>'"),
         (["rank", "--arch", "3,2", "--samples", "4", "--bogus"], "Unknown option '--bogus'"),
     ])
