@@ -4,6 +4,9 @@
 // blocks cover any single entry (`overlap`). By Cauchy-Schwarz on each entry, ||sum_b v_b||^2 <= c sum_b ||v_b||^2,
 // and each ||v_b||^2 is exact (`ProductBlock.rowSquaredNorms`). If that sum has n bits, log2 ||x|| < (n + log2 c) / 2.
 // With c = 1 (disjoint blocks) the bound is the exact norm rounded up to a power of two.
+#if canImport(Glibc)
+import Glibc
+#endif
 
 public struct BlockMatrix: ExactRankSource {
     public let rowCount: Int
@@ -50,7 +53,3 @@ public struct BlockMatrix: ExactRankSource {
         }
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#endif

@@ -75,17 +75,17 @@ public struct IntegerMatrix: @unchecked Sendable {
         return fmpz_mat_entry(storage.pointer, i, j)
     }
 
-    /// Entry (i, j) when it fits in an `Int`; setting stores a machine integer.
-    public subscript(i: Int, j: Int) -> Int? {
-        get {
-            let entry = entryPointer(i, j)
-            return fmpz_fits_si(entry) != 0 ? fmpz_get_si(entry) : nil
-        }
+    /// Entry (i, j) if it fits in an `Int`, else nil. `decimal(_:_:)` gives every entry exactly.
+    public func intValue(_ i: Int, _ j: Int) -> Int? {
+        let entry = entryPointer(i, j)
+        return fmpz_fits_si(entry) != 0 ? fmpz_get_si(entry) : nil
     }
 
+    /// Entry (i, j) as an `Int`; reading an entry that does not fit is a programming error (use `intValue` or
+    /// `decimal` where entries can be large). Setting stores a machine integer.
     public subscript(i: Int, j: Int) -> Int {
         get {
-            guard let value: Int = self[i, j] else { preconditionFailure("IntegerMatrix: entry (\(i), \(j)) exceeds Int") }
+            guard let value = intValue(i, j) else { preconditionFailure("IntegerMatrix: entry (\(i), \(j)) exceeds Int") }
             return value
         }
         set {

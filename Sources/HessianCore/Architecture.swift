@@ -3,6 +3,7 @@
 // widths = [d, M_1, ..., M_{L-1}, K] gives L = widths.count - 1 weight matrices, W_t of size widths[t+1] x widths[t]
 // (t = 0 ..< L, so W_1 of the paper is index 0). Parameters are ordered layer 1 first, each weight matrix row-major
 // (numpy `reshape(-1)`), as in ../shared/reference/formulas.md.
+import Foundation
 
 public struct Architecture: Sendable, Equatable, CustomStringConvertible {
     public let widths: [Int]
@@ -15,8 +16,19 @@ public struct Architecture: Sendable, Equatable, CustomStringConvertible {
         if let bad = widths.first(where: { $0 < 1 }) {
             throw InputError("every width must be a positive integer; got \(bad) in \(widths.map(String.init).joined(separator: ","))")
         }
+        if let bad = widths.first(where: { $0 > Self.maximumWidth }) {
+            throw InputError("width \(bad) is above the largest supported width, \(Self.maximumWidth)")
+        }
+        guard widths.count <= Self.maximumWidthCount else {
+            throw InputError("\(widths.count) widths is more than the \(Self.maximumWidthCount) supported")
+        }
         self.widths = widths
     }
+
+    /// Widths and depth are bounded so that p and every offset fit an Int with room to spare (p < 2^50); the memory
+    /// check refuses far smaller networks anyway.
+    public static let maximumWidth = 1_000_000
+    public static let maximumWidthCount = 1_000
 
     /// Parses "d,M1,...,K": comma-separated positive integers.
     public init(parsing text: String) throws(InputError) {
@@ -59,4 +71,3 @@ public struct InputError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String { message }
 }
 
-import Foundation

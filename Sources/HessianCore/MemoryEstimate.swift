@@ -2,10 +2,15 @@
 // front with a figure, not killed half-way.
 //
 // The dominant cost is the p x p matrices of 64-bit residues, one per Hessian part (the three parts are ranked
-// concurrently): 3 * 8 * p^2 bytes. The products and moments are small by comparison (a few widths squared).
+// concurrently): 3 * 8 * p^2 bytes. The data X (N x d) and targets Y (N x K) are held over Z and once modulo a
+// prime, at 8 bytes an entry each for the entries the generator draws (plus the factors of a prescribed-rank X):
+// 32 N (d + K) bytes covers them. The products and moments are small by comparison (a few widths squared).
+import Foundation
 
 public enum MemoryEstimate {
-    public static func bytes(parameterCount p: Int) -> Double { 3 * 8 * Double(p) * Double(p) }
+    public static func bytes(parameterCount p: Int, samples: Int = 0, inputWidth: Int = 0, outputWidth: Int = 0) -> Double {
+        3 * 8 * Double(p) * Double(p) + 32 * Double(samples) * Double(inputWidth + outputWidth)
+    }
 
     /// "12.3 GiB", "512.0 MiB".
     public static func describe(_ bytes: Double) -> String {
@@ -25,5 +30,3 @@ public enum MemoryEstimate {
         return value
     }
 }
-
-import Foundation

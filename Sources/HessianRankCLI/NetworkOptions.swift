@@ -44,7 +44,7 @@ struct NetworkOptions: ParsableArguments {
                 throw ValidationError("--data-rank: \(r) exceeds min(N, d) = min(\(n), \(architecture.inputWidth)) = \(limit); give a rank in 0...\(limit)")
             }
         }
-        try rankOptions.checkMemory(parameterCount: architecture.parameterCount, architecture: architecture)
+        try rankOptions.checkMemory(architecture: architecture, samples: n)
         if rankOptions.certify && architecture.parameterCount > RankMethodOptions.certificationParameterLimit {
             throw ValidationError("--certify: p = \(architecture.parameterCount) parameters is above the certification limit of \(RankMethodOptions.certificationParameterLimit) (the multimodular certificate took 17 s at p = 656); drop --certify for the modular rank and its error bound")
         }
@@ -87,11 +87,13 @@ struct RankMethodOptions: ParsableArguments {
         }
     }
 
-    func checkMemory(parameterCount p: Int, architecture: Architecture) throws {
+    func checkMemory(architecture: Architecture, samples: Int) throws {
         guard let limit = MemoryEstimate.parse(maxMemory) else { return }
-        let needed = MemoryEstimate.bytes(parameterCount: p)
+        let p = architecture.parameterCount
+        let needed = MemoryEstimate.bytes(parameterCount: p, samples: samples, inputWidth: architecture.inputWidth,
+                                          outputWidth: architecture.outputWidth)
         if needed > limit {
-            throw ValidationError("--max-memory: the Hessians of \(architecture) (p = \(p)) would need about \(MemoryEstimate.describe(needed)), above the limit of \(MemoryEstimate.describe(limit)); raise --max-memory or choose a smaller network")
+            throw ValidationError("--max-memory: the Hessians of \(architecture) (p = \(p)) and N = \(samples) samples would need about \(MemoryEstimate.describe(needed)), above the limit of \(MemoryEstimate.describe(limit)); raise --max-memory or choose a smaller network")
         }
     }
 }

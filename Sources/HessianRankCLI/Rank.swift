@@ -26,6 +26,10 @@ struct Rank: ParsableCommand {
 
     func run() throws {
         let problem = try network.draw()
+        if problem.parameterCount >= 1_000 {
+            let how = network.rankOptions.certify ? "certifying" : "ranking"
+            StandardError.write("rank: \(how) three \(problem.parameterCount) x \(problem.parameterCount) Hessians (H_L, H_O, H_F)...\n")
+        }
         let analysis: Analysis
         do {
             analysis = try Analyzer.analyze(problem, seed: network.seedValue, options: network.rankOptions.options)

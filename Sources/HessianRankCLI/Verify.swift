@@ -112,6 +112,7 @@ struct Verify: ParsableCommand {
         let pad = Rank.pad
         var lines = [pad("widths", 15) + pad("N", 4) + pad("p", 5) + pad("r", 4) + pad("s", 4) + pad("q", 4)
                      + [HessianPart.outer, .functional, .loss].map { pad("\($0.symbol) rank/formula verdict", 32) }.joined()]
+            .map { $0.trimmingCharacters(in: .whitespaces) }
         for a in analyses {
             var row = pad(a.problem.architecture.description, 15) + pad(String(a.problem.sampleCount), 4)
                 + pad(String(a.problem.parameterCount), 5) + pad(String(a.dataRank), 4)

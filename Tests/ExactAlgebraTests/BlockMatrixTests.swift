@@ -1,5 +1,8 @@
 import ExactAlgebra
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @Suite struct BlockMatrixTests {
     let left = IntegerMatrix([[1, -2], [3, 4]])       // 2 x 2
@@ -38,13 +41,9 @@ import Testing
         let source = BlockMatrix(rows: 2, columns: 6, blocks: blocks, overlap: 2)
         let exact = source.exact
         for (i, bound) in source.rowNormLog2Bounds().enumerated() {
-            let norm = (0..<6).reduce(0.0) { $0 + Double(exact[i, $1] as Int) * Double(exact[i, $1] as Int) }.squareRoot()
+            let norm = (0..<6).reduce(0.0) { $0 + Double(exact[i, $1]) * Double(exact[i, $1]) }.squareRoot()
             let b = try! #require(bound)
             #expect(log2(norm) <= b && b <= log2(norm) + 1.5, "row \(i): norm \(norm), bound 2^\(b)")
         }
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#endif

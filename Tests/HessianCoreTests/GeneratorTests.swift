@@ -15,7 +15,7 @@ import Testing
         let p = try Generator.draw(Architecture(widths: [12, 12, 12]), samples: 3, seed: 4)
         for w in p.weights {
             for i in 0..<w.rowCount { for j in 0..<w.columnCount {
-                let v: Int = w[i, j]
+                let v = w[i, j]
                 #expect(v != 0 && abs(v) <= Generator.weightBound)
             } }
         }
