@@ -3,7 +3,10 @@
 //
 // Layering (each arrow is the only way down):
 //   hessian-rank (CLI)  ->  HessianCore  ->  ExactAlgebra  ->  CFLINT (system library: FLINT, MPFR, GMP)
-//                                       \->  RankFormulas  (imports nothing of ours)
+//                      |                \->  RankFormulas  (imports nothing of ours)
+//                      \->  CertificateChecker  ->  HessianReference (Int128 direct Hessians; imports nothing of ours)
+//                                            \->  CFLINT, SHA256Digest
+// The checker never calls the producer (HessianCore, ExactAlgebra): it rebuilds every Hessian by the direct route.
 import PackageDescription
 
 let package = Package(
@@ -20,17 +23,22 @@ let package = Package(
         .systemLibrary(name: "CFLINT", path: "Sources/CFLINT"),
         .target(name: "ExactAlgebra", dependencies: ["CFLINT"]),
         .target(name: "RankFormulas"),
-        .target(name: "HessianCore", dependencies: ["ExactAlgebra", "RankFormulas"]),
+        .target(name: "HessianCore", dependencies: ["ExactAlgebra", "RankFormulas", "SHA256Digest"]),
+        .target(name: "SHA256Digest"),
+        .target(name: "HessianReference"),
+        .target(name: "CertificateChecker", dependencies: ["CFLINT", "HessianReference", "SHA256Digest"]),
         .executableTarget(
             name: "HessianRankCLI",
             dependencies: [
-                "HessianCore", "RankFormulas", "ExactAlgebra",
+                "HessianCore", "RankFormulas", "ExactAlgebra", "CertificateChecker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "ExactAlgebraTests", dependencies: ["ExactAlgebra"]),
         .testTarget(name: "RankFormulasTests", dependencies: ["RankFormulas"]),
-        .testTarget(name: "HessianCoreTests", dependencies: ["HessianCore", "ExactAlgebra", "RankFormulas"]),
+        .testTarget(name: "HessianCoreTests", dependencies: ["HessianCore", "ExactAlgebra", "RankFormulas", "HessianReference"]),
+        .testTarget(name: "SHA256DigestTests", dependencies: ["SHA256Digest"]),
+        .testTarget(name: "CertificateCheckerTests", dependencies: ["CertificateChecker", "HessianCore", "ExactAlgebra"]),
         .testTarget(name: "CLITests", dependencies: ["HessianRankCLI"]),
     ],
     swiftLanguageModes: [.v6]

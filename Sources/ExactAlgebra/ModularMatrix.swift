@@ -15,7 +15,8 @@ public final class ModularMatrix {
     /// The zero matrix over F_prime.
     public init(rows: Int, columns: Int, prime: UInt) {
         precondition(rows >= 0 && columns >= 0, "ModularMatrix: negative shape")
-        precondition(prime >= 2, "ModularMatrix: modulus must be at least 2")
+        // Below 2^63 so that a sum of two residues cannot overflow (`addmod`).
+        precondition(prime >= 2 && prime < 1 << 63, "ModularMatrix: the modulus must lie in [2, 2^63)")
         pointer = .allocate(capacity: 1)
         nmod_mat_init(pointer, rows, columns, prime)
         rowCount = rows

@@ -25,7 +25,8 @@ public enum ModularRank {
     /// The rank over Q as the maximum rank modulo the given primes, which the caller drew uniformly at random from
     /// [2^62, 2^63) (`Primes.random`): the error bound assumes that.
     public static func rank(of source: some ExactRankSource, primes: [UInt]) -> RankResult {
-        precondition(!primes.isEmpty && primes.allSatisfy { $0 >= Primes.lowerEnd }, "ModularRank: primes must be >= 2^62")
+        precondition(!primes.isEmpty && primes.allSatisfy { $0 >= Primes.lowerEnd && $0 < Primes.upperEnd && Primes.isPrime($0) },
+                     "ModularRank: the primes must lie in [2^62, 2^63)")
         var timer = TimedModularRank()
         let rank = primes.map { timer.rank(of: source, modulo: $0) }.max() ?? 0
         return RankResult(rank: rank, method: .monteCarloModular, primes: primes,

@@ -62,7 +62,7 @@ public enum Analyzer {
         let dataRank = try CertifiedRank.rank(of: problem.x).rank
         let formulas = LinearNetworkFormulas(widths: problem.architecture.widths, dataRank: dataRank)
         let hessian = StructuredHessian(problem)
-        let genericity = try Genericity(products: hessian.products, omega: hessian.omega, dataRank: dataRank,
+        let genericity = try Genericity(products: hessian.products, x: problem.x, omega: hessian.omega, dataRank: dataRank,
                                         outputWidth: problem.architecture.outputWidth)
         let setup = (clock.now - start).seconds
 

@@ -36,20 +36,24 @@ public enum Generator {
             return matrix(shape.rows, shape.columns) { nonzero(bound: weightBound, using: &weightStream) }
         }
         var dataStream = SplitMix64(seed: seed, stream: Stream.data.rawValue)
-        let x = drawData(samples: samples, inputs: d, rank: dataRank, using: &dataStream)
+        let x = try drawData(samples: samples, inputs: d, rank: dataRank, using: &dataStream)
         var targetStream = SplitMix64(seed: seed, stream: Stream.targets.rawValue)
         let y = matrix(samples, architecture.outputWidth) { targetStream.uniform(in: -targetBound...targetBound) }
         return try Problem(architecture: architecture, weights: weights, x: x, y: y)
     }
 
-    static func drawData(samples: Int, inputs: Int, rank: Int?, using stream: inout SplitMix64) -> IntegerMatrix {
+    /// Draws of X = U V with a prescribed rank before giving up (each falls short with small probability).
+    static let dataAttempts = 100
+
+    static func drawData(samples: Int, inputs: Int, rank: Int?, using stream: inout SplitMix64) throws(InputError) -> IntegerMatrix {
         guard let r = rank else { return matrix(samples, inputs) { stream.uniform(in: -dataBound...dataBound) } }
-        while true {
+        for _ in 0..<dataAttempts {
             let u = matrix(samples, r) { stream.uniform(in: -factorBound...factorBound) }
             let v = matrix(r, inputs) { stream.uniform(in: -factorBound...factorBound) }
             let x = r == 0 ? IntegerMatrix(rows: samples, columns: inputs) : u * v
             if (try? CertifiedRank.rank(of: x).rank) == r { return x }
         }
+        throw InputError("no data matrix of rank \(r) in \(dataAttempts) draws of X = U V (\(samples) x \(inputs))")
     }
 
     static func nonzero(bound: Int, using stream: inout SplitMix64) -> Int {

@@ -4,12 +4,22 @@
 // The dominant cost is the p x p matrices of 64-bit residues, one per Hessian part (the three parts are ranked
 // concurrently): 3 * 8 * p^2 bytes. The data X (N x d) and targets Y (N x K) are held over Z and once modulo a
 // prime, at 8 bytes an entry each for the entries the generator draws (plus the factors of a prescribed-rank X):
-// 32 N (d + K) bytes covers them. The products and moments are small by comparison (a few widths squared).
+// 32 N (d + K) bytes covers them. The products, moments and their residues are matrices of at most (largest width)^2
+// entries, a few of each alive at once: 64 (largest width)^2 bytes covers them (it matters for one wide layer, where
+// p^2 is not much larger).
 import Foundation
 
 public enum MemoryEstimate {
-    public static func bytes(parameterCount p: Int, samples: Int = 0, inputWidth: Int = 0, outputWidth: Int = 0) -> Double {
+    public static func bytes(parameterCount p: Int, samples: Int = 0, inputWidth: Int = 0, outputWidth: Int = 0,
+                             largestWidth: Int = 0) -> Double {
         3 * 8 * Double(p) * Double(p) + 32 * Double(samples) * Double(inputWidth + outputWidth)
+            + 64 * Double(largestWidth) * Double(largestWidth)
+    }
+
+    /// The estimate for a network and its data.
+    public static func bytes(_ architecture: Architecture, samples: Int) -> Double {
+        bytes(parameterCount: architecture.parameterCount, samples: samples, inputWidth: architecture.inputWidth,
+              outputWidth: architecture.outputWidth, largestWidth: architecture.widths.max() ?? 0)
     }
 
     /// "12.3 GiB", "512.0 MiB".
@@ -23,7 +33,7 @@ public enum MemoryEstimate {
         let (gib, mib, kib) = (Double(1 << 30), Double(1 << 20), Double(1 << 10))
         let units: [(String, Double)] = [("GiB", gib), ("G", gib), ("MiB", mib), ("M", mib), ("KiB", kib), ("K", kib)]
         for (suffix, scale) in units where text.hasSuffix(suffix) {
-            guard let value = Double(text.dropLast(suffix.count)), value > 0, value.isFinite else { return nil }
+            guard let value = Double(text.dropLast(suffix.count)), value > 0, (value * scale).isFinite else { return nil }
             return value * scale
         }
         guard let value = Double(text), value > 0, value.isFinite else { return nil }

@@ -24,7 +24,15 @@ struct Bench: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Seed of the draw.", valueName: "S"))
     var seed: UInt64 = 1
 
+    @Option(name: .customLong("max-memory"), help: ArgumentHelp(
+        "Refuse a width whose Hessians would need more memory than this (e.g. 8G, 512M, or bytes).", valueName: "size"))
+    var maxMemory: String = "8G"
+
+    static let samples = 100
+
     var widthValues: [Int] { widths.split(separator: ",").compactMap { Int($0) } }
+
+    static func architecture(_ w: Int) throws(InputError) -> Architecture { try Architecture(widths: [64, w, w, 10]) }
 
     func validate() throws {
         let fields = widths.split(separator: ",", omittingEmptySubsequences: false)
@@ -32,6 +40,11 @@ struct Bench: ParsableCommand {
             throw ValidationError("--widths: expected comma-separated positive integers, e.g. --widths 8,16,32; got '\(widths)'")
         }
         guard runs >= 1 else { throw ValidationError("--repeat: expected a positive integer; got \(runs)") }
+        for w in widthValues {
+            let architecture: Architecture
+            do { architecture = try Self.architecture(w) } catch { throw ValidationError("--widths: \(error.message)") }
+            try NetworkOptions.checkMemory(architecture, samples: Self.samples, limit: maxMemory)
+        }
     }
 
     func run() throws {
@@ -39,8 +52,7 @@ struct Bench: ParsableCommand {
             + ["wall", "ranks L/O/F"]
         print(header.map { Rank.pad($0, 11) }.joined())
         for w in widthValues {
-            let architecture = try Architecture(widths: [64, w, w, 10])
-            let problem = try Generator.draw(architecture, samples: 100, seed: seed)
+            let problem = try Generator.draw(Self.architecture(w), samples: Self.samples, seed: seed)
             var timed: [(wall: Double, analysis: Analysis)] = []
             for _ in 0..<runs {
                 let clock = ContinuousClock()

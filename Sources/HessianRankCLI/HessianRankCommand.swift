@@ -24,7 +24,7 @@ struct HessianRankCommand: ParsableCommand {
             With no subcommand it runs `verify`: the formulas of Singh, Bachmann & Hofmann (NeurIPS 2021) on a \
             built-in grid of networks.
             """,
-        subcommands: [Verify.self, Rank.self, Bench.self],
+        subcommands: [Verify.self, Rank.self, Certify.self, CheckCertificate.self, Bench.self],
         defaultSubcommand: Verify.self
     )
 
@@ -35,6 +35,8 @@ struct HessianRankCommand: ParsableCommand {
             try command.run()
         } catch let error as InputError {
             fail("error: \(error.message)", code: 2)
+        } catch let error as CertifyFailure {
+            fail("error: \(error.message)", code: 1)
         } catch {
             let code = exitCode(for: error)
             if code == .success {

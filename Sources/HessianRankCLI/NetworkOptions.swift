@@ -18,7 +18,9 @@ struct NetworkOptions: ParsableArguments {
         "Draw data of exactly this rank r <= min(N, d), as X = U V with inner size r.", valueName: "r"))
     var dataRank: String?
 
-    @OptionGroup var rankOptions: RankMethodOptions
+    @Option(name: .customLong("max-memory"), help: ArgumentHelp(
+        "Refuse a network whose Hessians would need more memory than this (e.g. 8G, 512M, or bytes).", valueName: "size"))
+    var maxMemory: String = "8G"
 
     /// The parsed values; `validate()` guarantees they parse.
     var architecture: Architecture { try! Architecture(parsing: arch) }
@@ -44,9 +46,17 @@ struct NetworkOptions: ParsableArguments {
                 throw ValidationError("--data-rank: \(r) exceeds min(N, d) = min(\(n), \(architecture.inputWidth)) = \(limit); give a rank in 0...\(limit)")
             }
         }
-        try rankOptions.checkMemory(architecture: architecture, samples: n)
-        if rankOptions.certify && architecture.parameterCount > RankMethodOptions.certificationParameterLimit {
-            throw ValidationError("--certify: p = \(architecture.parameterCount) parameters is above the certification limit of \(RankMethodOptions.certificationParameterLimit) (the multimodular certificate took 17 s at p = 656); drop --certify for the modular rank and its error bound")
+        try Self.checkMemory(architecture, samples: n, limit: maxMemory)
+    }
+
+    /// Refuses a network whose Hessians would need more than `limit` (the text of --max-memory).
+    static func checkMemory(_ architecture: Architecture, samples n: Int, limit text: String) throws {
+        guard let limit = MemoryEstimate.parse(text) else {
+            throw ValidationError("--max-memory: expected a positive size such as 8G, 512M or 1073741824; got '\(text)'")
+        }
+        let needed = MemoryEstimate.bytes(architecture, samples: n)
+        if needed > limit {
+            throw ValidationError("--max-memory: the Hessians of \(architecture) (p = \(architecture.parameterCount)) and N = \(n) samples would need about \(MemoryEstimate.describe(needed)), above the limit of \(MemoryEstimate.describe(limit)); raise --max-memory or choose a smaller network")
         }
     }
 
@@ -67,10 +77,6 @@ struct RankMethodOptions: ParsableArguments {
         """)
     var certify = false
 
-    @Option(name: .customLong("max-memory"), help: ArgumentHelp(
-        "Refuse a network whose Hessians would need more memory than this (e.g. 8G, 512M, or bytes).", valueName: "size"))
-    var maxMemory: String = "8G"
-
     /// Above this many parameters --certify is refused: its cost is about log2(Hadamard bound) / 62 eliminations of
     /// a p x p matrix (measured: 0.9 s at p = 275, 4.4 s at p = 500, 17 s at p = 656; see the README).
     static let certificationParameterLimit = 1_000
@@ -82,18 +88,13 @@ struct RankMethodOptions: ParsableArguments {
         guard let k = Int(primes), k >= 1, k <= 64 else {
             throw ValidationError("--primes: expected an integer from 1 to 64, e.g. --primes 2; got '\(primes)'")
         }
-        guard MemoryEstimate.parse(maxMemory) != nil else {
-            throw ValidationError("--max-memory: expected a positive size such as 8G, 512M or 1073741824; got '\(maxMemory)'")
-        }
     }
 
-    func checkMemory(architecture: Architecture, samples: Int) throws {
-        guard let limit = MemoryEstimate.parse(maxMemory) else { return }
+    /// Refuses certification of a network above the size limit.
+    static func checkCertificationSize(_ architecture: Architecture, option: String) throws {
         let p = architecture.parameterCount
-        let needed = MemoryEstimate.bytes(parameterCount: p, samples: samples, inputWidth: architecture.inputWidth,
-                                          outputWidth: architecture.outputWidth)
-        if needed > limit {
-            throw ValidationError("--max-memory: the Hessians of \(architecture) (p = \(p)) and N = \(samples) samples would need about \(MemoryEstimate.describe(needed)), above the limit of \(MemoryEstimate.describe(limit)); raise --max-memory or choose a smaller network")
+        if p > certificationParameterLimit {
+            throw ValidationError("\(option): p = \(p) parameters is above the certification limit of \(certificationParameterLimit) (see the README, section Speed); drop \(option) for the modular rank and its error bound")
         }
     }
 }

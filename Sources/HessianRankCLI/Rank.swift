@@ -20,21 +20,28 @@ struct Rank: ParsableCommand {
     )
 
     @OptionGroup var network: NetworkOptions
+    @OptionGroup var rankOptions: RankMethodOptions
 
     @Flag(name: .long, help: "Print one JSON document (the stable interface) instead of the report.")
     var json = false
 
+    func validate() throws {
+        if rankOptions.certify { try RankMethodOptions.checkCertificationSize(network.architecture, option: "--certify") }
+    }
+
     func run() throws {
         let problem = try network.draw()
         if problem.parameterCount >= 1_000 {
-            let how = network.rankOptions.certify ? "certifying" : "ranking"
+            let how = rankOptions.certify ? "certifying" : "ranking"
             StandardError.write("rank: \(how) three \(problem.parameterCount) x \(problem.parameterCount) Hessians (H_L, H_O, H_F)...\n")
         }
         let analysis: Analysis
         do {
-            analysis = try Analyzer.analyze(problem, seed: network.seedValue, options: network.rankOptions.options)
+            analysis = try Analyzer.analyze(problem, seed: network.seedValue, options: rankOptions.options)
         } catch {
-            throw InputError("--certify: \(error.description); drop --certify for the modular rank with its error bound")
+            throw InputError(rankOptions.certify
+                ? "--certify: \(error.description); drop --certify for the modular rank with its error bound"
+                : "the exact rank of the data, a partial product or Omega: \(error.description)")
         }
         if json {
             let data = try AnalysisReport.encoder().encode(AnalysisReport(analysis))

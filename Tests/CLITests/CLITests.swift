@@ -57,6 +57,11 @@ import Testing
         (["rank", "--arch", "3,2000000", "--samples", "4"], "--arch: width 2000000 is above the largest supported width, 1000000"),
         (["rank", "--arch", "3,2", "--samples", "4", "--max-memory", "lots"], "--max-memory: expected a positive size"),
         (["rank", "--arch", "64,16,16,10", "--samples", "4", "--certify"], "--certify: p = 1440 parameters is above the certification limit of 1000"),
+        (["rank", "--arch", "3,2", "--samples", "4", "--max-memory", "1e308G"], "--max-memory: expected a positive size"),
+        (["bench", "--widths", "300"], "--max-memory: the Hessians of 64,300,300,10 (p = 112200) and N = 100 samples would need about"),
+        (["certify", "--arch", "3,2", "--samples", "4", "--part", "hessian", "--out", "x.json"], "--part: expected loss, outer, functional or all; got 'hessian'"),
+        (["certify", "--arch", "3,2", "--samples", "4", "--out", "/nonexistent/x.json"], "--out: the directory /nonexistent does not exist"),
+        (["check-certificate", "/nonexistent/certificate.json"], "cannot read /nonexistent/certificate.json"),
         (["rank", "--samples", "4"], "Missing expected argument '--arch <widths>'"),
         (["rank", "--arch", "3,2", "--samples", "4", "--bogus"], "Unknown option '--bogus'"),
     ])

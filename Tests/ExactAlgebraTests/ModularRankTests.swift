@@ -43,8 +43,9 @@ import Testing
 
     @Test func errorBoundFollowsTheHadamardCount() {
         // 30 + 40 = 70 bits: at most ceil(70 / 62) = 2 bad primes among >= 1.05e17.
+        // A lower bound must not exceed the true count, about li(2^63) - li(2^62) = 1.0636e17 (computed with mpmath).
         let count = Primes.countInRangeLowerBound
-        #expect(count > 1.0e17 && count < 1.1e17)
+        #expect(count > 1.05e17 && count < 1.0636e17)
         #expect(ModularRank.errorBound(rowNormLog2Bounds: [30, nil, 40], primeCount: 1) == 2 / count)
         #expect(ModularRank.errorBound(rowNormLog2Bounds: [30, nil, 40], primeCount: 2) == (2 / count) * (2 / count))
         #expect(ModularRank.errorBound(rowNormLog2Bounds: [nil, nil], primeCount: 1) == 0)

@@ -30,6 +30,20 @@ import Testing
         #expect(!a.parts.contains { $0.verdict.isFailure })
     }
 
+    /// Data in the kernel of W_1 (found in review): every partial product has full rank and rank Omega = s, yet
+    /// W_1 X^T = 0, so H_O loses rank (2 < 3 = formula). The diagnosis must call the draw non-generic, not report a
+    /// generic shortfall.
+    @Test func dataInTheKernelOfTheFirstLayerIsNonGeneric() throws {
+        let problem = try Problem(architecture: Architecture(widths: [3, 1, 2]),
+                                  weights: [IntegerMatrix([[1, 1, 1]]), IntegerMatrix([[1], [2]])],
+                                  x: IntegerMatrix([[1, -1, 0], [0, 1, -1]]), y: IntegerMatrix([[1, 2], [3, -4]]))
+        let a = try Analyzer.analyze(problem, seed: 1, options: RankOptions(certify: true))
+        #expect(a.genericity.products.allSatisfy { $0.isFull })
+        #expect(a.genericity.deficiencies == ["rank W^{1:1} X^T = 0 < 1", "rank W^{2:1} X^T = 0 < 1"])
+        #expect(a.part(.outer).rank.rank == 2 && a.formulas.outer.value == 3)
+        #expect(a.part(.outer).verdict == .belowNonGeneric)
+    }
+
     /// At an exact minimum (targets Y = f(X)), Omega = 0, so H_F = 0 and H_L = H_O.
     @Test func exactMinimumHasZeroFunctionalPart() throws {
         let drawn = try Generator.draw(Architecture(widths: [3, 2, 2]), samples: 4, seed: 3)

@@ -1,16 +1,19 @@
 import ExactAlgebra
 import HessianCore
+import HessianReference
 import Testing
 
 @Suite struct StructuredHessianTests {
-    /// Construction (a), from products and Sxx, Syx, equals construction (b), exact finite differences of the
-    /// network sample by sample, entry for entry, for each part; and the loss Hessian taken from the loss itself
-    /// equals H_O + H_F (the decomposition H_L = H_O + H_F).
+    /// Construction (a), from products and Sxx, Syx, equals construction (b), per-sample automatic differentiation
+    /// in Int128, entry for entry, for each part; (b) equals a third route, exact finite differences of network
+    /// evaluations; and the Hessian of the loss taken from the loss itself equals H_O + H_F (the decomposition).
     @Test(arguments: SmallCase.table)
     func structuredEqualsDirect(_ c: SmallCase) throws {
         let problem = try c.problem()
         let structured = StructuredHessian(problem)
-        let direct = try DirectHessian.compute(problem)
+        let network = try #require(problem.referenceNetwork)
+        let direct = try DirectHessian.compute(network)
+        let differences = try FiniteDifferenceHessian.compute(network)
         let p = problem.parameterCount
         for part in HessianPart.allCases {
             let exact = structured.exactMatrix(part)
@@ -19,7 +22,9 @@ import Testing
             for u in 0..<p { for v in 0..<p where exact.decimal(u, v) != String(reference[u * p + v]) { mismatches += 1 } }
             #expect(mismatches == 0, "\(c): \(part.symbol) differs in \(mismatches) entries")
         }
-        #expect(direct.lossFromLoss == direct.loss, "\(c): Hessian of the loss != H_O + H_F")
+        #expect(direct.outer == differences.outer, "\(c): H_O by AD != by finite differences")
+        #expect(direct.functional == differences.functional, "\(c): H_F by AD != by finite differences")
+        #expect(differences.lossFromLoss == direct.loss, "\(c): Hessian of the loss != H_O + H_F")
         // Not vacuous: the Hessians are not zero (H_F is zero only for L = 1).
         #expect(!structured.exactMatrix(.outer).isZero, "\(c)")
         #expect(structured.exactMatrix(.functional).isZero == (problem.architecture.depth == 1), "\(c)")
@@ -30,7 +35,7 @@ import Testing
     func modularRankMatchesCertifiedRankOfDirect(_ c: SmallCase) throws {
         let problem = try c.problem()
         let structured = StructuredHessian(problem)
-        let direct = try DirectHessian.compute(problem)
+        let direct = try DirectHessian.compute(try #require(problem.referenceNetwork))
         let p = problem.parameterCount
         for part in HessianPart.allCases {
             let entries = direct.entries(part)

@@ -1,0 +1,118 @@
+// The certificate checker: `hessian-rank check-certificate FILE`.
+//
+// It trusts nothing the producer computed. It reads the network, data and targets from the file, rebuilds the
+// Hessians by the direct route (HessianReference: per-sample automatic differentiation in Int128; never the
+// producer's structured path), and checks, for each claimed rank rho:
+// - lower bound: the rho x rho submatrix H[rows, columns] has the stated nonzero determinant modulo the stated prime
+//   (checked with our own elimination). A minor nonzero mod p is a nonzero integer, so rank H >= rho.
+// - upper bound: every column of H is a rational combination of the witness columns. The checker solves
+//   H[rows, columns] X = H[rows, others] exactly (FLINT's Dixon p-adic solver, whose answer is not trusted) and
+//   verifies H[:, columns] X = H[:, others] over all rows in exact integer arithmetic; then the column space has
+//   dimension <= rho. (Equivalently, the n - rho vectors (-X[:, j]; e_j) are kernel vectors, independent because
+//   each has its own unit coordinate: the kernel certificate of ../shared/reference/exact-rank.md, rebuilt rather
+//   than stored, since stored kernel vectors would take thousands of bits per entry.)
+// Integrity: `inputsDigest` binds the network, data and targets; `certificateDigest` binds everything else. Both are
+// SHA-256 of canonical JSON. The checks run in the order of the reasons below and stop at the first failure.
+import Foundation
+import HessianReference
+import SHA256Digest
+
+public enum CertificateCheck {
+    public static let formatVersion = 1
+    public static let type = "hessian-rank-certificate"
+
+    public struct Failure: Error, Equatable, CustomStringConvertible {
+        public let reason: String
+        public init(_ reason: String) { self.reason = reason }
+        public var description: String { reason }
+    }
+
+    public struct PartSummary: Sendable, Equatable {
+        public let part: String
+        public let rank: Int
+    }
+
+    public struct Summary: Sendable, Equatable, CustomStringConvertible {
+        public let architecture: [Int]
+        public let samples: Int
+        public let parameters: Int
+        public let parts: [PartSummary]
+        public var description: String {
+            let ranks = parts.map { "rank \(symbol($0.part)) = \($0.rank)" }.joined(separator: ", ")
+            return "valid: \(ranks) for widths \(architecture.map(String.init).joined(separator: ",")) "
+                + "(p = \(parameters), N = \(samples)); both witnesses checked exactly on the rebuilt Hessians"
+        }
+        func symbol(_ part: String) -> String { ["loss": "H_L", "outer": "H_O", "functional": "H_F"][part] ?? part }
+    }
+
+    /// Checks a certificate given as the bytes of its file.
+    public static func check(_ data: Data) throws(Failure) -> Summary {
+        let root: [String: Any]
+        do {
+            guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                throw Failure("malformed JSON: the top level is not an object")
+            }
+            root = object
+        } catch let failure as Failure {
+            throw failure
+        } catch {
+            throw Failure("malformed JSON: \(error.localizedDescription)")
+        }
+        let fields = Fields(root, path: "")
+        guard root["formatVersion"] != nil else { throw Failure("missing formatVersion: not a HessianRank certificate") }
+        let version = try fields.int("formatVersion")
+        guard version == formatVersion else {
+            throw Failure("unknown format version \(version) (this checker reads version \(formatVersion))")
+        }
+        guard try fields.string("type") == type else { throw Failure("type must be \"\(type)\"") }
+
+        let networkObject = try fields.object("network")
+        let network = try NetworkReader.read(Fields(networkObject, path: "network."))
+        guard try fields.int("samples") == network.samples.count else {
+            throw Failure("samples is \(try fields.int("samples")) but the data has \(network.samples.count) rows")
+        }
+        let p = network.parameterCount
+        guard try fields.int("parameters") == p else {
+            throw Failure("parameters is \(try fields.int("parameters")) but the architecture has p = \(p)")
+        }
+        guard try fields.string("inputsDigest") == (try digest(networkObject)) else {
+            throw Failure("the network, data or targets changed after certification (inputsDigest does not match)")
+        }
+
+        let hessians: DirectHessian.Result
+        do { hessians = try DirectHessian.compute(network) } catch { throw Failure("cannot rebuild the Hessians: \(error)") }
+
+        let partObjects = try fields.array("parts")
+        guard !partObjects.isEmpty else { throw Failure("parts is empty: the certificate claims nothing") }
+        var seen = Set<String>()
+        var summaries: [PartSummary] = []
+        for (index, value) in partObjects.enumerated() {
+            guard let object = value as? [String: Any] else { throw Failure("parts[\(index)] is not an object") }
+            let part = Fields(object, path: "parts[\(index)].")
+            let name = try part.string("part")
+            let matrix: [Int128]
+            switch name {
+            case "loss": matrix = hessians.loss
+            case "outer": matrix = hessians.outer
+            case "functional": matrix = hessians.functional
+            default: throw Failure("parts[\(index)].part: unknown Hessian part \"\(name)\" (loss, outer or functional)")
+            }
+            guard seen.insert(name).inserted else { throw Failure("parts[\(index)]: part \"\(name)\" appears twice") }
+            let rank = try part.int("rank")
+            try RankWitness.check(Fields(try part.object("witness"), path: "parts[\(index)].witness."), rank: rank,
+                                  matrix: matrix, size: p, part: name)
+            summaries.append(PartSummary(part: name, rank: rank))
+        }
+
+        var unsigned = root
+        unsigned.removeValue(forKey: "certificateDigest")
+        guard try fields.string("certificateDigest") == (try digest(unsigned)) else {
+            throw Failure("the certificate changed after it was written (certificateDigest does not match)")
+        }
+        return Summary(architecture: network.widths, samples: network.samples.count, parameters: p, parts: summaries)
+    }
+
+    static func digest(_ value: Any) throws(Failure) -> String {
+        do { return try CanonicalJSON.digest(value) } catch { throw Failure("cannot serialise for the digest: \(error)") }
+    }
+}

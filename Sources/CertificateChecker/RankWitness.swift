@@ -1,0 +1,43 @@
+// Checks one claimed rank against its two witnesses on a rebuilt Hessian (row-major p x p Int128 entries).
+
+enum RankWitness {
+    static let method = "nonzero-minor-and-column-span"
+
+    static func check(_ fields: Fields, rank: Int, matrix: [Int128], size p: Int, part: String) throws(CertificateCheck.Failure) {
+        typealias Failure = CertificateCheck.Failure
+        guard try fields.string("method") == method else {
+            throw Failure("\(fields.path)method: unknown witness method (this checker knows \"\(method)\")")
+        }
+        guard rank >= 0 && rank <= p else { throw Failure("\(part): claimed rank \(rank) is outside 0...\(p)") }
+        let rows = try fields.integers("rows"), columns = try fields.integers("columns")
+        guard rows.count == rank, columns.count == rank else {
+            throw Failure("\(part): claimed rank \(rank) but the witness minor is \(rows.count) x \(columns.count)")
+        }
+        for (name, indices) in [("rows", rows), ("columns", columns)] {
+            guard indices.allSatisfy({ $0 >= 0 && $0 < p }) else { throw Failure("\(fields.path)\(name): an index is outside 0..<\(p)") }
+            guard Set(indices).count == indices.count else { throw Failure("\(fields.path)\(name): an index is repeated") }
+        }
+
+        // Lower bound: det H[rows, columns] != 0 modulo the prime, and equal to the stated residue.
+        guard let prime = UInt64(try fields.string("prime")), prime >= 2 else {
+            throw Failure("\(fields.path)prime must be a decimal integer in 2..<2^64")
+        }
+        guard Primality.isPrime(prime) else { throw Failure("\(part): the witness modulus \(prime) is not prime") }
+        guard let stated = UInt64(try fields.string("determinantResidue")), stated < prime else {
+            throw Failure("\(fields.path)determinantResidue must be a decimal integer below the prime")
+        }
+        let residue = ModularDeterminant.determinant(
+            rows.map { i in columns.map { j in matrix[i * p + j] } }, modulo: prime)
+        guard residue != 0 else {
+            throw Failure("\(part): the witness minor is singular modulo \(prime), so it does not show rank >= \(rank)")
+        }
+        guard residue == stated else {
+            throw Failure("\(part): the witness minor is \(residue) modulo \(prime), but the certificate says \(stated)")
+        }
+
+        // Upper bound: every column outside `columns` lies in the span of the columns `columns`.
+        if let column = ExactSpan.firstColumnOutsideSpan(matrix, size: p, rows: rows, columns: columns) {
+            throw Failure("\(part): column \(column) is not in the span of the witness columns, so the rank exceeds \(rank)")
+        }
+    }
+}

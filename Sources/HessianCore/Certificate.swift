@@ -1,0 +1,99 @@
+// A rank certificate: the network, data and targets as exact integers, and for each Hessian part a claimed rank with
+// the witnesses that prove it (format in the README, section "Certificates"; checked by CertificateChecker, which
+// never calls this code).
+//
+// How the witnesses are found. Modulo a random 63-bit prime p, the pivot columns C of the reduced row echelon form
+// are a basis of the column space of H mod p. H is symmetric, so the rows C are independent too and H[C, C] is
+// nonsingular mod p: its determinant mod p is the lower-bound witness (rank H >= |C|). The upper bound, that every
+// column lies in the span of the columns C over Q, holds unless p was unlucky (rank mod p below the rank over Q);
+// the checker decides it exactly, and `certify` runs the checker before writing and retries with a new prime.
+import ExactAlgebra
+import Foundation
+import SHA256Digest
+
+public struct Certificate: Codable, Sendable {
+    public static let formatVersion = 1
+    public static let type = "hessian-rank-certificate"
+    public static let witnessMethod = "nonzero-minor-and-column-span"
+
+    public struct Network: Codable, Sendable {
+        public let activation: String
+        public let architecture: [Int]
+        public let loss: String
+        public let weights: [[[String]]]
+        public let x: [[String]]
+        public let y: [[String]]
+    }
+
+    public struct Witness: Codable, Sendable {
+        public let method: String
+        /// Decimal string: a prime below 2^64.
+        public let prime: String
+        public let rows: [Int]
+        public let columns: [Int]
+        /// det H[rows, columns] mod prime, nonzero, as a decimal string.
+        public let determinantResidue: String
+    }
+
+    public struct Part: Codable, Sendable {
+        public let part: String
+        public let rank: Int
+        public let witness: Witness
+    }
+
+    public let formatVersion: Int
+    public let type: String
+    public let generator: String
+    public let flintVersion: String
+    public let seed: String
+    public let samples: Int
+    public let parameters: Int
+    public let network: Network
+    public let inputsDigest: String
+    public let parts: [Part]
+    public var certificateDigest: String?
+
+    /// The pretty-printed file, with `certificateDigest` filled in.
+    public func fileData() throws -> Data {
+        var unsigned = self
+        unsigned.certificateDigest = nil
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        let object = try JSONSerialization.jsonObject(with: try encoder.encode(unsigned))
+        var signed = self
+        signed.certificateDigest = try CanonicalJSON.digest(object)
+        return try encoder.encode(signed)
+    }
+}
+
+public enum CertificateBuilder {
+    /// Builds the certificate of `parts` for `problem`, drawing one prime per part from `primes`.
+    public static func build(_ problem: Problem, seed: UInt64, parts: [HessianPart],
+                             primes: inout SplitMix64) throws -> Certificate {
+        let network = Certificate.Network(
+            activation: "linear", architecture: problem.architecture.widths, loss: "mse",
+            weights: problem.weights.map(\.decimalRows), x: problem.x.decimalRows, y: problem.y.decimalRows)
+        let networkObject = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(network))
+        let hessian = StructuredHessian(problem)
+        let witnessed = parts.map { part in
+            let witness = witness(hessian.source(for: part), prime: Primes.random(using: &primes))
+            return Certificate.Part(part: part.rawValue, rank: witness.rows.count, witness: witness)
+        }
+        return Certificate(
+            formatVersion: Certificate.formatVersion, type: Certificate.type, generator: "hessian-rank",
+            flintVersion: FLINTRuntime.version, seed: String(seed), samples: problem.sampleCount,
+            parameters: problem.parameterCount, network: network, inputsDigest: try CanonicalJSON.digest(networkObject),
+            parts: witnessed, certificateDigest: nil)
+    }
+
+    /// The witness of the rank of a symmetric matrix modulo `prime`: principal pivot rows and columns, and their
+    /// determinant.
+    static func witness(_ source: BlockMatrix, prime: UInt) -> Certificate.Witness {
+        // Reduced twice: once consumed by the echelon form, once for the minor (a reduction costs far less than either).
+        let pivots = source.reduced(modulo: prime).pivotColumnsOverwriting()
+        let determinant = source.reduced(modulo: prime).submatrix(rows: pivots, columns: pivots).determinant()
+        precondition(determinant != 0, "CertificateBuilder: principal pivot minor of a symmetric matrix is singular")
+        return Certificate.Witness(method: Certificate.witnessMethod, prime: String(prime), rows: pivots,
+                                   columns: pivots, determinantResidue: String(determinant))
+    }
+}

@@ -1,0 +1,39 @@
+// The bridge from a problem over Z to the reference module's Int128 network (for tests and certificates).
+import ExactAlgebra
+import HessianCore
+import HessianReference
+
+extension Problem {
+    /// This problem as plain Int128 arrays; nil when an entry does not fit.
+    var referenceNetwork: ReferenceNetwork? {
+        func rows(_ m: IntegerMatrix) -> [[Int128]]? {
+            var result: [[Int128]] = []
+            for i in 0..<m.rowCount {
+                var row: [Int128] = []
+                for j in 0..<m.columnCount {
+                    guard let value = Int128(m.decimal(i, j)) else { return nil }
+                    row.append(value)
+                }
+                result.append(row)
+            }
+            return result
+        }
+        var weights: [[[Int128]]] = []
+        for w in self.weights {
+            guard let converted = rows(w) else { return nil }
+            weights.append(converted)
+        }
+        guard let samples = rows(x), let targets = rows(y) else { return nil }
+        return try? ReferenceNetwork(widths: architecture.widths, weights: weights, samples: samples, targets: targets)
+    }
+}
+
+extension DirectHessian.Result {
+    func entries(_ part: HessianPart) -> [Int128] {
+        switch part {
+        case .loss: loss
+        case .outer: outer
+        case .functional: functional
+        }
+    }
+}
