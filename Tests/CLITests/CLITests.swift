@@ -74,6 +74,25 @@ import Testing
         #expect(run.stdout.isEmpty, "\(arguments)")
     }
 
+    /// certify writes a file that check-certificate accepts; a changed rank is rejected with exit 1 and its reason.
+    @Test func certifyThenCheck() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hessian-rank-certify-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("c.json").path
+        let made = try Binary.run(["certify", "--arch", "4,3,2", "--samples", "5", "--part", "all", "--out", file])
+        #expect(made.status == 0, "stderr: \(made.stderr)")
+        #expect(made.stdout.hasPrefix("wrote \(file): valid: rank H_L = 16, rank H_O = 8, rank H_F = 12"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["c.json"], "no temporary file left")
+        let checked = try Binary.run(["check-certificate", file])
+        #expect(checked.status == 0 && checked.stdout.hasPrefix("valid: rank H_L = 16"))
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        try text.replacingOccurrences(of: "\"rank\" : 16", with: "\"rank\" : 17").write(toFile: file, atomically: true, encoding: .utf8)
+        let tampered = try Binary.run(["check-certificate", file])
+        #expect(tampered.status == 1)
+        #expect(tampered.stdout == "invalid: loss: claimed rank 17 but the witness minor is 16 x 16\n")
+    }
+
     @Test func helpTeachesAndExitsZero() throws {
         let run = try Binary.run(["rank", "--help"])
         #expect(run.status == 0)
