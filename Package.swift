@@ -22,6 +22,8 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CFLINT", path: "Sources/CFLINT"),
         .target(name: "ExactAlgebra", dependencies: ["CFLINT"]),
+        .systemLibrary(name: "CLAPACK", path: "Sources/CLAPACK", pkgConfig: "lapacke"),
+        .target(name: "NumericalAlgebra", dependencies: ["CLAPACK"]),
         .target(name: "RankFormulas"),
         .target(name: "HessianCore", dependencies: ["ExactAlgebra", "RankFormulas", "SHA256Digest"]),
         .target(name: "SHA256Digest"),
@@ -38,6 +40,7 @@ let package = Package(
         .testTarget(name: "RankFormulasTests", dependencies: ["RankFormulas"]),
         .testTarget(name: "HessianCoreTests", dependencies: ["HessianCore", "ExactAlgebra", "RankFormulas", "HessianReference"]),
         .testTarget(name: "SHA256DigestTests", dependencies: ["SHA256Digest"]),
+        .testTarget(name: "NumericalAlgebraTests", dependencies: ["NumericalAlgebra"]),
         .testTarget(name: "CertificateCheckerTests", dependencies: ["CertificateChecker", "HessianCore", "ExactAlgebra"]),
         .testTarget(name: "CLITests", dependencies: ["HessianRankCLI"]),
     ],
