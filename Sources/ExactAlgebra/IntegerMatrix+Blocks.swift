@@ -48,3 +48,32 @@ extension IntegerMatrix {
         fmpz_add(entryPointer(i, j), entryPointer(i, j), other.entryPointer(k, l))
     }
 }
+
+extension IntegerMatrix {
+    /// A matrix from row-major Int128 entries, exactly.
+    public init(rows: Int, columns: Int, int128 entries: [Int128]) {
+        precondition(entries.count == rows * columns, "IntegerMatrix: expected \(rows * columns) entries, got \(entries.count)")
+        self.init(rows: rows, columns: columns)
+        for i in 0..<rows {
+            for j in 0..<columns {
+                let value = entries[i * columns + j], target = entryPointer(i, j)
+                if let small = Int(exactly: value) {
+                    fmpz_set_si(target, small)
+                } else {
+                    // value = high * 2^64 + low, with low read as unsigned.
+                    fmpz_set_si(target, Int(truncatingIfNeeded: value >> 64))
+                    fmpz_mul_2exp(target, target, 64)
+                    fmpz_add_ui(target, target, UInt(truncatingIfNeeded: value))
+                }
+            }
+        }
+    }
+
+    /// This matrix times 2^k (k >= 0), exactly.
+    public func multiplied(byPowerOfTwo k: Int) -> IntegerMatrix {
+        precondition(k >= 0, "IntegerMatrix.multiplied(byPowerOfTwo:): negative exponent")
+        var result = IntegerMatrix(rows: rowCount, columns: columnCount)
+        withUnsafePointer { a in result.withUnsafeMutablePointer { fmpz_mat_scalar_mul_2exp($0, a, UInt(k)) } }
+        return result
+    }
+}

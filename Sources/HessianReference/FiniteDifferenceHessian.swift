@@ -20,7 +20,7 @@ public enum FiniteDifferenceHessian {
     /// A parameter perturbation: layer t, entry (i, j), by delta.
     struct Step { let layer: Int, row: Int, column: Int, delta: Int128 }
 
-    public static func compute(_ network: ReferenceNetwork) throws(Overflow) -> Result {
+    public static func compute(_ network: ReferenceNetwork) throws(ReferenceFailure) -> Result {
         let p = network.parameterCount
         let steps = (0..<network.depth).flatMap { t in
             (0..<network.widths[t + 1]).flatMap { i in (0..<network.widths[t]).map { j in Step(layer: t, row: i, column: j, delta: 1) } }
@@ -31,7 +31,7 @@ public enum FiniteDifferenceHessian {
             let f0 = try evaluate(network, x, [])
             var residual = f0
             for c in 0..<f0.count { residual[c] = try Checked.sub(f0[c], y[c]) }
-            let f1 = try steps.map { (s) throws(Overflow) in try evaluate(network, x, [s]) }
+            let f1 = try steps.map { (s) throws(ReferenceFailure) in try evaluate(network, x, [s]) }
             for u in 0..<p {
                 for v in u..<p {
                     let fuv = try evaluate(network, x, [steps[u], steps[v]])
@@ -51,9 +51,9 @@ public enum FiniteDifferenceHessian {
         return Result(outer: outer, functional: functional, lossFromLoss: try lossHessian(network, steps))
     }
 
-    static func lossHessian(_ network: ReferenceNetwork, _ steps: [Step]) throws(Overflow) -> [Int128] {
+    static func lossHessian(_ network: ReferenceNetwork, _ steps: [Step]) throws(ReferenceFailure) -> [Int128] {
         let p = steps.count
-        func twiceLoss(_ perturbation: [Step]) throws(Overflow) -> Int128 {
+        func twiceLoss(_ perturbation: [Step]) throws(ReferenceFailure) -> Int128 {
             var total: Int128 = 0
             for (x, y) in zip(network.samples, network.targets) {
                 let f = try evaluate(network, x, perturbation)
@@ -82,7 +82,7 @@ public enum FiniteDifferenceHessian {
     }
 
     /// f(theta + sum of steps; x), layer by layer: h <- (W_t + sum delta E_ij) h.
-    static func evaluate(_ network: ReferenceNetwork, _ x: [Int128], _ perturbation: [Step]) throws(Overflow) -> [Int128] {
+    static func evaluate(_ network: ReferenceNetwork, _ x: [Int128], _ perturbation: [Step]) throws(ReferenceFailure) -> [Int128] {
         var h = x
         for (t, w) in network.weights.enumerated() {
             var next = try Checked.apply(w, h)

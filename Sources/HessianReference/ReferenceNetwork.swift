@@ -2,13 +2,31 @@
 //
 // This module is the reference that the producer's structured Hessian and the certificate checker are compared
 // against. It imports nothing else of ours, so it shares no code path with the producer: its inputs are plain
-// arrays, its arithmetic is Swift's Int128 with every overflow detected (it throws `Overflow` rather than wrap).
+// arrays, its arithmetic is Swift's Int128 with every overflow detected (it throws `ReferenceFailure.overflow` rather than wrap).
 
-public struct Overflow: Error, Sendable, Equatable, CustomStringConvertible {
-    public init() {}
+/// Why the reference Hessian cannot be built exactly.
+public enum ReferenceFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    /// An intermediate value left Int128.
+    case overflow
+    /// A ReLU pre-activation is exactly zero: the network is not differentiable there (1-based sample, layer, unit).
+    case kink(sample: Int, layer: Int, unit: Int)
+
     public var description: String {
-        "an intermediate value of the reference Hessian exceeded 2^127 (the direct construction works in Int128)"
+        switch self {
+        case .overflow:
+            "an intermediate value of the reference Hessian exceeded 2^127 (the direct construction works in Int128)"
+        case let .kink(sample, layer, unit):
+            "sample \(sample) sits on a ReLU kink: the pre-activation of unit \(unit) in layer \(layer) is exactly 0, "
+                + "where the network has no Hessian; draw another point (e.g. another --seed)"
+        }
     }
+}
+
+/// The activation of the hidden layers; the output layer is linear.
+public enum ReferenceActivation: Sendable, Equatable {
+    case linear
+    /// max(0, z): exact on each linear region, refused on a kink.
+    case relu
 }
 
 public struct ReferenceNetwork: Sendable {
@@ -45,36 +63,49 @@ public struct ReferenceNetwork: Sendable {
     /// Where layer t's parameters start (layer 1 first, each weight matrix row-major).
     public func offset(_ t: Int) -> Int { (0..<t).reduce(0) { $0 + widths[$1] * widths[$1 + 1] } }
 
-    /// h_0 = x, h_t = W_t h_{t-1}: every layer's output for one sample.
-    func activations(_ x: [Int128]) throws(Overflow) -> [[Int128]] {
+    /// h_0 = x, h_t = D_t W_t h_{t-1}: every layer's output for one sample, and the masks D_t (true where a unit is
+    /// active; all true for a linear network and for the output layer). `sample` (1-based) names a kink.
+    func forward(_ x: [Int128], activation: ReferenceActivation, sample: Int) throws(ReferenceFailure) -> (h: [[Int128]], masks: [[Bool]]) {
         var h = [x]
-        for w in weights { h.append(try Checked.apply(w, h[h.count - 1])) }
-        return h
+        var masks: [[Bool]] = [[Bool](repeating: true, count: x.count)]
+        for (t, w) in weights.enumerated() {
+            var z = try Checked.apply(w, h[h.count - 1])
+            var mask = [Bool](repeating: true, count: z.count)
+            if activation == .relu && t < depth - 1 {
+                for i in 0..<z.count {
+                    if z[i] == 0 { throw .kink(sample: sample, layer: t + 1, unit: i + 1) }
+                    if z[i] < 0 { z[i] = 0; mask[i] = false }
+                }
+            }
+            h.append(z)
+            masks.append(mask)
+        }
+        return (h, masks)
     }
 }
 
 /// Int128 arithmetic that throws on overflow.
 enum Checked {
-    @inline(__always) static func add(_ a: Int128, _ b: Int128) throws(Overflow) -> Int128 {
+    @inline(__always) static func add(_ a: Int128, _ b: Int128) throws(ReferenceFailure) -> Int128 {
         let (r, o) = a.addingReportingOverflow(b)
-        if o { throw Overflow() }
+        if o { throw .overflow }
         return r
     }
 
-    @inline(__always) static func sub(_ a: Int128, _ b: Int128) throws(Overflow) -> Int128 {
+    @inline(__always) static func sub(_ a: Int128, _ b: Int128) throws(ReferenceFailure) -> Int128 {
         let (r, o) = a.subtractingReportingOverflow(b)
-        if o { throw Overflow() }
+        if o { throw .overflow }
         return r
     }
 
-    @inline(__always) static func mul(_ a: Int128, _ b: Int128) throws(Overflow) -> Int128 {
+    @inline(__always) static func mul(_ a: Int128, _ b: Int128) throws(ReferenceFailure) -> Int128 {
         let (r, o) = a.multipliedReportingOverflow(by: b)
-        if o { throw Overflow() }
+        if o { throw .overflow }
         return r
     }
 
     /// w v for a matrix given as rows.
-    static func apply(_ w: [[Int128]], _ v: [Int128]) throws(Overflow) -> [Int128] {
+    static func apply(_ w: [[Int128]], _ v: [Int128]) throws(ReferenceFailure) -> [Int128] {
         var result = [Int128](repeating: 0, count: w.count)
         for i in 0..<w.count {
             var acc: Int128 = 0
@@ -85,7 +116,7 @@ enum Checked {
     }
 
     /// w^T v for a matrix given as rows.
-    static func applyTransposed(_ w: [[Int128]], _ v: [Int128]) throws(Overflow) -> [Int128] {
+    static func applyTransposed(_ w: [[Int128]], _ v: [Int128]) throws(ReferenceFailure) -> [Int128] {
         var result = [Int128](repeating: 0, count: w.first?.count ?? 0)
         for i in 0..<w.count where v[i] != 0 {
             for j in 0..<result.count { result[j] = try add(result[j], mul(w[i][j], v[i])) }

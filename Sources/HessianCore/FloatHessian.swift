@@ -1,0 +1,167 @@
+// H_L, H_O and H_F in Double for a bias-free network with any of the activations, sample by sample.
+//
+// Forward: a_0 = x, z_m = W_m a_{m-1}, a_m = sigma(z_m) for hidden layers, f = z_L (linear output). Residual
+// e = f(x) - y. H_O = sum_n J_n^T J_n with J_n from back-propagated Jacobians. H_F = sum_n sum_c e_c Hessian(f_c) is
+// built directly, column by column, as the derivative of the gradient of s = e^T f (e held fixed) along each
+// parameter direction E_u (forward-over-reverse with dual numbers):
+//   forward tangents   zdot_{k} = E_ij a_{k-1} (u = W_k[i, j]),  adot_m = sigma'(z_m) zdot_m,  zdot_{m+1} = W_{m+1} adot_m;
+//   reverse            zbar_m = abar_m * sigma'(z_m),  abar_{m-1} = W_m^T zbar_m,  abar_L = e;
+//   its tangent        zbardot_m = abardot_m * sigma'(z_m) + abar_m * sigma''(z_m) * zdot_m,
+//                      d(grad W_m) = zbardot_m a_{m-1}^T + zbar_m adot_{m-1}^T,
+//                      abardot_{m-1} = W_m^T zbardot_m + [m = k] E_ij^T zbar_m,  abardot_L = 0.
+// Building H_F directly, not as H_L - H_O, keeps round-off from turning into rank near a minimum. Cost O(N p^2).
+
+import ExactAlgebra
+
+public struct FloatNetwork: Sendable {
+    public let widths: [Int]
+    public let activation: Activation
+    /// weights[t]: widths[t+1] x widths[t], row-major.
+    public let weights: [[Double]]
+    /// One sample per row (N x d), one target per row (N x K).
+    public let x: [[Double]]
+    public let y: [[Double]]
+
+    public init(widths: [Int], activation: Activation, weights: [[Double]], x: [[Double]], y: [[Double]]) {
+        precondition(weights.count == widths.count - 1, "FloatNetwork: one weight matrix per layer")
+        for (t, w) in weights.enumerated() { precondition(w.count == widths[t + 1] * widths[t], "FloatNetwork: W\(t + 1) shape") }
+        precondition(x.count == y.count && x.allSatisfy { $0.count == widths[0] } && y.allSatisfy { $0.count == widths[widths.count - 1] },
+                     "FloatNetwork: data shapes")
+        self.widths = widths
+        self.activation = activation
+        self.weights = weights
+        self.x = x
+        self.y = y
+    }
+
+    public var depth: Int { widths.count - 1 }
+    public var parameterCount: Int { (0..<depth).reduce(0) { $0 + widths[$1] * widths[$1 + 1] } }
+    func offset(_ t: Int) -> Int { (0..<t).reduce(0) { $0 + widths[$1] * widths[$1 + 1] } }
+
+    /// W_t v, and W_t^T v.
+    func apply(_ t: Int, _ v: [Double]) -> [Double] {
+        let (rows, columns) = (widths[t + 1], widths[t])
+        return (0..<rows).map { i in (0..<columns).reduce(0.0) { $0 + weights[t][i * columns + $1] * v[$1] } }
+    }
+
+    func applyTransposed(_ t: Int, _ v: [Double]) -> [Double] {
+        let (rows, columns) = (widths[t + 1], widths[t])
+        var result = [Double](repeating: 0, count: columns)
+        for i in 0..<rows where v[i] != 0 { for j in 0..<columns { result[j] += weights[t][i * columns + j] * v[i] } }
+        return result
+    }
+}
+
+public enum FloatHessian {
+    public struct Result: Sendable {
+        public let parameterCount: Int
+        public let loss: [Double]
+        public let outer: [Double]
+        public let functional: [Double]
+
+        public func entries(_ part: HessianPart) -> [Double] {
+            switch part {
+            case .loss: loss
+            case .outer: outer
+            case .functional: functional
+            }
+        }
+    }
+
+    public static func compute(_ net: FloatNetwork) -> Result {
+        let p = net.parameterCount, depth = net.depth
+        var outer = [Double](repeating: 0, count: p * p)
+        var functional = outer
+        let parameters = (0..<depth).flatMap { t in (0..<net.widths[t + 1]).flatMap { i in (0..<net.widths[t]).map { j in (t, i, j) } } }
+        for (x, y) in zip(net.x, net.y) {
+            // Forward values: a[m], z[m], sigma'(z[m]), sigma''(z[m]) for levels m = 1 ... L.
+            var a = [x], first: [[Double]] = [[]], second: [[Double]] = [[]]
+            for t in 0..<depth {
+                let z = net.apply(t, a[t])
+                if t == depth - 1 {
+                    a.append(z); first.append(z.map { _ in 1 }); second.append(z.map { _ in 0 })
+                } else {
+                    let s = z.map(net.activation.evaluate)
+                    a.append(s.map(\.value)); first.append(s.map(\.first)); second.append(s.map(\.second))
+                }
+            }
+            let e = zip(a[depth], y).map { $0 - $1 }
+            // Reverse values: zbar[m] for m = 1 ... L.
+            var zbar = [[Double]](repeating: [], count: depth + 1)
+            var abar = e
+            for m in stride(from: depth, through: 1, by: -1) {
+                zbar[m] = zip(abar, first[m]).map { $0 * $1 }
+                abar = net.applyTransposed(m - 1, zbar[m])
+            }
+            // Jacobian columns: df/dW_t[i, j] = dz-Jacobian column i at level t+1 times a[t][j].
+            var jacobian = [[Double]](repeating: [], count: p)
+            var delta: [[Double]] = (0..<net.widths[depth]).map { c in (0..<net.widths[depth]).map { $0 == c ? 1 : 0 } } // K x M_L
+            for m in stride(from: depth, through: 1, by: -1) {
+                let scaled = delta.map { row in zip(row, first[m]).map { $0 * $1 } }          // K x M_m
+                let (rows, columns) = (net.widths[m], net.widths[m - 1])
+                for i in 0..<rows {
+                    for j in 0..<columns { jacobian[net.offset(m - 1) + i * columns + j] = scaled.map { $0[i] * a[m - 1][j] } }
+                }
+                delta = scaled.map { net.applyTransposed(m - 1, $0) }                         // K x M_{m-1}
+            }
+            for u in 0..<p {
+                for v in u..<p {
+                    var dot = 0.0
+                    for c in 0..<jacobian[u].count { dot += jacobian[u][c] * jacobian[v][c] }
+                    outer[u * p + v] += dot
+                }
+            }
+            // H_F column by column.
+            for (u, (k, i, j)) in parameters.enumerated() {
+                var zdot = (0...depth).map { [Double](repeating: 0, count: net.widths[$0]) }
+                var adot = zdot
+                zdot[k + 1][i] = a[k][j]
+                for m in (k + 1)...depth {
+                    adot[m] = m == depth ? zdot[m] : zip(zdot[m], first[m]).map { $0 * $1 }
+                    if m < depth { zdot[m + 1] = net.apply(m, adot[m]) }
+                }
+                var abardot = [Double](repeating: 0, count: net.widths[depth])
+                var abarLevel = e
+                for m in stride(from: depth, through: 1, by: -1) {
+                    var zbardot = [Double](repeating: 0, count: net.widths[m])
+                    for q in 0..<zbardot.count {
+                        zbardot[q] = abardot[q] * first[m][q] + abarLevel[q] * second[m][q] * zdot[m][q]
+                    }
+                    let (rows, columns, offset) = (net.widths[m], net.widths[m - 1], net.offset(m - 1))
+                    for r in 0..<rows {
+                        for c in 0..<columns {
+                            let value = zbardot[r] * a[m - 1][c] + zbar[m][r] * adot[m - 1][c]
+                            if value != 0 { functional[u * p + offset + r * columns + c] += value }
+                        }
+                    }
+                    var next = net.applyTransposed(m - 1, zbardot)
+                    if m - 1 == k { next[j] += zbar[m][i] }
+                    abardot = next
+                    abarLevel = net.applyTransposed(m - 1, zbar[m])
+                }
+            }
+        }
+        for u in 0..<p { for v in 0..<u { outer[u * p + v] = outer[v * p + u] } }
+        let loss = zip(outer, functional).map { $0 + $1 }
+        return Result(parameterCount: p, loss: loss, outer: outer, functional: functional)
+    }
+}
+
+extension FloatNetwork {
+    /// The problem's integers as Doubles, each weight matrix scaled by 2^-weightExponents[t], the data by
+    /// 2^-dataExponent and the targets by 2^-targetExponent. Exact (powers of two) while entries stay below 2^53.
+    public init(_ problem: Problem, activation: Activation, weightExponents: [Int]? = nil, dataExponent: Int = 0,
+                targetExponent: Int = 0) {
+        func doubles(_ m: IntegerMatrix, _ exponent: Int) -> [[Double]] {
+            (0..<m.rowCount).map { i in (0..<m.columnCount).map { j in Double(m.decimal(i, j))! * pow(2, Double(-exponent)) } }
+        }
+        let exponents = weightExponents ?? [Int](repeating: 0, count: problem.weights.count)
+        self.init(widths: problem.architecture.widths, activation: activation,
+                  weights: zip(problem.weights, exponents).map { doubles($0, $1).flatMap { $0 } },
+                  x: doubles(problem.x, dataExponent), y: doubles(problem.y, targetExponent))
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
