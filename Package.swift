@@ -7,6 +7,8 @@
 //                      \->  CertificateChecker  ->  HessianReference (Int128 direct Hessians; imports nothing of ours)
 //                                            \->  CFLINT, SHA256Digest
 // The checker never calls the producer (HessianCore, ExactAlgebra): it rebuilds every Hessian by the direct route.
+// HessianCore also uses the direct route, for exact ReLU Hessians (the structured route covers linear networks only),
+// and NumericalAlgebra (LAPACKE) for the float path.
 import PackageDescription
 
 let package = Package(
@@ -25,14 +27,14 @@ let package = Package(
         .systemLibrary(name: "CLAPACK", path: "Sources/CLAPACK", pkgConfig: "lapacke"),
         .target(name: "NumericalAlgebra", dependencies: ["CLAPACK"]),
         .target(name: "RankFormulas"),
-        .target(name: "HessianCore", dependencies: ["ExactAlgebra", "RankFormulas", "SHA256Digest"]),
+        .target(name: "HessianCore", dependencies: ["ExactAlgebra", "NumericalAlgebra", "RankFormulas", "SHA256Digest", "HessianReference"]),
         .target(name: "SHA256Digest"),
         .target(name: "HessianReference"),
         .target(name: "CertificateChecker", dependencies: ["CFLINT", "HessianReference", "SHA256Digest"]),
         .executableTarget(
             name: "HessianRankCLI",
             dependencies: [
-                "HessianCore", "RankFormulas", "ExactAlgebra", "CertificateChecker",
+                "HessianCore", "RankFormulas", "ExactAlgebra", "CertificateChecker", "NumericalAlgebra",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

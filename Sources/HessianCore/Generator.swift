@@ -4,10 +4,21 @@
 // targets 3), so a seed always means the same problem:
 // - weights: uniform over the nonzero integers in -16...16 (no zeros: a zero weight makes degenerate products far
 //   likelier; in a measured grid with weights in -3...3 and zeros, several percent of draws were not generic);
-// - data X (N x d): uniform integers in -16...16; with a prescribed data rank r, X = U V with U (N x r) and
-//   V (r x d) uniform in -4...4, redrawn until rank X = r exactly (checked by a certified rank);
+// - data X (N x d): uniform integers in -16...16 (`.integer`), or in 0...256 (`.uniform01`: the float path divides
+//   them by 256, giving inputs in [0, 1] on a grid of 1/256, the paper's setting); with a prescribed data rank r,
+//   X = U V with U (N x r) and V (r x d) uniform in -4...4 (0...4 for `.uniform01`), redrawn until rank X = r exactly
+//   (checked by a certified rank);
 // - targets Y (N x K): uniform integers in -16...16.
 import ExactAlgebra
+
+/// How data are drawn: integers around zero, or a grid in [0, 1] (as integers 0...256, to be divided by 2^8).
+public enum DataDistribution: String, Sendable, CaseIterable, Codable {
+    case integer
+    case uniform01
+
+    /// The float path divides the drawn integers by 2^exponent.
+    public var floatExponent: Int { self == .integer ? 4 : 8 }
+}
 
 public enum Generator {
     public static let weightBound = 16
@@ -24,7 +35,8 @@ public enum Generator {
 
     /// Draws a problem. `dataRank` must lie in 0...min(samples, d); nil means unconstrained (rank min(N, d) almost
     /// always).
-    public static func draw(_ architecture: Architecture, samples: Int, dataRank: Int? = nil, seed: UInt64) throws(InputError) -> Problem {
+    public static func draw(_ architecture: Architecture, samples: Int, dataRank: Int? = nil,
+                            data distribution: DataDistribution = .integer, seed: UInt64) throws(InputError) -> Problem {
         guard samples >= 1 else { throw InputError("the number of samples must be a positive integer; got \(samples)") }
         let d = architecture.inputWidth
         if let r = dataRank, r < 0 || r > min(samples, d) {
@@ -36,7 +48,7 @@ public enum Generator {
             return matrix(shape.rows, shape.columns) { nonzero(bound: weightBound, using: &weightStream) }
         }
         var dataStream = SplitMix64(seed: seed, stream: Stream.data.rawValue)
-        let x = try drawData(samples: samples, inputs: d, rank: dataRank, using: &dataStream)
+        let x = try drawData(samples: samples, inputs: d, rank: dataRank, distribution: distribution, using: &dataStream)
         var targetStream = SplitMix64(seed: seed, stream: Stream.targets.rawValue)
         let y = matrix(samples, architecture.outputWidth) { targetStream.uniform(in: -targetBound...targetBound) }
         return try Problem(architecture: architecture, weights: weights, x: x, y: y)
@@ -45,11 +57,14 @@ public enum Generator {
     /// Draws of X = U V with a prescribed rank before giving up (each falls short with small probability).
     static let dataAttempts = 100
 
-    static func drawData(samples: Int, inputs: Int, rank: Int?, using stream: inout SplitMix64) throws(InputError) -> IntegerMatrix {
-        guard let r = rank else { return matrix(samples, inputs) { stream.uniform(in: -dataBound...dataBound) } }
+    static func drawData(samples: Int, inputs: Int, rank: Int?, distribution: DataDistribution,
+                         using stream: inout SplitMix64) throws(InputError) -> IntegerMatrix {
+        let entries = distribution == .integer ? -dataBound...dataBound : 0...256
+        let factors = distribution == .integer ? -factorBound...factorBound : 0...factorBound
+        guard let r = rank else { return matrix(samples, inputs) { stream.uniform(in: entries) } }
         for _ in 0..<dataAttempts {
-            let u = matrix(samples, r) { stream.uniform(in: -factorBound...factorBound) }
-            let v = matrix(r, inputs) { stream.uniform(in: -factorBound...factorBound) }
+            let u = matrix(samples, r) { stream.uniform(in: factors) }
+            let v = matrix(r, inputs) { stream.uniform(in: factors) }
             let x = r == 0 ? IntegerMatrix(rows: samples, columns: inputs) : u * v
             if (try? CertifiedRank.rank(of: x).rank) == r { return x }
         }

@@ -65,6 +65,11 @@ public struct ReferenceNetwork: Sendable {
 
     /// h_0 = x, h_t = D_t W_t h_{t-1}: every layer's output for one sample, and the masks D_t (true where a unit is
     /// active; all true for a linear network and for the output layer). `sample` (1-based) names a kink.
+    ///
+    /// A zero pre-activation is a kink only when some input to the unit is nonzero: then changing one weight moves it
+    /// to either side of 0. When the whole input vector is zero (an all-zero sample, or a layer whose units are all
+    /// strictly inactive), it stays zero under every small change of the parameters, so the unit is constant (zero)
+    /// near this point, with zero derivatives of every order: it is masked, not refused.
     func forward(_ x: [Int128], activation: ReferenceActivation, sample: Int) throws(ReferenceFailure) -> (h: [[Int128]], masks: [[Bool]]) {
         var h = [x]
         var masks: [[Bool]] = [[Bool](repeating: true, count: x.count)]
@@ -72,9 +77,10 @@ public struct ReferenceNetwork: Sendable {
             var z = try Checked.apply(w, h[h.count - 1])
             var mask = [Bool](repeating: true, count: z.count)
             if activation == .relu && t < depth - 1 {
+                let inputIsZero = h[h.count - 1].allSatisfy { $0 == 0 }
                 for i in 0..<z.count {
-                    if z[i] == 0 { throw .kink(sample: sample, layer: t + 1, unit: i + 1) }
-                    if z[i] < 0 { z[i] = 0; mask[i] = false }
+                    if z[i] == 0 && !inputIsZero { throw .kink(sample: sample, layer: t + 1, unit: i + 1) }
+                    if z[i] <= 0 { z[i] = 0; mask[i] = false }
                 }
             }
             h.append(z)

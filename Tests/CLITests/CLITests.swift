@@ -62,6 +62,10 @@ import Testing
         (["certify", "--arch", "3,2", "--samples", "4", "--part", "hessian", "--out", "x.json"], "--part: expected loss, outer, functional or all; got 'hessian'"),
         (["certify", "--arch", "3,2", "--samples", "4", "--out", "/nonexistent/x.json"], "--out: the directory /nonexistent does not exist"),
         (["check-certificate", "/nonexistent/certificate.json"], "cannot read /nonexistent/certificate.json"),
+        (["calibrate", "--activation", "sigmoid"], "--activation: expected linear, relu or tanh; got 'sigmoid'"),
+        (["calibrate", "--preset", "huge"], "--preset: expected default or paper; got 'huge'"),
+        (["calibrate", "--samples", "5"], "--samples: only with --arch"),
+        (["calibrate", "--arch", "4,2", "--absolute", "-1"], "--absolute: expected a positive number"),
         (["rank", "--samples", "4"], "Missing expected argument '--arch <widths>'"),
         (["rank", "--arch", "3,2", "--samples", "4", "--bogus"], "Unknown option '--bogus'"),
     ])
@@ -91,6 +95,24 @@ import Testing
         let tampered = try Binary.run(["check-certificate", file])
         #expect(tampered.status == 1)
         #expect(tampered.stdout == "invalid: loss: claimed rank 17 but the witness minor is 16 x 16\n")
+    }
+
+    /// calibrate on one network: the table, the summary with a recommendation, a plot that is an SVG document.
+    @Test func calibrateOneNetwork() throws {
+        let plot = FileManager.default.temporaryDirectory.appendingPathComponent("calibrate-\(UUID().uuidString).svg").path
+        defer { try? FileManager.default.removeItem(atPath: plot) }
+        let run = try Binary.run(["calibrate", "--activation", "linear", "--arch", "8,4,4,3", "--samples", "12", "--plot", plot])
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        #expect(run.stdout.contains("8,4,4,3        12   H_O  24 (exact)    24"))
+        #expect(run.stdout.contains("summary for linear networks (3 spectra)"))
+        #expect(run.stdout.contains("recommended: "))
+        let svg = try String(contentsOfFile: plot, encoding: .utf8)
+        #expect(svg.hasPrefix("<?xml") && svg.contains("<svg") && svg.hasSuffix("</svg>\n"))
+        #expect(svg.contains("exact 24"))
+        let json = try Binary.run(["calibrate", "--activation", "relu", "--arch", "6,3,3,2", "--samples", "8", "--json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(object["formatVersion"] as? Int == 1 && object["activation"] as? String == "relu")
+        #expect((object["summary"] as? [Any])?.count == 11)
     }
 
     @Test func helpTeachesAndExitsZero() throws {

@@ -60,6 +60,18 @@ import Testing
         }
     }
 
+    /// A layer whose units are all strictly inactive makes the next pre-activations exactly zero, but constant near
+    /// the point: not a kink. The exact and float routes agree there.
+    @Test func deadLayerIsNotAKink() throws {
+        let problem = try Problem(architecture: Architecture(widths: [2, 2, 2, 1]),
+                                  weights: [IntegerMatrix([[-1, -1], [-2, -1]]), IntegerMatrix([[1, 2], [3, 1]]), IntegerMatrix([[2, -1]])],
+                                  x: IntegerMatrix([[1, 1], [2, 1], [-1, -3]]), y: IntegerMatrix([[1], [0], [2]]))
+        let exact = try DirectHessian.compute(try #require(problem.referenceNetwork), activation: .relu)
+        let float = FloatHessian.compute(FloatNetwork(problem, activation: .relu))
+        for part in HessianPart.allCases { #expect(float.entries(part) == exact.entries(part).map { Double($0) }, "\(part)") }
+        #expect(exact.outer.contains { $0 != 0 }, "the third sample keeps the network alive")
+    }
+
     /// tanh, by hand on a 1,1,1 network: f = w2 tanh(w1 x), with its first and second derivatives written out.
     @Test func tanhScalarByHand() {
         let (w1, w2, x, y) = (0.5, 1.5, 0.8, 0.3)

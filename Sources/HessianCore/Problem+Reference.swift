@@ -1,11 +1,10 @@
-// The bridge from a problem over Z to the reference module's Int128 network (for tests and certificates).
+// The bridge from a problem over Z to the reference module's Int128 network.
 import ExactAlgebra
-import HessianCore
 import HessianReference
 
 extension Problem {
     /// This problem as plain Int128 arrays; nil when an entry does not fit.
-    var referenceNetwork: ReferenceNetwork? {
+    public var referenceNetwork: ReferenceNetwork? {
         func rows(_ m: IntegerMatrix) -> [[Int128]]? {
             var result: [[Int128]] = []
             for i in 0..<m.rowCount {
@@ -29,7 +28,8 @@ extension Problem {
 }
 
 extension DirectHessian.Result {
-    func entries(_ part: HessianPart) -> [Int128] {
+    /// The entries of one part.
+    public func entries(_ part: HessianPart) -> [Int128] {
         switch part {
         case .loss: loss
         case .outer: outer

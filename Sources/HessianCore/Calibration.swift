@@ -1,0 +1,130 @@
+// Tolerance calibration: the float spectrum of each Hessian, the rank every numerical rule reads off it, and the
+// ground truth to judge them by (the exact rank for linear and ReLU networks, the formula for tanh).
+//
+// One draw serves both paths. The generator's integers are scaled by powers of two for the float path: W_t by
+// 2^-a_t with a_t = 4 + ceil(log2 sqrt(fan-in)) (so |W| <= 1 / sqrt(fan-in)), the data by 2^-4 (integers) or 2^-8
+// (`uniform01`, inputs in [0, 1]), the targets by 2^-4. These Doubles are exact. The exact path ranks the integer
+// problem with the targets multiplied by 2^(sum a + b - c): with f~ the integer network (ReLU is positively
+// homogeneous), f = f~ / 2^(sum a + b) and y = y~' / 2^(sum a + b), so the float Hessian equals D H~ D / 2^(2(sum a + b))
+// with D = diag(2^a_t) per layer, and has exactly the same rank as the integer one, H~.
+import ExactAlgebra
+import HessianReference
+import NumericalAlgebra
+import RankFormulas
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public struct CalibrationCase: Sendable, Equatable {
+    public let architecture: Architecture
+    public let samples: Int
+    public let dataRank: Int?
+    public let data: DataDistribution
+    public let seed: UInt64
+
+    public init(architecture: Architecture, samples: Int, dataRank: Int? = nil, data: DataDistribution, seed: UInt64) {
+        self.architecture = architecture
+        self.samples = samples
+        self.dataRank = dataRank
+        self.data = data
+        self.seed = seed
+    }
+}
+
+public struct CalibratedPart: Sendable {
+    public enum Reference: String, Sendable, Codable {
+        /// The rank over Q of the same Hessian (modulo a random 63-bit prime, with its error bound).
+        case exact
+        /// The closed form (tanh: no exact rank exists).
+        case formula
+    }
+
+    public let part: HessianPart
+    public let reference: Reference
+    public let referenceRank: Int
+    public let formula: Int
+    /// |eigenvalues| of the float Hessian, descending.
+    public let spectrum: [Double]
+    public let outcomes: [RankOutcome]
+}
+
+public struct CalibrationResult: Sendable {
+    public let calibrationCase: CalibrationCase
+    public let activation: Activation
+    /// The seed actually used (a ReLU draw on a kink is redrawn with seed + k * 2^32).
+    public let seed: UInt64
+    public let dataRank: Int
+    public let parts: [CalibratedPart]
+}
+
+public enum Calibrator {
+    public static let redraws = 10
+
+    /// Calibrates one case. Throws InputError when every draw sits on a ReLU kink, or the exact route overflows.
+    public static func run(_ c: CalibrationCase, activation: Activation, parts: [HessianPart] = HessianPart.allCases,
+                           rules: [RankRule]) throws(InputError) -> CalibrationResult {
+        var lastFailure = ""
+        for attempt in 0...redraws {
+            let seed = c.seed &+ UInt64(attempt) << 32
+            let problem = try Generator.draw(c.architecture, samples: c.samples, dataRank: c.dataRank, data: c.data, seed: seed)
+            do {
+                return try run(problem, c, activation: activation, parts: parts, rules: rules, seed: seed)
+            } catch .kink(let sample, let layer, let unit) {
+                lastFailure = "sample \(sample) sits on a ReLU kink (layer \(layer), unit \(unit))"
+                continue
+            } catch {
+                throw InputError("\(c.architecture): \(error.description)")
+            }
+        }
+        throw InputError("\(c.architecture): every one of \(redraws + 1) draws sat on a ReLU kink; last: \(lastFailure)")
+    }
+
+    static func run(_ problem: Problem, _ c: CalibrationCase, activation: Activation, parts: [HessianPart],
+                    rules: [RankRule], seed: UInt64) throws(ReferenceFailure) -> CalibrationResult {
+        let widths = problem.architecture.widths
+        let weightExponents = (0..<problem.architecture.depth).map { 4 + Int(ceil(log2(Double(widths[$0]).squareRoot()))) }
+        let (dataExponent, targetExponent) = (c.data.floatExponent, 4)
+        let float = FloatHessian.compute(FloatNetwork(problem, activation: activation, weightExponents: weightExponents,
+                                                      dataExponent: dataExponent, targetExponent: targetExponent))
+        // The integer problem with the same ranks (see the top of this file).
+        let shift = weightExponents.reduce(0, +) + dataExponent - targetExponent
+        let integer = try! Problem(architecture: problem.architecture, weights: problem.weights, x: problem.x,
+                                   y: problem.y.multiplied(byPowerOfTwo: shift))
+        let dataRank = (try? CertifiedRank.rank(of: problem.x).rank) ?? min(problem.x.rowCount, problem.x.columnCount)
+        let formulas = LinearNetworkFormulas(widths: widths, dataRank: dataRank)
+        let formulaValues: [HessianPart: Int] = [.loss: formulas.loss.value, .outer: formulas.outer.value,
+                                                 .functional: formulas.functional.value]
+        let exact = try exactRanks(integer, activation: activation, parts: parts, seed: seed)
+        let p = problem.parameterCount
+        let calibrated = parts.map { part in
+            let values = (try? Spectrum.symmetricEigenvalues(float.entries(part), n: p)) ?? []
+            let spectrum = values.map(abs).sorted(by: >)
+            return CalibratedPart(
+                part: part, reference: exact == nil ? .formula : .exact,
+                referenceRank: exact?[part] ?? formulaValues[part]!, formula: formulaValues[part]!, spectrum: spectrum,
+                outcomes: rules.map { NumericalRank.evaluate($0, singularValues: spectrum, rows: p, columns: p) })
+        }
+        return CalibrationResult(calibrationCase: c, activation: activation, seed: seed, dataRank: dataRank, parts: calibrated)
+    }
+
+    /// Exact ranks for linear (structured construction) and ReLU (direct construction with activation masks)
+    /// networks, modulo a random 63-bit prime from the seed's prime stream; nil for tanh.
+    static func exactRanks(_ problem: Problem, activation: Activation, parts: [HessianPart],
+                           seed: UInt64) throws(ReferenceFailure) -> [HessianPart: Int]? {
+        var primes = Generator.primeGenerator(seed: seed)
+        switch activation {
+        case .tanh:
+            return nil
+        case .linear:
+            let hessian = StructuredHessian(problem)
+            return Dictionary(uniqueKeysWithValues: parts.map { ($0, ModularRank.rank(of: hessian.source(for: $0), using: &primes).rank) })
+        case .relu:
+            guard let network = problem.referenceNetwork else { throw .overflow }
+            let direct = try DirectHessian.compute(network, activation: .relu)
+            let p = problem.parameterCount
+            return Dictionary(uniqueKeysWithValues: parts.map { part in
+                (part, ModularRank.rank(of: IntegerMatrix(rows: p, columns: p, int128: direct.entries(part)), using: &primes).rank)
+            })
+        }
+    }
+}

@@ -1,0 +1,220 @@
+// `hessian-rank calibrate`: which numerical-rank rule reads the true rank off a float Hessian spectrum?
+import ArgumentParser
+import Foundation
+import HessianCore
+import NumericalAlgebra
+
+struct Calibrate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Calibrate numerical-rank tolerances against exact ranks (linear, ReLU) or the formula (tanh).",
+        discussion: """
+            For each network of a preset grid (or the one given by --arch and --samples), builds H_L, H_O and H_F in \
+            Double, takes their eigenvalues with LAPACK (dsyevd), and reads a rank off the spectrum with every rule: \
+            numpy's default (s_max * max(m, n) * eps), relative thresholds 1e-6 ... 1e-13, an absolute threshold \
+            (--absolute) and the largest gap in the log-spectrum. Each is compared with the exact rank of the same \
+            Hessian over Q (linear and ReLU networks) or with the formula (tanh, whose Hessian is not rational). \
+            The summary gives, per rule, the share of agreements and the smallest margin (decades between the \
+            threshold and the nearest eigenvalue), and recommends a rule. Examples:
+
+              OPENBLAS_NUM_THREADS=1 hessian-rank calibrate --activation relu
+              hessian-rank calibrate --activation tanh --preset paper --plot tanh.svg
+              hessian-rank calibrate --activation linear --arch 8,4,4,3 --samples 12 --json
+            """
+    )
+
+    @Option(name: .long, help: ArgumentHelp("Hidden activation: linear, relu or tanh.", valueName: "name"))
+    var activation: String = "relu"
+
+    @Option(name: .long, help: ArgumentHelp("Grid: default (10 small networks) or paper (d = 64, hidden [w, w], K = 10).", valueName: "name"))
+    var preset: String = "default"
+
+    @Option(name: .long, help: ArgumentHelp("One network instead of the grid: all widths, input first.", valueName: "widths"))
+    var arch: String?
+
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Samples N (with --arch).", valueName: "N"))
+    var samples: String?
+
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Seed; grid case i uses seed + i.", valueName: "S"))
+    var seed: String = "1"
+
+    @Option(name: .long, help: ArgumentHelp("Data: integer (scaled to [-1, 1]) or uniform01 ([0, 1]). Default: the preset's.", valueName: "kind"))
+    var data: String?
+
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("The absolute threshold rule's value.", valueName: "t"))
+    var absolute: String = "1e-8"
+
+    @Flag(name: .long, help: "Print one JSON document instead of the tables.")
+    var json = false
+
+    @Option(name: .long, help: ArgumentHelp("Also draw the spectra, thresholds and exact ranks to this SVG file.", valueName: "file"))
+    var plot: String?
+
+    var activationValue: Activation { Activation(rawValue: activation)! }
+    var rules: [RankRule] { RankRule.standard(absolute: Double(absolute)!) }
+
+    func validate() throws {
+        guard Activation(rawValue: activation) != nil else {
+            throw ValidationError("--activation: expected linear, relu or tanh; got '\(activation)'")
+        }
+        guard CalibrationGrid.presets.contains(preset) else {
+            throw ValidationError("--preset: expected \(CalibrationGrid.presets.joined(separator: " or ")); got '\(preset)'")
+        }
+        guard UInt64(seed) != nil else { throw ValidationError("--seed: expected a non-negative integer below 2^64; got '\(seed)'") }
+        if let data, DataDistribution(rawValue: data) == nil {
+            throw ValidationError("--data: expected integer or uniform01; got '\(data)'")
+        }
+        guard let t = Double(absolute), t > 0, t.isFinite else {
+            throw ValidationError("--absolute: expected a positive number such as 1e-8; got '\(absolute)'")
+        }
+        if let arch {
+            let architecture: Architecture
+            do { architecture = try Architecture(parsing: arch) } catch { throw ValidationError("--arch: \(error.message)") }
+            guard let text = samples, let n = Int(text), n >= 1 else {
+                throw ValidationError("--samples: with --arch, give a positive number of samples, e.g. --samples 20")
+            }
+            try NetworkOptions.checkMemory(architecture, samples: n, limit: "8G")
+        } else if samples != nil {
+            throw ValidationError("--samples: only with --arch (a preset fixes its own sample sizes)")
+        }
+        if let plot {
+            let directory = URL(fileURLWithPath: plot).deletingLastPathComponent().path
+            guard FileManager.default.fileExists(atPath: directory) else { throw ValidationError("--plot: the directory \(directory) does not exist") }
+        }
+    }
+
+    var cases: [CalibrationCase] {
+        let seedValue = UInt64(seed)!
+        let distribution = data.flatMap(DataDistribution.init(rawValue:))
+        if let arch {
+            return [CalibrationCase(architecture: try! Architecture(parsing: arch), samples: Int(samples!)!,
+                                    data: distribution ?? .integer, seed: seedValue)]
+        }
+        return CalibrationGrid.cases(preset: preset, seed: seedValue, data: distribution)!
+    }
+
+    func run() throws {
+        let cases = self.cases
+        var progress = Progress("calibrate", total: cases.count)
+        var results: [CalibrationResult] = []
+        for (n, c) in cases.enumerated() {
+            progress.update(n, c.architecture.description)
+            results.append(try Calibrator.run(c, activation: activationValue, rules: rules))
+        }
+        progress.update(cases.count)
+        progress.finish()
+        let summaries = CalibrationSummary.summarize(results, rules: rules)
+        let recommended = CalibrationSummary.recommended(summaries)
+        if let plot {
+            try AtomicFile.write(Data(CalibrationPlot.svg(results, rules: rules).utf8), to: plot)
+        }
+        if json {
+            let report = CalibrationReport(activation: activationValue, results: results, summaries: summaries, recommended: recommended)
+            print(String(decoding: try AnalysisReport.encoder().encode(report), as: UTF8.self))
+        } else {
+            print(Self.caseTable(results, rules: rules), terminator: "")
+            print("")
+            print(Self.summaryTable(summaries, recommended: recommended, activation: activationValue), terminator: "")
+        }
+    }
+
+    static func short(_ rule: RankRule) -> String {
+        switch rule {
+        case .numpyDefault: "numpy"
+        case .relative(let k): "1e-\(k)"
+        case .absolute: "abs"
+        case .largestGap: "gap"
+        }
+    }
+
+    static func caseTable(_ results: [CalibrationResult], rules: [RankRule]) -> String {
+        let pad = Rank.pad
+        var lines = ["float ranks by rule; * marks a rank that differs from the reference (exact rank, or formula for tanh)",
+                     pad("widths", 15) + pad("N", 5) + pad("part", 5) + pad("reference", 14)
+                        + rules.map { pad(short($0), 7) }.joined()]
+        for result in results {
+            for part in result.parts {
+                var row = pad(result.calibrationCase.architecture.description, 15) + pad(String(result.calibrationCase.samples), 5)
+                    + pad(part.part.symbol, 5) + pad("\(part.referenceRank) (\(part.reference == .exact ? "exact" : "formula"))", 14)
+                for outcome in part.outcomes {
+                    row += pad(String(outcome.rank) + (outcome.rank == part.referenceRank ? "" : "*"), 7)
+                }
+                lines.append(row.trimmingCharacters(in: .whitespaces))
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func summaryTable(_ summaries: [RuleSummary], recommended: RuleSummary?, activation: Activation) -> String {
+        let pad = Rank.pad
+        var lines = ["summary for \(activation.rawValue) networks (\(summaries.first?.total ?? 0) spectra)",
+                     pad("rule", 17) + pad("agrees", 10) + pad("share", 8) + "smallest margin (decades)"]
+        for s in summaries {
+            lines.append(pad(s.rule.description, 17) + pad("\(s.agreements)/\(s.total)", 10)
+                         + pad(String(format: "%.0f%%", 100 * s.share), 8) + String(format: "%.2f", s.smallestMargin)
+                         + (s.rule == recommended?.rule ? "   <- recommended" : ""))
+        }
+        if let r = recommended {
+            lines.append("recommended: \(r.rule) (highest agreement, then the widest smallest margin)")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+/// The JSON form of a calibration run.
+struct CalibrationReport: Encodable {
+    struct Outcome: Encodable {
+        let rule: String
+        let rank: Int
+        let threshold: Double
+        let marginDecades: Double?
+    }
+
+    struct Part: Encodable {
+        let part: String
+        let reference: String
+        let referenceRank: Int
+        let formula: Int
+        let spectrum: [Double]
+        let outcomes: [Outcome]
+    }
+
+    struct Case: Encodable {
+        let architecture: [Int]
+        let samples: Int
+        let data: String
+        let seed: String
+        let dataRank: Int
+        let parts: [Part]
+    }
+
+    struct Summary: Encodable {
+        let rule: String
+        let agreements: Int
+        let total: Int
+        let smallestMarginDecades: Double?
+    }
+
+    let formatVersion = 1
+    let activation: String
+    let cases: [Case]
+    let summary: [Summary]
+    let recommended: String?
+
+    init(activation: Activation, results: [CalibrationResult], summaries: [RuleSummary], recommended: RuleSummary?) {
+        func finite(_ x: Double) -> Double? { x.isFinite ? x : nil }
+        self.activation = activation.rawValue
+        cases = results.map { r in
+            Case(architecture: r.calibrationCase.architecture.widths, samples: r.calibrationCase.samples,
+                 data: r.calibrationCase.data.rawValue, seed: String(r.seed), dataRank: r.dataRank,
+                 parts: r.parts.map { p in
+                     Part(part: p.part.rawValue, reference: p.reference.rawValue, referenceRank: p.referenceRank,
+                          formula: p.formula, spectrum: p.spectrum,
+                          outcomes: p.outcomes.map { Outcome(rule: $0.rule.description, rank: $0.rank, threshold: $0.threshold,
+                                                             marginDecades: finite($0.marginDecades)) })
+                 })
+        }
+        summary = summaries.map { Summary(rule: $0.rule.description, agreements: $0.agreements, total: $0.total,
+                                          smallestMarginDecades: finite($0.smallestMargin)) }
+        self.recommended = recommended?.rule.description
+    }
+}
