@@ -29,12 +29,13 @@ let package = Package(
         .target(name: "RankFormulas"),
         .target(name: "HessianCore", dependencies: ["ExactAlgebra", "NumericalAlgebra", "RankFormulas", "SHA256Digest", "HessianReference"]),
         .target(name: "SHA256Digest"),
+        .target(name: "NPYFormat"),
         .target(name: "HessianReference"),
         .target(name: "CertificateChecker", dependencies: ["CFLINT", "HessianReference", "SHA256Digest"]),
         .executableTarget(
             name: "HessianRankCLI",
             dependencies: [
-                "HessianCore", "RankFormulas", "ExactAlgebra", "CertificateChecker", "NumericalAlgebra",
+                "HessianCore", "RankFormulas", "ExactAlgebra", "CertificateChecker", "NumericalAlgebra", "NPYFormat",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -43,8 +44,9 @@ let package = Package(
         .testTarget(name: "HessianCoreTests", dependencies: ["HessianCore", "ExactAlgebra", "RankFormulas", "HessianReference"]),
         .testTarget(name: "SHA256DigestTests", dependencies: ["SHA256Digest"]),
         .testTarget(name: "NumericalAlgebraTests", dependencies: ["NumericalAlgebra"]),
+        .testTarget(name: "NPYFormatTests", dependencies: ["NPYFormat"]),
         .testTarget(name: "CertificateCheckerTests", dependencies: ["CertificateChecker", "HessianCore", "ExactAlgebra"]),
-        .testTarget(name: "CLITests", dependencies: ["HessianRankCLI"]),
+        .testTarget(name: "CLITests", dependencies: ["HessianRankCLI", "NPYFormat", "ExactAlgebra"]),
     ],
     swiftLanguageModes: [.v6]
 )

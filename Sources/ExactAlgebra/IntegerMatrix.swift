@@ -104,3 +104,15 @@ extension IntegerMatrix: Equatable {
         return lhs.withUnsafePointer { a in rhs.withUnsafePointer { b in fmpz_mat_equal(a, b) != 0 } }
     }
 }
+
+extension IntegerMatrix {
+    /// The sign of entry (i, j): -1, 0 or 1.
+    public func sign(_ i: Int, _ j: Int) -> Int { Int(fmpz_sgn(entryPointer(i, j))) }
+
+    /// The diagonal matrix with `diagonal` on its diagonal.
+    public static func diagonal(_ diagonal: [Int]) -> IntegerMatrix {
+        var result = IntegerMatrix(rows: diagonal.count, columns: diagonal.count)
+        for (i, value) in diagonal.enumerated() where value != 0 { result[i, i] = value }
+        return result
+    }
+}

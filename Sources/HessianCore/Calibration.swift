@@ -3,26 +3,49 @@
 //
 // One draw serves both paths. The generator's integers are scaled by powers of two for the float path: W_t by
 // 2^-a_t with a_t = 4 + ceil(log2 sqrt(fan-in)) (so |W| <= 1 / sqrt(fan-in)), the data by 2^-4 (integers) or 2^-8
-// (`uniform01`, inputs in [0, 1]), the targets by 2^-4. These Doubles are exact. The exact path ranks the integer
+// (`uniform01`, inputs in [0, 1]) or by the common power of two of given data (`Dyadic`), the targets by 2^-4. These
+// Doubles are exact. The exact path ranks the integer
 // problem with the targets multiplied by 2^(sum a + b - c): with f~ the integer network (ReLU is positively
 // homogeneous), f = f~ / 2^(sum a + b) and y = y~' / 2^(sum a + b), so the float Hessian equals D H~ D / 2^(2(sum a + b))
 // with D = diag(2^a_t) per layer, and has exactly the same rank as the integer one, H~.
 import ExactAlgebra
-import HessianReference
 import NumericalAlgebra
 import RankFormulas
 #if canImport(Glibc)
 import Glibc
 #endif
 
+/// Where a case's data come from.
+public enum CalibrationData: Sendable, Equatable {
+    /// Drawn by the generator from the case's seed.
+    case drawn(DataDistribution)
+    /// Given (a file): the values are x / 2^exponent exactly (`Dyadic.integers`).
+    case given(name: String, x: IntegerMatrix, exponent: Int)
+
+    public var label: String {
+        switch self {
+        case .drawn(let distribution): distribution.rawValue
+        case .given(let name, _, _): name
+        }
+    }
+
+    /// The float path divides the integer data by 2^floatExponent.
+    var floatExponent: Int {
+        switch self {
+        case .drawn(let distribution): distribution.floatExponent
+        case .given(_, _, let exponent): exponent
+        }
+    }
+}
+
 public struct CalibrationCase: Sendable, Equatable {
     public let architecture: Architecture
     public let samples: Int
     public let dataRank: Int?
-    public let data: DataDistribution
+    public let data: CalibrationData
     public let seed: UInt64
 
-    public init(architecture: Architecture, samples: Int, dataRank: Int? = nil, data: DataDistribution, seed: UInt64) {
+    public init(architecture: Architecture, samples: Int, dataRank: Int? = nil, data: CalibrationData, seed: UInt64) {
         self.architecture = architecture
         self.samples = samples
         self.dataRank = dataRank
@@ -60,27 +83,30 @@ public struct CalibrationResult: Sendable {
 public enum Calibrator {
     public static let redraws = 10
 
-    /// Calibrates one case. Throws InputError when every draw sits on a ReLU kink, or the exact route overflows.
+    /// Calibrates one case. A ReLU draw on a kink is redrawn; throws InputError when every draw sits on one.
     public static func run(_ c: CalibrationCase, activation: Activation, parts: [HessianPart] = HessianPart.allCases,
                            rules: [RankRule]) throws(InputError) -> CalibrationResult {
         var lastFailure = ""
         for attempt in 0...redraws {
             let seed = c.seed &+ UInt64(attempt) << 32
-            let problem = try Generator.draw(c.architecture, samples: c.samples, dataRank: c.dataRank, data: c.data, seed: seed)
+            let problem: Problem
+            switch c.data {
+            case .drawn(let distribution):
+                problem = try Generator.draw(c.architecture, samples: c.samples, dataRank: c.dataRank, data: distribution, seed: seed)
+            case .given(_, let x, _):
+                problem = try Generator.draw(c.architecture, x: x, seed: seed)
+            }
             do {
                 return try run(problem, c, activation: activation, parts: parts, rules: rules, seed: seed)
-            } catch .kink(let sample, let layer, let unit) {
-                lastFailure = "sample \(sample) sits on a ReLU kink (layer \(layer), unit \(unit))"
-                continue
             } catch {
-                throw InputError("\(c.architecture): \(error.description)")
+                lastFailure = error.description
             }
         }
         throw InputError("\(c.architecture): every one of \(redraws + 1) draws sat on a ReLU kink; last: \(lastFailure)")
     }
 
     static func run(_ problem: Problem, _ c: CalibrationCase, activation: Activation, parts: [HessianPart],
-                    rules: [RankRule], seed: UInt64) throws(ReferenceFailure) -> CalibrationResult {
+                    rules: [RankRule], seed: UInt64) throws(PiecewiseLinearHessian.Kink) -> CalibrationResult {
         let widths = problem.architecture.widths
         let weightExponents = (0..<problem.architecture.depth).map { 4 + Int(ceil(log2(Double(widths[$0]).squareRoot()))) }
         let (dataExponent, targetExponent) = (c.data.floatExponent, 4)
@@ -107,24 +133,17 @@ public enum Calibrator {
         return CalibrationResult(calibrationCase: c, activation: activation, seed: seed, dataRank: dataRank, parts: calibrated)
     }
 
-    /// Exact ranks for linear (structured construction) and ReLU (direct construction with activation masks)
-    /// networks, modulo a random 63-bit prime from the seed's prime stream; nil for tanh.
+    /// Exact ranks for linear (structured construction) and ReLU (per-sample blocks with activation masks) networks,
+    /// modulo a random 63-bit prime from the seed's prime stream; nil for tanh.
     static func exactRanks(_ problem: Problem, activation: Activation, parts: [HessianPart],
-                           seed: UInt64) throws(ReferenceFailure) -> [HessianPart: Int]? {
+                           seed: UInt64) throws(PiecewiseLinearHessian.Kink) -> [HessianPart: Int]? {
         var primes = Generator.primeGenerator(seed: seed)
+        let sources: (HessianPart) -> BlockMatrix
         switch activation {
-        case .tanh:
-            return nil
-        case .linear:
-            let hessian = StructuredHessian(problem)
-            return Dictionary(uniqueKeysWithValues: parts.map { ($0, ModularRank.rank(of: hessian.source(for: $0), using: &primes).rank) })
-        case .relu:
-            guard let network = problem.referenceNetwork else { throw .overflow }
-            let direct = try DirectHessian.compute(network, activation: .relu)
-            let p = problem.parameterCount
-            return Dictionary(uniqueKeysWithValues: parts.map { part in
-                (part, ModularRank.rank(of: IntegerMatrix(rows: p, columns: p, int128: direct.entries(part)), using: &primes).rank)
-            })
+        case .tanh: return nil
+        case .linear: sources = StructuredHessian(problem).source(for:)
+        case .relu: sources = try PiecewiseLinearHessian(problem, activation: .relu).source(for:)
         }
+        return Dictionary(uniqueKeysWithValues: parts.map { ($0, ModularRank.rank(of: sources($0), using: &primes).rank) })
     }
 }

@@ -24,7 +24,7 @@ public enum CalibrationGrid {
         return shapes.enumerated().map { index, shape in
             // The shapes above are valid by construction.
             CalibrationCase(architecture: try! Architecture(widths: shape.widths), samples: shape.samples,
-                            data: distribution, seed: seed &+ UInt64(index))
+                            data: .drawn(distribution), seed: seed &+ UInt64(index))
         }
     }
 }

@@ -42,20 +42,28 @@ public enum Generator {
         if let r = dataRank, r < 0 || r > min(samples, d) {
             throw InputError("the data rank must lie in 0...min(N, d) = 0...\(min(samples, d)); got \(r)")
         }
+        var dataStream = SplitMix64(seed: seed, stream: Stream.data.rawValue)
+        let x = try drawData(samples: samples, inputs: d, rank: dataRank, distribution: distribution, using: &dataStream)
+        return try draw(architecture, x: x, seed: seed)
+    }
+
+    /// Draws of X = U V with a prescribed rank before giving up (each falls short with small probability).
+    static let dataAttempts = 100
+
+    /// Draws weights and targets for given data X (N x d), from the same streams as every draw with this seed.
+    public static func draw(_ architecture: Architecture, x: IntegerMatrix, seed: UInt64) throws(InputError) -> Problem {
+        guard x.columnCount == architecture.inputWidth, x.rowCount >= 1 else {
+            throw InputError("the data have \(x.columnCount) columns but the network has d = \(architecture.inputWidth) inputs")
+        }
         var weightStream = SplitMix64(seed: seed, stream: Stream.weights.rawValue)
         let weights = (0..<architecture.depth).map { t in
             let shape = architecture.weightShape(t)
             return matrix(shape.rows, shape.columns) { nonzero(bound: weightBound, using: &weightStream) }
         }
-        var dataStream = SplitMix64(seed: seed, stream: Stream.data.rawValue)
-        let x = try drawData(samples: samples, inputs: d, rank: dataRank, distribution: distribution, using: &dataStream)
         var targetStream = SplitMix64(seed: seed, stream: Stream.targets.rawValue)
-        let y = matrix(samples, architecture.outputWidth) { targetStream.uniform(in: -targetBound...targetBound) }
+        let y = matrix(x.rowCount, architecture.outputWidth) { targetStream.uniform(in: -targetBound...targetBound) }
         return try Problem(architecture: architecture, weights: weights, x: x, y: y)
     }
-
-    /// Draws of X = U V with a prescribed rank before giving up (each falls short with small probability).
-    static let dataAttempts = 100
 
     static func drawData(samples: Int, inputs: Int, rank: Int?, distribution: DataDistribution,
                          using stream: inout SplitMix64) throws(InputError) -> IntegerMatrix {

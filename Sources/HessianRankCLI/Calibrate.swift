@@ -2,6 +2,7 @@
 import ArgumentParser
 import Foundation
 import HessianCore
+import NPYFormat
 import NumericalAlgebra
 
 struct Calibrate: ParsableCommand {
@@ -40,6 +41,10 @@ struct Calibrate: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Data: integer (scaled to [-1, 1]) or uniform01 ([0, 1]). Default: the preset's.", valueName: "kind"))
     var data: String?
 
+    @Option(name: .customLong("x"), help: ArgumentHelp(
+        "Data from a NumPy file (N x d, float64/float32/int64, C order), used exactly; needs --arch.", valueName: "file.npy"))
+    var xFile: String?
+
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("The absolute threshold rule's value.", valueName: "t"))
     var absolute: String = "1e-8"
 
@@ -69,12 +74,25 @@ struct Calibrate: ParsableCommand {
         if let arch {
             let architecture: Architecture
             do { architecture = try Architecture(parsing: arch) } catch { throw ValidationError("--arch: \(error.message)") }
-            guard let text = samples, let n = Int(text), n >= 1 else {
+            var n = samples.flatMap { Int($0) }
+            if let xFile, case .given(_, let x, _) = try Self.givenData(xFile) {
+                guard x.columnCount == architecture.inputWidth else {
+                    throw ValidationError("--x \(xFile): the data have \(x.columnCount) columns but --arch has d = \(architecture.inputWidth) inputs")
+                }
+                if let n, n != x.rowCount {
+                    throw ValidationError("--samples: \(n) does not match the \(x.rowCount) rows of \(xFile); leave --samples out")
+                }
+                n = x.rowCount
+                if data != nil { throw ValidationError("--data: not with --x (the file gives the data)") }
+            }
+            guard let n, n >= 1 else {
                 throw ValidationError("--samples: with --arch, give a positive number of samples, e.g. --samples 20")
             }
             try NetworkOptions.checkMemory(architecture, samples: n, limit: "8G")
         } else if samples != nil {
             throw ValidationError("--samples: only with --arch (a preset fixes its own sample sizes)")
+        } else if xFile != nil {
+            throw ValidationError("--x: only with --arch (the network that reads the data)")
         }
         if let plot {
             let directory = URL(fileURLWithPath: plot).deletingLastPathComponent().path
@@ -82,12 +100,40 @@ struct Calibrate: ParsableCommand {
         }
     }
 
+    /// The rows of a 2-d .npy file of finite values, or a ValidationError naming the file and the problem.
+    static func readData(_ path: String) throws -> [[Double]] {
+        let array: NPYArray
+        do { array = try NPY.read(contentsOf: path) } catch { throw ValidationError("--x \(path): \(error.reason)") }
+        guard let rows = array.rows, !rows.isEmpty, !rows[0].isEmpty else {
+            throw ValidationError("--x \(path): expected a non-empty 2-d array (N x d); got shape \(array.shape)")
+        }
+        if let bad = array.doubles.first(where: { !$0.isFinite }) {
+            throw ValidationError("--x \(path): contains \(bad); only finite values have an exact rank")
+        }
+        return rows
+    }
+
+    /// The file's data as exact integers over a power of two (`Dyadic`), or a ValidationError naming the file.
+    static func givenData(_ path: String) throws -> CalibrationData {
+        let rows = try readData(path)
+        do {
+            let dyadic = try Dyadic.integers(rows)
+            return .given(name: URL(fileURLWithPath: path).lastPathComponent, x: dyadic.matrix, exponent: dyadic.exponent)
+        } catch {
+            throw ValidationError("--x \(path): \(error.message)")
+        }
+    }
+
     var cases: [CalibrationCase] {
         let seedValue = UInt64(seed)!
         let distribution = data.flatMap(DataDistribution.init(rawValue:))
         if let arch {
-            return [CalibrationCase(architecture: try! Architecture(parsing: arch), samples: Int(samples!)!,
-                                    data: distribution ?? .integer, seed: seedValue)]
+            let architecture = try! Architecture(parsing: arch)
+            // validate() has read the file.
+            if let xFile, case let given = try! Self.givenData(xFile), case .given(_, let x, _) = given {
+                return [CalibrationCase(architecture: architecture, samples: x.rowCount, data: given, seed: seedValue)]
+            }
+            return [CalibrationCase(architecture: architecture, samples: Int(samples!)!, data: .drawn(distribution ?? .integer), seed: seedValue)]
         }
         return CalibrationGrid.cases(preset: preset, seed: seedValue, data: distribution)!
     }
@@ -205,7 +251,7 @@ struct CalibrationReport: Encodable {
         self.activation = activation.rawValue
         cases = results.map { r in
             Case(architecture: r.calibrationCase.architecture.widths, samples: r.calibrationCase.samples,
-                 data: r.calibrationCase.data.rawValue, seed: String(r.seed), dataRank: r.dataRank,
+                 data: r.calibrationCase.data.label, seed: String(r.seed), dataRank: r.dataRank,
                  parts: r.parts.map { p in
                      Part(part: p.part.rawValue, reference: p.reference.rawValue, referenceRank: p.referenceRank,
                           formula: p.formula, spectrum: p.spectrum,

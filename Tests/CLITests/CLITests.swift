@@ -1,4 +1,6 @@
+import ExactAlgebra
 import Foundation
+import NPYFormat
 import Testing
 
 @Suite struct CLITests {
@@ -113,6 +115,20 @@ import Testing
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         #expect(object["formatVersion"] as? Int == 1 && object["activation"] as? String == "relu")
         #expect((object["summary"] as? [Any])?.count == 11)
+    }
+
+    /// calibrate --x reads a .npy file (written here by our own encoder, byte-identical to numpy.save) exactly.
+    @Test func calibrateWithDataFromAFile() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("x-\(UUID().uuidString).npy").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        var g = SplitMix64(seed: 3)
+        let values = (0..<(10 * 6)).map { _ in Double(g.uniform(below: 1 << 20)) / Double(1 << 20) }
+        try NPY.encode(NPYArray(shape: [10, 6], values: .float64(values))).write(to: URL(fileURLWithPath: file))
+        let run = try Binary.run(["calibrate", "--activation", "relu", "--arch", "6,3,3,2", "--x", file])
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        #expect(run.stdout.contains("6,3,3,2        10   H_L"))
+        let bad = try Binary.run(["calibrate", "--arch", "7,3,2", "--x", file])
+        #expect(bad.status == 2 && bad.stderr.contains("the data have 6 columns but --arch has d = 7 inputs"))
     }
 
     @Test func helpTeachesAndExitsZero() throws {

@@ -25,7 +25,8 @@ import Testing
     @Test func scalingKeepsTheRank() throws {
         let c = CalibrationGrid.cases(preset: "default", seed: 1)![1]
         let calibrated = try Calibrator.run(c, activation: .linear, rules: Self.rules)
-        let problem = try Generator.draw(c.architecture, samples: c.samples, data: c.data, seed: calibrated.seed)
+        guard case .drawn(let distribution) = c.data else { Issue.record("the default grid draws its data"); return }
+        let problem = try Generator.draw(c.architecture, samples: c.samples, data: distribution, seed: calibrated.seed)
         let analysis = try Analyzer.analyze(problem, seed: calibrated.seed, options: RankOptions(certify: true))
         for part in calibrated.parts { #expect(part.referenceRank == analysis.part(part.part).rank.rank, "\(part.part)") }
     }
@@ -50,7 +51,7 @@ import Testing
         #expect(CalibrationGrid.cases(preset: "default", seed: 1)?.count == 10)
         let paper = CalibrationGrid.cases(preset: "paper", seed: 1)!
         #expect(paper.map(\.architecture.widths) == [[64, 4, 4, 10], [64, 8, 8, 10], [64, 16, 16, 10]])
-        #expect(paper.allSatisfy { $0.data == .uniform01 && $0.samples == 100 })
+        #expect(paper.allSatisfy { $0.data == .drawn(.uniform01) && $0.samples == 100 })
         #expect(CalibrationGrid.cases(preset: "nope", seed: 1) == nil)
     }
 }

@@ -41,6 +41,29 @@ import Testing
         #expect(compared == 1, "\(c): every draw sat on a kink")
     }
 
+    /// The exact per-sample block construction of ReLU networks equals the Int128 direct route, entry for entry, and
+    /// for linear networks equals the structured construction.
+    @Test(arguments: SmallCase.table)
+    func piecewiseLinearBlocksEqualDirect(_ c: SmallCase) throws {
+        let problem = try c.problem()
+        let linear = try PiecewiseLinearHessian(problem, activation: .linear)
+        let structured = StructuredHessian(problem)
+        for part in HessianPart.allCases { #expect(linear.source(for: part).exact == structured.exactMatrix(part), "\(c): \(part)") }
+        var compared = 0
+        for attempt in UInt64(0)..<40 where compared == 0 {
+            let draw = try Generator.draw(Architecture(widths: c.widths), samples: c.samples, dataRank: c.dataRank, seed: c.seed + 1000 * attempt)
+            let direct: DirectHessian.Result
+            do { direct = try DirectHessian.compute(try #require(draw.referenceNetwork), activation: .relu) } catch { continue }
+            let blocks = try PiecewiseLinearHessian(draw, activation: .relu)
+            let p = draw.parameterCount
+            for part in HessianPart.allCases {
+                #expect(blocks.source(for: part).exact == IntegerMatrix(rows: p, columns: p, int128: direct.entries(part)), "\(c): \(part)")
+            }
+            compared += 1
+        }
+        #expect(compared == 1)
+    }
+
     /// With every hidden unit active, a ReLU network is the linear network: same exact Hessians.
     @Test func reluWithAllUnitsActiveIsLinear() throws {
         let problem = try Problem(architecture: Architecture(widths: [2, 2, 1]),
