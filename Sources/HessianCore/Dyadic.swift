@@ -9,6 +9,8 @@ public enum Dyadic {
     /// `rows` = matrix / 2^exponent exactly, with the smallest exponent >= 0 that makes every entry an integer.
     /// Refuses NaN, infinities and values whose binary magnitudes span more than `maximumBits` bits together.
     public static func integers(_ rows: [[Double]]) throws(InputError) -> (matrix: IntegerMatrix, exponent: Int) {
+        let columns = rows.first?.count ?? 0
+        guard rows.allSatisfy({ $0.count == columns }) else { throw InputError("the rows have different lengths") }
         // v = sign * m * 2^k with m an odd integer below 2^53.
         var parts: [(negative: Bool, m: Int128, k: Int)?] = []
         for (i, row) in rows.enumerated() {
@@ -30,7 +32,36 @@ public enum Dyadic {
             }
             entries.append((negative ? -m : m) << shift)
         }
-        let columns = rows.first?.count ?? 0
         return (IntegerMatrix(rows: rows.count, columns: columns, int128: entries), exponent)
+    }
+}
+
+extension Problem {
+    /// The exact problem at given float weights, data and targets (as from .npy files), with the same Hessian ranks.
+    ///
+    /// Each matrix is an integer matrix over its own power of two (`Dyadic.integers`): W_t = W~_t / 2^a_t,
+    /// x = X~ / 2^b, y = Y~ / 2^c. A bias-free network (linear, or ReLU by positive homogeneity) then has
+    /// f(x) = f~(X~) / 2^(sum a + b) with f~ the integer network, and with Y~' = Y~ 2^(sum a + b - c) (scaling X~ up
+    /// instead when sum a + b < c) the loss Hessian is D H~ D / 4^(sum a + b), D = diag(2^a_t) per layer: the same rank
+    /// as the Hessian H~ of the integer problem returned here.
+    public static func exact(weights: [[[Double]]], x: [[Double]], y: [[Double]]) throws(InputError) -> Problem {
+        guard let first = weights.first, let d = first.first?.count else { throw InputError("no weight matrices") }
+        let widths = [d] + weights.map(\.count)
+        let architecture = try Architecture(widths: widths)
+        var integerWeights: [IntegerMatrix] = [], shift = 0
+        for (t, w) in weights.enumerated() {
+            let (matrix, exponent) = try Dyadic.integers(w)
+            guard matrix.columnCount == widths[t] else { throw InputError("W\(t + 1) has \(matrix.columnCount) columns, expected \(widths[t])") }
+            integerWeights.append(matrix)
+            shift += exponent
+        }
+        var (xInteger, b) = try Dyadic.integers(x)
+        let (yInteger, c) = try Dyadic.integers(y)
+        if shift + b < c {
+            xInteger = xInteger.multiplied(byPowerOfTwo: c - shift - b)
+            b = c - shift
+        }
+        return try Problem(architecture: architecture, weights: integerWeights, x: xInteger,
+                           y: yInteger.multiplied(byPowerOfTwo: shift + b - c))
     }
 }

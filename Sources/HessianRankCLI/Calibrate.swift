@@ -100,22 +100,9 @@ struct Calibrate: ParsableCommand {
         }
     }
 
-    /// The rows of a 2-d .npy file of finite values, or a ValidationError naming the file and the problem.
-    static func readData(_ path: String) throws -> [[Double]] {
-        let array: NPYArray
-        do { array = try NPY.read(contentsOf: path) } catch { throw ValidationError("--x \(path): \(error.reason)") }
-        guard let rows = array.rows, !rows.isEmpty, !rows[0].isEmpty else {
-            throw ValidationError("--x \(path): expected a non-empty 2-d array (N x d); got shape \(array.shape)")
-        }
-        if let bad = array.doubles.first(where: { !$0.isFinite }) {
-            throw ValidationError("--x \(path): contains \(bad); only finite values have an exact rank")
-        }
-        return rows
-    }
-
     /// The file's data as exact integers over a power of two (`Dyadic`), or a ValidationError naming the file.
     static func givenData(_ path: String) throws -> CalibrationData {
-        let rows = try readData(path)
+        let rows = try WeightFiles.matrix(path, option: "--x")
         do {
             let dyadic = try Dyadic.integers(rows)
             return .given(name: URL(fileURLWithPath: path).lastPathComponent, x: dyadic.matrix, exponent: dyadic.exponent)

@@ -6,10 +6,10 @@ struct NetworkOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
         "All widths, input first and output last: d,M1,...,K. Two widths mean one weight matrix.",
         valueName: "widths"))
-    var arch: String
+    var arch: String?
 
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Number of samples N.", valueName: "N"))
-    var samples: String
+    var samples: String?
 
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Seed of the draw (weights, data, targets, primes).", valueName: "S"))
     var seed: String = "1"
@@ -22,15 +22,26 @@ struct NetworkOptions: ParsableArguments {
         "Refuse a network whose Hessians would need more memory than this (e.g. 8G, 512M, or bytes).", valueName: "size"))
     var maxMemory: String = "8G"
 
-    /// The parsed values; `validate()` guarantees they parse.
-    var architecture: Architecture { try! Architecture(parsing: arch) }
-    var sampleCount: Int { Int(samples)! }
+    /// The parsed values; `validate()` and `requireDraw()` guarantee they parse.
+    var architecture: Architecture { try! Architecture(parsing: arch!) }
+    var sampleCount: Int { Int(samples!)! }
     var seedValue: UInt64 { UInt64(seed)! }
     var dataRankValue: Int? { dataRank.map { Int($0)! } }
 
+    /// For commands that draw a network: --arch and --samples must both be given.
+    func requireDraw() throws {
+        guard arch != nil else { throw ValidationError("Missing expected argument '--arch <widths>'") }
+        guard samples != nil else { throw ValidationError("Missing expected argument '--samples <N>'") }
+    }
+
     func validate() throws {
+        guard UInt64(seed) != nil else {
+            throw ValidationError("--seed: expected a non-negative integer below 2^64, e.g. --seed 7; got '\(seed)'")
+        }
+        guard let arch else { return }
         let architecture: Architecture
         do { architecture = try Architecture(parsing: arch) } catch { throw ValidationError("--arch: \(error.message)") }
+        guard let samples else { return }
         guard let n = Int(samples), n >= 1 else {
             throw ValidationError("--samples: expected a positive integer number of samples, e.g. --samples 50; got '\(samples)'")
         }

@@ -22,15 +22,49 @@ struct Rank: ParsableCommand {
     @OptionGroup var network: NetworkOptions
     @OptionGroup var rankOptions: RankMethodOptions
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Rank at your own weights: a folder with w1.npy ... wL.npy (W_i is M_i x M_(i-1)); needs --x and --y.",
+        valueName: "dir"))
+    var weights: String?
+
+    @Option(name: .customLong("x"), help: ArgumentHelp("With --weights: the data, N x d (.npy).", valueName: "file.npy"))
+    var xFile: String?
+
+    @Option(name: .customLong("y"), help: ArgumentHelp("With --weights: the targets, N x K (.npy).", valueName: "file.npy"))
+    var yFile: String?
+
     @Flag(name: .long, help: "Print one JSON document (the stable interface) instead of the report.")
     var json = false
 
     func validate() throws {
-        if rankOptions.certify { try RankMethodOptions.checkCertificationSize(network.architecture, option: "--certify") }
+        if weights == nil {
+            guard xFile == nil, yFile == nil else { throw ValidationError("--x and --y: only with --weights") }
+            try network.requireDraw()
+            if rankOptions.certify { try RankMethodOptions.checkCertificationSize(network.architecture, option: "--certify") }
+        } else {
+            guard network.arch == nil, network.samples == nil, network.dataRank == nil else {
+                throw ValidationError("--weights: the files give the network and data; leave out --arch, --samples and --data-rank")
+            }
+            let problem = try loadProblem()
+            try NetworkOptions.checkMemory(problem.architecture, samples: problem.sampleCount, limit: network.maxMemory)
+            if rankOptions.certify { try RankMethodOptions.checkCertificationSize(problem.architecture, option: "--certify") }
+        }
+    }
+
+    /// The problem from --weights, --x and --y, exactly (every float64 is an integer over a power of two).
+    func loadProblem() throws -> Problem {
+        guard let weights else { return try network.draw() }
+        guard let xFile, let yFile else { throw ValidationError("--weights: give the data with --x FILE.npy and the targets with --y FILE.npy") }
+        let loaded = try WeightFiles.load(directory: weights, x: xFile, y: yFile)
+        do {
+            return try Problem.exact(weights: loaded.weights, x: loaded.x, y: loaded.y)
+        } catch {
+            throw ValidationError("--weights: \(error.message)")
+        }
     }
 
     func run() throws {
-        let problem = try network.draw()
+        let problem = try loadProblem()
         if problem.parameterCount >= 1_000 {
             let how = rankOptions.certify ? "certifying" : "ranking"
             StandardError.write("rank: \(how) three \(problem.parameterCount) x \(problem.parameterCount) Hessians (H_L, H_O, H_F)...\n")

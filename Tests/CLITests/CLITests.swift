@@ -131,6 +131,52 @@ import Testing
         #expect(bad.status == 2 && bad.stderr.contains("the data have 6 columns but --arch has d = 7 inputs"))
     }
 
+    /// rank --weights: exact ranks at float64 weights, and each bad file refused with exit 2, naming file and problem.
+    @Test func rankAtWeightsFromFiles() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("weights-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func save(_ name: String, _ shape: [Int], _ values: [Double]) throws -> String {
+            let path = directory.appendingPathComponent(name).path
+            try NPY.encode(NPYArray(shape: shape, values: .float64(values))).write(to: URL(fileURLWithPath: path))
+            return path
+        }
+        // 4,3,2 with dyadic weights: the same ranks as the integer network (8, 12, 16 at generic points).
+        var g = SplitMix64(seed: 11)
+        func values(_ n: Int) -> [Double] { (0..<n).map { _ in Double(g.uniform(in: -64...64)) / 32 + 0x1p-20 } }
+        _ = try save("w1.npy", [3, 4], values(12))
+        _ = try save("w2.npy", [2, 3], values(6))
+        let x = try save("x.npy", [5, 4], values(20)), y = try save("y.npy", [5, 2], values(10))
+        let run = try Binary.run(["rank", "--weights", directory.path, "--x", x, "--y", y, "--json"])
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        #expect(object["ranks"] as? [String: Int] == ["outer": 8, "functional": 12, "loss": 16])
+
+        let good = try NPY.encode(NPYArray(shape: [5, 4], values: .float64(values(20))))
+        func bad(_ name: String, _ bytes: Data) throws -> String {
+            let path = directory.appendingPathComponent(name).path
+            try bytes.write(to: URL(fileURLWithPath: path))
+            return path
+        }
+        /// The good file with one header field changed (same length, so the header stays aligned).
+        func patched(_ from: String, _ to: String) -> Data { good.replacing(Data(from.utf8), with: Data(to.utf8)) }
+        let cases: [(String, String)] = [
+            (try bad("text.npy", Data("not numpy".utf8)), "not an .npy file"),
+            (try bad("complex.npy", patched("'<f8'", "'<c8'")), "unsupported dtype <c8"),
+            (try bad("fortran.npy", patched("False", "True ")), "Fortran order is not supported"),
+            (try bad("big.npy", patched("'<f8'", "'>f8'")), "big-endian data (>f8) is not supported"),
+            (try bad("short.npy", good.dropLast(16)), "truncated data"),
+            (try save("nan.npy", [5, 4], [.nan] + values(19)), "contains nan"),
+        ]
+        for (path, message) in cases {
+            let r = try Binary.run(["rank", "--weights", directory.path, "--x", path, "--y", y])
+            #expect(r.status == 2 && r.stderr.contains("--x \(path): \(message)"), "\(message): \(r.stderr)")
+        }
+        _ = try save("w2.npy", [2, 5], values(10))
+        let mismatch = try Binary.run(["rank", "--weights", directory.path, "--x", x, "--y", y])
+        #expect(mismatch.status == 2 && mismatch.stderr.contains("shape mismatch between layers: w2.npy is 2 x 5 but w1.npy has 3 rows"))
+    }
+
     @Test func helpTeachesAndExitsZero() throws {
         let run = try Binary.run(["rank", "--help"])
         #expect(run.status == 0)

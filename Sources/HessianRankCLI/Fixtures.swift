@@ -1,0 +1,97 @@
+// `hessian-rank fixtures`: ground truth for other people's test suites, as .npy files and JSON.
+import ArgumentParser
+import Foundation
+import HessianCore
+import SHA256Digest
+
+struct Fixtures: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write ground-truth fixtures (.npy and JSON) with exact Hessian ranks, for other pipelines' tests.",
+        discussion: """
+            For each case (a preset, or one network with --arch and --samples): a folder with x.npy (N x d), y.npy \
+            (N x K), w1.npy ... wL.npy (W_i is M_i x M_(i-1)), hessian_loss.npy, hessian_outer.npy, \
+            hessian_functional.npy when every entry is an integer below 2^53, and case.json (exact ranks, formula \
+            values, method); then manifest.json with the SHA-256 of every file. Every file is written to a \
+            temporary name and renamed, the manifest last: a fixture counts only if the manifest lists it with a \
+            matching hash. Rerunning writes the same bytes. Example:
+
+              hessian-rank fixtures --out fixtures
+              python3 -c "import numpy as np, json; print(json.load(open('fixtures/01-linear-3x2-n4-seed1/case.json'))['ranks'])"
+            """
+    )
+
+    @Option(name: .long, help: ArgumentHelp("The folder to write (created if missing).", valueName: "dir"))
+    var out: String
+
+    @Option(name: .long, help: ArgumentHelp("Cases: default (8 small networks) or demo (the paper's demo configuration).", valueName: "name"))
+    var preset: String = "default"
+
+    @Option(name: .long, help: ArgumentHelp("Hidden activation: linear or relu (the exact ranks need a piecewise-linear network).", valueName: "name"))
+    var activation: String = "linear"
+
+    @OptionGroup var network: NetworkOptions
+
+    static let redraws = 10
+
+    func validate() throws {
+        guard activation == "linear" || activation == "relu" else {
+            throw ValidationError("--activation: expected linear or relu (exact ranks need a piecewise-linear network); got '\(activation)'")
+        }
+        guard FixturePresets.names.contains(preset) else {
+            throw ValidationError("--preset: expected \(FixturePresets.names.joined(separator: " or ")); got '\(preset)'")
+        }
+        if network.arch != nil || network.samples != nil { try network.requireDraw() }
+        let parent = URL(fileURLWithPath: out).deletingLastPathComponent().path
+        guard FileManager.default.fileExists(atPath: parent) else { throw ValidationError("--out: the directory \(parent) does not exist") }
+    }
+
+    var cases: [FixtureCase] {
+        if network.arch != nil {
+            return [FixtureCase(architecture: network.architecture, samples: network.sampleCount,
+                                dataRank: network.dataRankValue, seed: network.seedValue)]
+        }
+        return FixturePresets.cases(preset, seed: network.seedValue)!
+    }
+
+    func run() throws {
+        let activation = Activation(rawValue: self.activation)!
+        let root = URL(fileURLWithPath: out)
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let cases = self.cases
+        var progress = Progress("fixtures", total: cases.count)
+        var written: [WrittenFixture] = []
+        for (index, c) in cases.enumerated() {
+            progress.update(index, c.architecture.description)
+            let (seed, files) = try draw(c, activation: activation)
+            let drawn = FixtureCase(architecture: c.architecture, samples: c.samples, dataRank: c.dataRank, seed: seed)
+            let name = FixtureWriter.name(index, drawn, activation: activation)
+            let folder = root.appendingPathComponent(name)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            var hashes: [String: String] = [:]
+            for (file, data) in files.sorted(by: { $0.key < $1.key }) {
+                try AtomicFile.write(data, to: folder.appendingPathComponent(file).path)
+                hashes[file] = SHA256.hex(data)
+            }
+            written.append(WrittenFixture(name: name, files: hashes))
+        }
+        progress.update(cases.count)
+        progress.finish()
+        try AtomicFile.write(try FixtureWriter.manifest(written, activation: activation), to: root.appendingPathComponent("manifest.json").path)
+        print("wrote \(written.count) \(activation.rawValue) fixtures to \(out) (manifest.json lists each file with its SHA-256)")
+    }
+
+    /// The files of a case; a ReLU draw on a kink is redrawn with seed + k * 2^32.
+    func draw(_ c: FixtureCase, activation: Activation) throws -> (UInt64, [String: Data]) {
+        var last = ""
+        for attempt in 0...Self.redraws {
+            let seed = c.seed &+ UInt64(attempt) << 32
+            let problem = try Generator.draw(c.architecture, samples: c.samples, dataRank: c.dataRank, seed: seed)
+            do {
+                return (seed, try FixtureWriter.files(for: problem, seed: seed, activation: activation))
+            } catch let kink as PiecewiseLinearHessian.Kink {
+                last = kink.description
+            }
+        }
+        throw InputError("\(c.architecture): every one of \(Self.redraws + 1) draws sat on a ReLU kink; last: \(last)")
+    }
+}
