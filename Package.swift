@@ -46,7 +46,7 @@ let package = Package(
         .testTarget(name: "NumericalAlgebraTests", dependencies: ["NumericalAlgebra"]),
         .testTarget(name: "NPYFormatTests", dependencies: ["NPYFormat"]),
         .testTarget(name: "CertificateCheckerTests", dependencies: ["CertificateChecker", "HessianCore", "ExactAlgebra"]),
-        .testTarget(name: "CLITests", dependencies: ["HessianRankCLI", "NPYFormat", "ExactAlgebra"]),
+        .testTarget(name: "CLITests", dependencies: ["HessianRankCLI", "NPYFormat", "ExactAlgebra", "SHA256Digest"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,6 +1,7 @@
 import ExactAlgebra
 import Foundation
 import NPYFormat
+import SHA256Digest
 import Testing
 
 @Suite struct CLITests {
@@ -175,6 +176,30 @@ import Testing
         _ = try save("w2.npy", [2, 5], values(10))
         let mismatch = try Binary.run(["rank", "--weights", directory.path, "--x", x, "--y", y])
         #expect(mismatch.status == 2 && mismatch.stderr.contains("shape mismatch between layers: w2.npy is 2 x 5 but w1.npy has 3 rows"))
+    }
+
+    /// fixtures: a manifest whose hashes match the files, no temporary file left, and a rerun that writes the same
+    /// bytes.
+    @Test func fixturesAreHashedAndIdempotent() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fixtures-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let first = try Binary.run(["fixtures", "--out", directory.path, "--activation", "relu"])
+        #expect(first.status == 0, "stderr: \(first.stderr)")
+        let manifestURL = directory.appendingPathComponent("manifest.json")
+        let manifest = try Data(contentsOf: manifestURL)
+        let object = try #require(try JSONSerialization.jsonObject(with: manifest) as? [String: Any])
+        let cases = try #require(object["cases"] as? [[String: Any]])
+        #expect(cases.count == 8)
+        for c in cases {
+            let name = try #require(c["name"] as? String), files = try #require(c["files"] as? [String: String])
+            #expect(Set(try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent(name).path)) == Set(files.keys))
+            for (file, digest) in files {
+                #expect(SHA256.hex(try Data(contentsOf: directory.appendingPathComponent(name).appendingPathComponent(file))) == digest)
+            }
+        }
+        let second = try Binary.run(["fixtures", "--out", directory.path, "--activation", "relu"])
+        let rewritten = try Data(contentsOf: manifestURL)
+        #expect(second.status == 0 && rewritten == manifest)
     }
 
     @Test func helpTeachesAndExitsZero() throws {
