@@ -11,12 +11,16 @@ public struct RankOptions: Sendable {
     /// Certify each rank exactly (multimodular, Hadamard bound) instead of bounding the error probability.
     public var certify: Bool
     public var maximumCertificationPrimes: Int
+    /// linear (the structured construction) or relu (per-sample blocks, exact away from kinks).
+    public var activation: Activation
 
     public init(primeCount: Int = 1, certify: Bool = false,
-                maximumCertificationPrimes: Int = CertifiedRank.defaultMaximumPrimes) {
+                maximumCertificationPrimes: Int = CertifiedRank.defaultMaximumPrimes, activation: Activation = .linear) {
+        precondition(activation != .tanh, "RankOptions: the exact path covers linear and relu networks")
         self.primeCount = primeCount
         self.certify = certify
         self.maximumCertificationPrimes = maximumCertificationPrimes
+        self.activation = activation
     }
 }
 
@@ -38,6 +42,7 @@ public struct Analysis: Sendable {
     public let parts: [PartAnalysis]
     /// Seconds to build the products, moments and block description (before any prime).
     public let setupSeconds: Double
+    public let activation: Activation
 
     public func part(_ part: HessianPart) -> PartAnalysis { parts.first { $0.part == part }! }
     public var hasFailure: Bool { parts.contains { $0.verdict.isFailure } }
@@ -54,9 +59,36 @@ public struct Analysis: Sendable {
     public var rankSeconds: Double { parts.reduce(0) { $0 + $1.rank.eliminationSeconds } }
 }
 
+/// Why an analysis could not be completed.
+public enum AnalysisFailure: Error, Sendable, CustomStringConvertible {
+    /// A certified rank would need more primes than allowed.
+    case certification(CertifiedRank.TooLarge)
+    /// A ReLU network sits on a kink: it has no Hessian there.
+    case kink(PiecewiseLinearHessian.Kink)
+
+    public var description: String {
+        switch self {
+        case .certification(let e): e.description
+        case .kink(let e): e.description + "; draw another point (another --seed) or move the weights off the kink"
+        }
+    }
+}
+
 public enum Analyzer {
     /// Analyses `problem` (drawn with `seed`; the random primes come from their own stream of that seed).
-    public static func analyze(_ problem: Problem, seed: UInt64, options: RankOptions = RankOptions()) throws(CertifiedRank.TooLarge) -> Analysis {
+    public static func analyze(_ problem: Problem, seed: UInt64, options: RankOptions = RankOptions()) throws(AnalysisFailure) -> Analysis {
+        do {
+            return try analyzeLinearOrReLU(problem, seed: seed, options: options)
+        } catch let e as CertifiedRank.TooLarge {
+            throw .certification(e)
+        } catch let e as PiecewiseLinearHessian.Kink {
+            throw .kink(e)
+        } catch {
+            preconditionFailure("Analyzer: unexpected \(error)")
+        }
+    }
+
+    static func analyzeLinearOrReLU(_ problem: Problem, seed: UInt64, options: RankOptions) throws -> Analysis {
         let clock = ContinuousClock()
         let start = clock.now
         let dataRank = try CertifiedRank.rank(of: problem.x).rank
@@ -64,21 +96,25 @@ public enum Analyzer {
         let hessian = StructuredHessian(problem)
         let genericity = try Genericity(products: hessian.products, x: problem.x, omega: hessian.omega, dataRank: dataRank,
                                         outputWidth: problem.architecture.outputWidth)
+        let sources = options.activation == .relu
+            ? HessianPart.allCases.map(try PiecewiseLinearHessian(problem, activation: .relu).source(for:))
+            : HessianPart.allCases.map(hessian.source(for:))
         let setup = (clock.now - start).seconds
 
         var primeStream = Generator.primeGenerator(seed: seed)
         let primes = (0..<options.primeCount).map { _ in Primes.random(using: &primeStream) }
-        let ranks = try rankAll(HessianPart.allCases.map(hessian.source(for:)), primes: primes, options: options)
+        let ranks = try rankAll(sources, primes: primes, options: options)
 
         let formulaValues: [HessianPart: FormulaValue] = [.loss: formulas.loss, .outer: formulas.outer,
                                                           .functional: formulas.functional]
         let parts = zip(HessianPart.allCases, ranks).map { part, rank in
             let formula = formulaValues[part]!
-            return PartAnalysis(part: part, rank: rank, formula: formula,
-                                verdict: Verdict(rank: rank.rank, formula: formula.value, generic: genericity.isGeneric))
+            let verdict = options.activation == .relu ? Verdict.notApplicable
+                : Verdict(rank: rank.rank, formula: formula.value, generic: genericity.isGeneric)
+            return PartAnalysis(part: part, rank: rank, formula: formula, verdict: verdict)
         }
         return Analysis(problem: problem, seed: seed, dataRank: dataRank, formulas: formulas, genericity: genericity,
-                        parts: parts, setupSeconds: setup)
+                        parts: parts, setupSeconds: setup, activation: options.activation)
     }
 
     /// Ranks the sources concurrently, one task per source (each task builds and frees its own FLINT matrices).

@@ -5,7 +5,8 @@ import ExactAlgebra
 import Foundation
 
 public struct AnalysisReport: Codable, Sendable, Equatable {
-    public static let currentFormatVersion = 1
+    /// 2 added `activation`.
+    public static let currentFormatVersion = 2
 
     public struct Inputs: Codable, Sendable, Equatable {
         /// W_1 ... W_L, each as rows of decimal strings.
@@ -44,6 +45,8 @@ public struct AnalysisReport: Codable, Sendable, Equatable {
 
     public let formatVersion: Int
     public let architecture: [Int]
+    /// "linear" or "relu".
+    public let activation: String
     public let samples: Int
     /// Decimal string: seeds are 64-bit unsigned and JSON numbers lose precision past 2^53.
     public let seed: String
@@ -63,6 +66,7 @@ public struct AnalysisReport: Codable, Sendable, Equatable {
         let problem = analysis.problem
         formatVersion = Self.currentFormatVersion
         architecture = problem.architecture.widths
+        activation = analysis.activation.rawValue
         samples = problem.sampleCount
         seed = String(analysis.seed)
         parameters = problem.parameterCount

@@ -10,6 +10,8 @@ public enum Verdict: String, Sendable, Codable, CaseIterable {
     case belowNonGeneric = "below: non-generic draw"
     case belowGeneric = "below: generic draw, bound not attained"
     case above = "ABOVE: counterexample"
+    /// ReLU networks: the closed forms are statements about linear networks; the values are shown for comparison.
+    case notApplicable = "not applicable: the formulas are for linear networks"
 
     public init(rank: Int, formula: Int, generic: Bool) {
         if rank == formula { self = .equal } else if rank > formula { self = .above } else {
@@ -27,6 +29,7 @@ public enum Verdict: String, Sendable, Codable, CaseIterable {
         case .belowNonGeneric: "below(non-generic)"
         case .belowGeneric: "BELOW(generic)"
         case .above: "ABOVE"
+        case .notApplicable: "n/a"
         }
     }
 }

@@ -92,10 +92,19 @@ struct RankMethodOptions: ParsableArguments {
     /// a p x p matrix (measured: 0.9 s at p = 275, 4.4 s at p = 500, 17 s at p = 656; see the README).
     static let certificationParameterLimit = 1_000
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Hidden activation: linear, or relu (exact away from kinks; a draw on a kink is refused).", valueName: "name"))
+    var activation: String = "linear"
+
     var primeCount: Int { Int(primes)! }
-    var options: RankOptions { RankOptions(primeCount: primeCount, certify: certify) }
+    var options: RankOptions {
+        RankOptions(primeCount: primeCount, certify: certify, activation: Activation(rawValue: activation)!)
+    }
 
     func validate() throws {
+        guard activation == "linear" || activation == "relu" else {
+            throw ValidationError("--activation: expected linear or relu (exact ranks need a piecewise-linear network); got '\(activation)'")
+        }
         guard let k = Int(primes), k >= 1, k <= 64 else {
             throw ValidationError("--primes: expected an integer from 1 to 64, e.g. --primes 2; got '\(primes)'")
         }

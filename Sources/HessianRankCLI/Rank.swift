@@ -73,9 +73,13 @@ struct Rank: ParsableCommand {
         do {
             analysis = try Analyzer.analyze(problem, seed: network.seedValue, options: rankOptions.options)
         } catch {
-            throw InputError(rankOptions.certify
-                ? "--certify: \(error.description); drop --certify for the modular rank with its error bound"
-                : "the exact rank of the data, a partial product or Omega: \(error.description)")
+            switch error {
+            case .kink: throw InputError(error.description)
+            case .certification:
+                throw InputError(rankOptions.certify
+                    ? "--certify: \(error.description); drop --certify for the modular rank with its error bound"
+                    : "the exact rank of the data, a partial product or Omega: \(error.description)")
+            }
         }
         if json {
             let data = try AnalysisReport.encoder().encode(AnalysisReport(analysis))
@@ -90,6 +94,7 @@ struct Rank: ParsableCommand {
         var lines = [
             "network   \(arch) (L = \(arch.depth), p = \(a.problem.parameterCount)), N = \(a.problem.sampleCount), seed \(a.seed)",
             "data      r = \(a.dataRank), s = \(a.formulas.s), q = \(a.formulas.q)",
+            a.activation == .relu ? "draw      ReLU network, exact away from kinks; the formulas below are the linear network's, for comparison" :
             "draw      " + (a.genericity.isGeneric
                 ? "generic (every partial product has full rank, rank Omega = s)"
                 : "NOT generic: " + a.genericity.deficiencies.joined(separator: "; ")),

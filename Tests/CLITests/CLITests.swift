@@ -21,7 +21,8 @@ import Testing
         let run = try Binary.run(["rank", "--arch", "4,3,2", "--samples", "5", "--seed", "7", "--certify", "--json"])
         #expect(run.status == 0, "stderr: \(run.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
-        #expect(object["formatVersion"] as? Int == 1)
+        #expect(object["formatVersion"] as? Int == 2)
+        #expect(object["activation"] as? String == "linear")
         #expect(Set(object.keys).isSuperset(of: ["architecture", "samples", "seed", "parameters", "dataRank", "inputs",
                                                  "ranks", "formula", "verdicts", "generic", "method", "timings"]))
         #expect(object["architecture"] as? [Int] == [4, 3, 2])
@@ -69,6 +70,7 @@ import Testing
         (["calibrate", "--preset", "huge"], "--preset: expected default or paper; got 'huge'"),
         (["calibrate", "--samples", "5"], "--samples: only with --arch"),
         (["calibrate", "--arch", "4,2", "--absolute", "-1"], "--absolute: expected a positive number"),
+        (["rank", "--arch", "3,2", "--samples", "4", "--activation", "tanh"], "--activation: expected linear or relu"),
         (["rank", "--samples", "4"], "Missing expected argument '--arch <widths>'"),
         (["rank", "--arch", "3,2", "--samples", "4", "--bogus"], "Unknown option '--bogus'"),
     ])
@@ -173,6 +175,20 @@ import Testing
             let r = try Binary.run(["rank", "--weights", directory.path, "--x", path, "--y", y])
             #expect(r.status == 2 && r.stderr.contains("--x \(path): \(message)"), "\(message): \(r.stderr)")
         }
+        // A ReLU network on a kink: the first pre-activation of the first sample is 1 - 1 = 0 with a nonzero input.
+        let kinkFolder = directory.appendingPathComponent("kink")
+        try FileManager.default.createDirectory(at: kinkFolder, withIntermediateDirectories: true)
+        try NPY.encode(NPYArray(shape: [2, 2], values: .float64([1, -1, 2, 1]))).write(to: kinkFolder.appendingPathComponent("w1.npy"))
+        try NPY.encode(NPYArray(shape: [1, 2], values: .float64([1, 3]))).write(to: kinkFolder.appendingPathComponent("w2.npy"))
+        let kx = try save("kx.npy", [2, 2], [1, 1, 2, -1]), ky = try save("ky.npy", [2, 1], [1, 0])
+        let kink = try Binary.run(["rank", "--weights", kinkFolder.path, "--x", kx, "--y", ky, "--activation", "relu"])
+        #expect(kink.status == 2 && kink.stderr.contains("sample 1 sits on a ReLU kink: the pre-activation of unit 1 in layer 1 is exactly 0"), "\(kink.stderr)")
+        let smooth = try save("sx.npy", [2, 2], [2, 1, 1, 3])      // pre-activations 1, 5 and -2, 5: off every kink
+        let relu = try Binary.run(["rank", "--weights", kinkFolder.path, "--x", smooth, "--y", ky, "--activation", "relu", "--json"])
+        #expect(relu.status == 0, "\(relu.stderr)")
+        let reluObject = try #require(try JSONSerialization.jsonObject(with: Data(relu.stdout.utf8)) as? [String: Any])
+        #expect(reluObject["activation"] as? String == "relu")
+        #expect((reluObject["verdicts"] as? [String: String])?["loss"] == "not applicable: the formulas are for linear networks")
         _ = try save("w2.npy", [2, 5], values(10))
         let mismatch = try Binary.run(["rank", "--weights", directory.path, "--x", x, "--y", y])
         #expect(mismatch.status == 2 && mismatch.stderr.contains("shape mismatch between layers: w2.npy is 2 x 5 but w1.npy has 3 rows"))
