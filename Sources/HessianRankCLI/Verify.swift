@@ -104,7 +104,7 @@ struct Verify: ParsableCommand {
         do {
             return try Analyzer.analyze(problem, seed: seed, options: rankOptions.options)
         } catch {
-            throw InputError("--certify: \(gridCase.architecture): \(error.description)")
+            throw InputError("\(rankOptions.certify ? "--certify: " : "")\(gridCase.architecture): \(error.description)")
         }
     }
 

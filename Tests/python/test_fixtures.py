@@ -112,31 +112,35 @@ def test_manifest_hashes(fixtures):
             assert sha256(out / case["name"] / name) == digest, f"{case['name']}/{name}"
 
 
-def test_stored_hessians_equal_our_own(fixtures):
+@pytest.fixture(scope="session")
+def rebuilt(fixtures):
+    """Per case: case.json and our own three Hessians, computed once."""
     out, manifest = fixtures
-    compared = 0
+    result = {}
     for entry in manifest["cases"]:
         case, ws, x, y = load(out / entry["name"])
         h_outer, h_functional = hessians(ws, x, y, relu=case["activation"] == "relu")
-        ours = {"outer": h_outer, "functional": h_functional, "loss": h_outer + h_functional}
+        result[entry["name"]] = case, {"outer": h_outer, "functional": h_functional, "loss": h_outer + h_functional}
+    return result
+
+
+def test_stored_hessians_equal_our_own(fixtures, rebuilt):
+    out, _ = fixtures
+    compared = 0
+    for name, (case, ours) in rebuilt.items():
         for part in PARTS:
-            stored = out / entry["name"] / f"hessian_{part}.npy"
             if f"hessian_{part}.npy" in case["hessianFiles"]:
-                np.testing.assert_array_equal(np.load(stored), ours[part], err_msg=f"{entry['name']} {part}")
+                np.testing.assert_array_equal(np.load(out / name / f"hessian_{part}.npy"), ours[part], err_msg=f"{name} {part}")
                 compared += 1
     assert compared >= 3 * 6, "most fixtures carry their Hessians"
 
 
-def test_numpy_matrix_rank_agrees_where_reliable(fixtures):
-    out, manifest = fixtures
+def test_numpy_matrix_rank_agrees_where_reliable(rebuilt):
     checked = 0
-    for entry in manifest["cases"]:
-        case, ws, x, y = load(out / entry["name"])
-        h_outer, h_functional = hessians(ws, x, y, relu=case["activation"] == "relu")
-        ours = {"outer": h_outer, "functional": h_functional, "loss": h_outer + h_functional}
+    for name, (case, ours) in rebuilt.items():
         for part in PARTS:
             if case["numpyDefaultRankIsReliable"][part]:
-                assert np.linalg.matrix_rank(ours[part]) == case["ranks"][part], f"{entry['name']} {part}"
+                assert np.linalg.matrix_rank(ours[part]) == case["ranks"][part], f"{name} {part}"
                 checked += 1
     assert checked >= 12
 
