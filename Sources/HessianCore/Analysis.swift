@@ -97,8 +97,8 @@ public enum Analyzer {
         let genericity = try Genericity(products: hessian.products, x: problem.x, omega: hessian.omega, dataRank: dataRank,
                                         outputWidth: problem.architecture.outputWidth)
         let sources = options.activation == .relu
-            ? HessianPart.allCases.map(try PiecewiseLinearHessian(problem, activation: .relu).source(for:))
-            : HessianPart.allCases.map(hessian.source(for:))
+            ? HessianPart.allCases.map(try PiecewiseLinearHessian(problem, activation: .relu).rankSource(for:))
+            : HessianPart.allCases.map(hessian.rankSource(for:))
         let setup = (clock.now - start).seconds
 
         var primeStream = Generator.primeGenerator(seed: seed)

@@ -141,8 +141,8 @@ public enum Calibrator {
         let sources: (HessianPart) -> BlockMatrix
         switch activation {
         case .tanh: return nil
-        case .linear: sources = StructuredHessian(problem).source(for:)
-        case .relu: sources = try PiecewiseLinearHessian(problem, activation: .relu).source(for:)
+        case .linear: sources = StructuredHessian(problem).rankSource(for:)
+        case .relu: sources = try PiecewiseLinearHessian(problem, activation: .relu).rankSource(for:)
         }
         return Dictionary(uniqueKeysWithValues: parts.map { ($0, ModularRank.rank(of: sources($0), using: &primes).rank) })
     }

@@ -25,11 +25,12 @@ public struct PiecewiseLinearHessian: Sendable {
     public let problem: Problem
     let outerBlocks: [ProductBlock]
     let functionalBlocks: [ProductBlock]
+    let jacobianBlocks: [ProductBlock]
 
     public init(_ problem: Problem, activation: Activation) throws(Kink) {
         precondition(activation != .tanh, "PiecewiseLinearHessian: tanh is not piecewise linear")
         let arch = problem.architecture, depth = arch.depth
-        var outer: [ProductBlock] = [], functional: [ProductBlock] = []
+        var outer: [ProductBlock] = [], functional: [ProductBlock] = [], jacobian: [ProductBlock] = []
         for n in 0..<problem.sampleCount {
             // Forward: a_t and the masks D_t (as diagonal matrices), t = 0 ... L.
             var a = [problem.x.rows(n..<(n + 1)).transposed]
@@ -54,6 +55,9 @@ public struct PiecewiseLinearHessian: Sendable {
             var p = [IntegerMatrix](repeating: .identity(arch.outputWidth), count: depth)
             for t in stride(from: depth - 2, through: 0, by: -1) { p[t] = p[t + 1] * problem.weights[t + 1] * masks[t + 1] }
             for t in 0..<depth {
+                // J rows (n, c), columns (t, i, j): P_t[c, i] a_t[j].
+                jacobian.append(ProductBlock(rowOffset: n * arch.outputWidth, columnOffset: arch.parameterOffset(t),
+                                             left: a[t].transposed, right: p[t], pairing: .crossed))
                 for u in 0..<depth {
                     outer.append(ProductBlock(rowOffset: arch.parameterOffset(t), columnOffset: arch.parameterOffset(u),
                                               left: p[t].transposed * p[u], right: a[t] * a[u].transposed, pairing: .kronecker))
@@ -74,6 +78,17 @@ public struct PiecewiseLinearHessian: Sendable {
         self.problem = problem
         outerBlocks = outer
         functionalBlocks = functional
+        jacobianBlocks = jacobian
+    }
+
+    /// The stacked Jacobian (N K x p), H_O = J^T J; and what to rank per part (J for H_O, see StructuredHessian).
+    public var jacobian: BlockMatrix {
+        BlockMatrix(rows: problem.sampleCount * problem.architecture.outputWidth, columns: problem.parameterCount,
+                    blocks: jacobianBlocks, overlap: 1)
+    }
+
+    public func rankSource(for part: HessianPart) -> BlockMatrix {
+        part == .outer && jacobian.rowCount < problem.parameterCount ? jacobian : source(for: part)
     }
 
     /// The part as a sum of product blocks; the same-position blocks of different samples overlap.

@@ -19,6 +19,7 @@ public struct StructuredHessian: Sendable {
     public let omega: IntegerMatrix
     let outerBlocks: [ProductBlock]
     let functionalBlocks: [ProductBlock]
+    let jacobianBlocks: [ProductBlock]
 
     public init(_ problem: Problem, products: PartialProducts? = nil) {
         let products = products ?? PartialProducts(problem)
@@ -41,6 +42,12 @@ public struct StructuredHessian: Sendable {
                     pairing: .kronecker))
             }
         }
+        // The stacked Jacobian J (N K x p), row (n, c), column (t, i, j): A_t[c, i] (B_t x_n)[j], a crossed block with
+        // left X B_t^T (N x M_t) and right A_t (K x M_{t+1}).
+        let jacobian = (0..<depth).map { t in
+            ProductBlock(rowOffset: 0, columnOffset: arch.parameterOffset(t), left: problem.x * inputSides[t].transposed,
+                         right: outputSides[t], pairing: .crossed)
+        }
         var functional: [ProductBlock] = []
         for t in 0..<depth {
             for u in (t + 1)..<max(depth, t + 1) {
@@ -58,6 +65,7 @@ public struct StructuredHessian: Sendable {
         self.syx = syx
         self.omega = omega
         self.outerBlocks = outer
+        self.jacobianBlocks = jacobian
         self.functionalBlocks = functional
     }
 
@@ -72,6 +80,20 @@ public struct StructuredHessian: Sendable {
         case .loss: return BlockMatrix(rows: p, columns: p, blocks: outerBlocks + functionalBlocks,
                                        overlap: functionalBlocks.isEmpty ? 1 : 2)
         }
+    }
+
+    /// The stacked Jacobian J = [J_1; ...; J_N] (N K x p), with H_O = J^T J.
+    public var jacobian: BlockMatrix {
+        BlockMatrix(rows: problem.sampleCount * problem.architecture.outputWidth, columns: parameterCount,
+                    blocks: jacobianBlocks, overlap: 1)
+    }
+
+    /// What to rank for each part: the Hessian itself, except for H_O when N K < p: its rank over Q is that of J
+    /// (H_O = J^T J with J real, so J^T J v = 0 gives |J v|^2 = 0), and J has N K rows instead of p, which makes the
+    /// elimination cheaper (bench, w = 32: 3.1 s to 0.9 s). The mod-p rank of J is still a certain lower bound, with
+    /// J's own Hadamard bound.
+    public func rankSource(for part: HessianPart) -> BlockMatrix {
+        part == .outer && jacobian.rowCount < parameterCount ? jacobian : source(for: part)
     }
 
     /// The part as an exact integer matrix (p x p over Z): for tests, certificates and small cases.

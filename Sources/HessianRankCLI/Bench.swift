@@ -10,8 +10,9 @@ struct Bench: ParsableCommand {
         abstract: "Time assembly and each rank on d = 64, hidden [w, w], K = 10, N = 100.",
         discussion: """
             For each width w: p, the setup (products, moments, genericity), and per Hessian part the time to assemble \
-            it modulo a prime and the time of the rank (elimination), then the wall-clock total with the three parts \
-            ranked concurrently. Medians over --repeat runs. Build with -c release for meaningful figures.
+            it modulo a prime and the time of the rank (elimination; H_O is ranked through its Jacobian factor J, \
+            H_O = J^T J, when N K < p), then the wall-clock total with the three parts ranked concurrently, and the \
+            peak resident memory. Medians over --repeat runs. Build with -c release for meaningful figures.
             """
     )
 
@@ -34,6 +35,14 @@ struct Bench: ParsableCommand {
 
     static func architecture(_ w: Int) throws(InputError) -> Architecture { try Architecture(widths: [64, w, w, 10]) }
 
+    /// The process's peak resident memory so far (getrusage; Linux reports KiB). Widths run in increasing order, so
+    /// each row's figure is the peak of the largest network so far.
+    static func peakResidentMiB() -> Int {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return usage.ru_maxrss / 1024
+    }
+
     func validate() throws {
         let fields = widths.split(separator: ",", omittingEmptySubsequences: false)
         guard !fields.isEmpty, fields.allSatisfy({ Int($0).map { $0 >= 1 } ?? false }) else {
@@ -49,7 +58,7 @@ struct Bench: ParsableCommand {
 
     func run() throws {
         let header = ["w", "p", "setup"] + HessianPart.allCases.flatMap { ["\($0.symbol) asm", "\($0.symbol) rank"] }
-            + ["wall", "ranks L/O/F"]
+            + ["wall", "peak MiB", "ranks L/O/F"]
         print(header.map { Rank.pad($0, 11) }.joined())
         for w in widthValues {
             let problem = try Generator.draw(Self.architecture(w), samples: Self.samples, seed: seed)
@@ -67,7 +76,8 @@ struct Bench: ParsableCommand {
                 let r = a.part(part).rank
                 cells += [String(format: "%.3f", r.reductionSeconds), String(format: "%.3f", r.eliminationSeconds)]
             }
-            cells += [String(format: "%.3f", wall), a.parts.map { String($0.rank.rank) }.joined(separator: "/")]
+            cells += [String(format: "%.3f", wall), String(Self.peakResidentMiB()),
+                      a.parts.map { String($0.rank.rank) }.joined(separator: "/")]
             print(cells.map { Rank.pad($0, 11) }.joined())
         }
         print("seconds; median of \(runs) run(s); ranks modulo one random 63-bit prime; FLINT \(FLINTRuntime.version)")

@@ -60,3 +60,20 @@ import Testing
         #expect(h.exactMatrix(.loss) == IntegerMatrix([[196, 274], [274, 100]]))
     }
 }
+
+@Suite struct JacobianTests {
+    /// J^T J equals H_O entry for entry (linear: structured; ReLU: per-sample blocks), and rank J equals the rank of
+    /// H_O, both certified.
+    @Test(arguments: SmallCase.table)
+    func jacobianSquaresToTheOuterPart(_ c: SmallCase) throws {
+        let problem = try c.problem()
+        let structured = StructuredHessian(problem)
+        let j = structured.jacobian.exact
+        #expect(j.transposed * j == structured.exactMatrix(.outer), "\(c)")
+        #expect(try CertifiedRank.rank(of: structured.jacobian).rank == (try CertifiedRank.rank(of: structured.source(for: .outer)).rank), "\(c)")
+        if let relu = try? PiecewiseLinearHessian(problem, activation: .relu) {
+            let jr = relu.jacobian.exact
+            #expect(jr.transposed * jr == relu.source(for: .outer).exact, "\(c) relu")
+        }
+    }
+}
