@@ -88,9 +88,8 @@ struct RankMethodOptions: ParsableArguments {
         """)
     var certify = false
 
-    /// Above this many parameters --certify is refused: its cost is about log2(Hadamard bound) / 62 eliminations of
-    /// a p x p matrix (measured: 0.9 s at p = 275, 4.4 s at p = 500, 17 s at p = 656; see the README).
-    static let certificationParameterLimit = 1_000
+    /// Above this many parameters --certify and certify are refused (`CertificationLimit`).
+    static var certificationParameterLimit: Int { CertificationLimit.parameters }
 
     @Option(name: .long, help: ArgumentHelp(
         "Hidden activation: linear, or relu (exact away from kinks; a draw on a kink is refused).", valueName: "name"))
