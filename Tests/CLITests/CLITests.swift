@@ -218,6 +218,32 @@ import Testing
         #expect(second.status == 0 && rewritten == manifest)
     }
 
+    /// A sweep split into shards and merged again: every point once, a plot, and exit 1 when a shard is missing.
+    @Test func sweepShardsMerge() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sweep-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var files: [String] = []
+        for i in 1...2 {
+            let run = try Binary.run(["sweep", "--study", "samples", "--shard", "\(i)/2"])
+            #expect(run.status == 0, "stderr: \(run.stderr)")
+            let file = directory.appendingPathComponent("samples-\(i).jsonl").path
+            try run.stdout.write(toFile: file, atomically: true, encoding: .utf8)
+            files.append(file)
+        }
+        let plot = directory.appendingPathComponent("samples.svg").path
+        let merged = try Binary.run(["merge"] + files + ["--plot", plot])
+        #expect(merged.status == 0, "stderr: \(merged.stderr)")
+        let rows = merged.stdout.split(separator: "\n").dropFirst()
+        #expect(rows.count == 9 && rows.allSatisfy { $0.hasSuffix("equal") })
+        #expect(rows.first?.hasPrefix("10             64,10,10,10") == true)
+        #expect(try String(contentsOfFile: plot, encoding: .utf8).contains("rank against samples"))
+        let partial = try Binary.run(["merge", files[0]])
+        #expect(partial.status == 1 && partial.stderr.contains("4 of 9 points of the samples study are missing: 1, 3, 5, 7"))
+        let badShard = try Binary.run(["sweep", "--study", "samples", "--shard", "3/2"])
+        #expect(badShard.status == 2 && badShard.stderr.contains("--shard: expected i/n with 1 <= i <= n"))
+    }
+
     @Test func helpTeachesAndExitsZero() throws {
         let run = try Binary.run(["rank", "--help"])
         #expect(run.status == 0)

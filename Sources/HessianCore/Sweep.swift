@@ -1,0 +1,106 @@
+// The paper's three studies (arXiv 2106.16225), with exact ranks: rank against width, depth and sample size.
+//
+// - width:   d = 64, hidden [w, w], K = 10, N = 100, w = 4, 8, ..., 56 (p up to 7,280);
+// - depth:   d = 16, 1 ... 9 hidden layers of width 25, K = 10, N = 50;
+// - samples: d = 64, hidden [10, 10], K = 10, N = 10, 25, 50, 75, 100, 150, 200, 300, 400.
+// Point i is drawn with seed + i. A shard i/n runs the points whose index is i - 1 modulo n, so a job array of n
+// tasks covers every point once, deterministically.
+import Foundation
+
+public enum SweepStudy: String, Sendable, CaseIterable, Codable {
+    case width, depth, samples
+
+    public struct Point: Sendable, Equatable {
+        public let index: Int
+        /// The study's variable: w, the number of hidden layers, or N.
+        public let variable: Int
+        public let architecture: Architecture
+        public let samples: Int
+    }
+
+    public var variableName: String {
+        switch self {
+        case .width: "w"
+        case .depth: "hidden layers"
+        case .samples: "N"
+        }
+    }
+
+    public var points: [Point] {
+        let specs: [(Int, [Int], Int)]
+        switch self {
+        case .width: specs = stride(from: 4, through: 56, by: 4).map { ($0, [64, $0, $0, 10], 100) }
+        case .depth: specs = (1...9).map { ($0, [16] + Array(repeating: 25, count: $0) + [10], 50) }
+        case .samples: specs = [10, 25, 50, 75, 100, 150, 200, 300, 400].map { ($0, [64, 10, 10, 10], $0) }
+        }
+        return specs.enumerated().map { index, spec in
+            // The shapes above are valid by construction.
+            Point(index: index, variable: spec.0, architecture: try! Architecture(widths: spec.1), samples: spec.2)
+        }
+    }
+
+    /// The points of shard `shard` (1-based) of `count`.
+    public func points(shard: Int, of count: Int) -> [Point] {
+        points.filter { $0.index % count == shard - 1 }
+    }
+}
+
+/// One analysed point of a sweep: a line of the sweep's JSON-lines output, and what `merge` reads.
+public struct SweepRecord: Codable, Sendable, Equatable {
+    public static let currentFormatVersion = 1
+
+    public struct Values: Codable, Sendable, Equatable {
+        public let loss: Int
+        public let outer: Int
+        public let functional: Int
+    }
+
+    public let formatVersion: Int
+    public let study: SweepStudy
+    public let index: Int
+    public let variable: Int
+    public let architecture: [Int]
+    public let samples: Int
+    public let seed: String
+    public let parameters: Int
+    public let dataRank: Int
+    public let ranks: Values
+    public let formula: Values
+    public let verdicts: [String]
+    public let generic: Bool
+    public let errorBound: Double
+    public let seconds: Double
+
+    public init(study: SweepStudy, point: SweepStudy.Point, analysis: Analysis, seconds: Double) {
+        formatVersion = Self.currentFormatVersion
+        self.study = study
+        index = point.index
+        variable = point.variable
+        architecture = point.architecture.widths
+        samples = point.samples
+        seed = String(analysis.seed)
+        parameters = analysis.problem.parameterCount
+        dataRank = analysis.dataRank
+        func values(_ value: (PartAnalysis) -> Int) -> Values {
+            Values(loss: value(analysis.part(.loss)), outer: value(analysis.part(.outer)), functional: value(analysis.part(.functional)))
+        }
+        ranks = values(\.rank.rank)
+        formula = values(\.formula.value)
+        verdicts = analysis.parts.map(\.verdict.rawValue)
+        generic = analysis.genericity.isGeneric
+        errorBound = analysis.errorBound
+        self.seconds = seconds
+    }
+}
+
+public enum SweepRunner {
+    /// Analyses one point: draw with seed + index, rank all three parts.
+    public static func run(_ study: SweepStudy, _ point: SweepStudy.Point, seed: UInt64, options: RankOptions) throws -> SweepRecord {
+        let pointSeed = seed &+ UInt64(point.index)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let problem = try Generator.draw(point.architecture, samples: point.samples, seed: pointSeed)
+        let analysis = try Analyzer.analyze(problem, seed: pointSeed, options: options)
+        return SweepRecord(study: study, point: point, analysis: analysis, seconds: (clock.now - start).seconds)
+    }
+}

@@ -1,0 +1,135 @@
+// `hessian-rank sweep`: the paper's width, depth and sample-size studies, with exact ranks; `--shard i/n` for job arrays.
+import ArgumentParser
+import Foundation
+import HessianCore
+
+struct Sweep: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Reproduce the paper's rank studies (width, depth, samples) with exact ranks.",
+        discussion: """
+            width: d = 64, hidden [w, w], K = 10, N = 100, w = 4 ... 56; depth: d = 16, 1 ... 9 hidden layers of \
+            width 25, K = 10, N = 50; samples: d = 64, hidden [10, 10], K = 10, N = 10 ... 400. For each point the \
+            exact ranks of H_L, H_O and H_F beside the formula and p; point i uses seed + i.
+
+            --shard i/n runs every n-th point (index = i - 1 mod n) and prints one JSON line per point, so a job \
+            array of n tasks covers the study once; `hessian-rank merge` combines the lines into the table, JSON \
+            or plot. Example (Slurm):
+
+              #SBATCH --array=1-4
+              hessian-rank sweep --study width --shard $SLURM_ARRAY_TASK_ID/4 > width-$SLURM_ARRAY_TASK_ID.jsonl
+              # afterwards:
+              hessian-rank merge width-*.jsonl --plot width.svg
+            """
+    )
+
+    @Option(name: .long, help: ArgumentHelp("width, depth or samples.", valueName: "name"))
+    var study: String
+
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Base seed: point i uses seed + i.", valueName: "S"))
+    var seed: String = "1"
+
+    @Option(name: .long, help: ArgumentHelp("Run only shard i of n (1-based), printing JSON lines.", valueName: "i/n"))
+    var shard: String?
+
+    @OptionGroup var output: SweepOutputOptions
+
+    @Option(name: .customLong("max-memory"), help: ArgumentHelp("Refuse a study whose largest point needs more memory.", valueName: "size"))
+    var maxMemory: String = "8G"
+
+    var studyValue: SweepStudy { SweepStudy(rawValue: study)! }
+
+    /// (i, n) from "i/n".
+    var shardValue: (Int, Int)? {
+        guard let shard else { return nil }
+        let parts = shard.split(separator: "/").map { Int($0) }
+        guard parts.count == 2, let i = parts[0], let n = parts[1], n >= 1, i >= 1, i <= n else { return nil }
+        return (i, n)
+    }
+
+    func validate() throws {
+        guard let study = SweepStudy(rawValue: study) else {
+            throw ValidationError("--study: expected width, depth or samples; got '\(self.study)'")
+        }
+        guard UInt64(seed) != nil else { throw ValidationError("--seed: expected a non-negative integer below 2^64; got '\(seed)'") }
+        if let shard, shardValue == nil {
+            throw ValidationError("--shard: expected i/n with 1 <= i <= n, e.g. --shard 2/8; got '\(shard)'")
+        }
+        if shard != nil && (output.json || output.plot != nil) {
+            throw ValidationError("--shard: prints JSON lines for `hessian-rank merge`; drop --json and --plot (merge makes them)")
+        }
+        for point in study.points { try NetworkOptions.checkMemory(point.architecture, samples: point.samples, limit: maxMemory) }
+        try output.validatePlot()
+    }
+
+    func run() throws {
+        let points = shardValue.map { studyValue.points(shard: $0.0, of: $0.1) } ?? studyValue.points
+        var progress = Progress("sweep \(study)", total: points.count)
+        var records: [SweepRecord] = []
+        for (n, point) in points.enumerated() {
+            progress.update(n, "\(point.architecture) N=\(point.samples)")
+            let record = try SweepRunner.run(studyValue, point, seed: UInt64(seed)!, options: RankOptions())
+            if shard != nil {
+                print(String(decoding: try JSONEncoder.sorted.encode(record), as: UTF8.self))
+            }
+            records.append(record)
+        }
+        progress.update(points.count)
+        progress.finish()
+        if shard == nil { try output.emit(records) }
+    }
+}
+
+/// How a sweep's records are shown: table (default), --json, --plot.
+struct SweepOutputOptions: ParsableArguments {
+    @Flag(name: .long, help: "Print one JSON document instead of the table.")
+    var json = false
+
+    @Option(name: .long, help: ArgumentHelp("Also draw the study to this SVG file.", valueName: "file"))
+    var plot: String?
+
+    func validatePlot() throws {
+        if let plot {
+            let directory = URL(fileURLWithPath: plot).deletingLastPathComponent().path
+            guard FileManager.default.fileExists(atPath: directory) else { throw ValidationError("--plot: the directory \(directory) does not exist") }
+        }
+    }
+
+    func emit(_ records: [SweepRecord]) throws {
+        let sorted = records.sorted { $0.index < $1.index }
+        if let plot { try AtomicFile.write(Data(SweepPlot.svg(sorted).utf8), to: plot) }
+        if json {
+            struct Document: Encodable {
+                let formatVersion = SweepRecord.currentFormatVersion
+                let study: String
+                let records: [SweepRecord]
+            }
+            let document = Document(study: sorted.first?.study.rawValue ?? "", records: sorted)
+            print(String(decoding: try AnalysisReport.encoder().encode(document), as: UTF8.self))
+        } else {
+            print(Self.table(sorted), terminator: "")
+        }
+    }
+
+    static func table(_ records: [SweepRecord]) -> String {
+        let pad = Rank.pad
+        var lines = [pad(records.first?.study.variableName ?? "", 15) + pad("widths", 32) + pad("N", 5) + pad("p", 6)
+                     + pad("rank L/O/F", 17) + pad("formula L/O/F", 17) + "verdicts"]
+        for r in records {
+            let verdicts = Set(r.verdicts) == ["equal"] ? "equal" : r.verdicts.joined(separator: "; ")
+            lines.append(pad(String(r.variable), 15) + pad(r.architecture.map(String.init).joined(separator: ","), 32)
+                         + pad(String(r.samples), 5) + pad(String(r.parameters), 6)
+                         + pad("\(r.ranks.loss)/\(r.ranks.outer)/\(r.ranks.functional)", 17)
+                         + pad("\(r.formula.loss)/\(r.formula.outer)/\(r.formula.functional)", 17) + verdicts)
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+extension JSONEncoder {
+    /// Compact, sorted keys: one JSON value per line.
+    static var sorted: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+}
