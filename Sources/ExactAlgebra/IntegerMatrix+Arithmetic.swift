@@ -47,3 +47,17 @@ extension IntegerMatrix {
         return result
     }
 }
+
+extension IntegerMatrix {
+    /// Every entry reduced into [0, modulus) (`fmpz_mat_scalar_mod_fmpz`): for computing over F_p with small entries.
+    public func reduced(modulo modulus: UInt) -> IntegerMatrix {
+        precondition(modulus >= 2, "IntegerMatrix.reduced(modulo:): modulus below 2")
+        var m = fmpz()
+        fmpz_init(&m)
+        defer { fmpz_clear(&m) }
+        fmpz_set_ui(&m, modulus)
+        var result = IntegerMatrix(rows: rowCount, columns: columnCount)
+        withUnsafePointer { a in result.withUnsafeMutablePointer { fmpz_mat_scalar_mod_fmpz($0, a, &m) } }
+        return result
+    }
+}

@@ -7,6 +7,10 @@ public struct RankResult: Sendable {
         case monteCarloModular = "modular"
         /// ranks mod fixed primes whose product exceeds the Hadamard bound of every (rank+1)-minor: exact.
         case multimodularCertified = "multimodular-hadamard"
+        /// the rank over F_p at a point drawn uniformly from F_p (generic mode): a certain lower bound on the generic
+        /// rank over Q, equal to the generic rank over F_p except with probability at most `errorBound`
+        /// (Schwartz-Zippel).
+        case primeField = "prime-field"
     }
 
     /// The rank reported: always a proven lower bound on the rank over Q; exact when `certified`.

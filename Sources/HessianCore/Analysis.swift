@@ -13,14 +13,19 @@ public struct RankOptions: Sendable {
     public var maximumCertificationPrimes: Int
     /// linear (the structured construction) or relu (per-sample blocks, exact away from kinks).
     public var activation: Activation
+    /// Generic mode: the problem's entries are residues modulo this prime, and every rank is taken over F_p.
+    public var fieldPrime: UInt?
 
     public init(primeCount: Int = 1, certify: Bool = false,
-                maximumCertificationPrimes: Int = CertifiedRank.defaultMaximumPrimes, activation: Activation = .linear) {
+                maximumCertificationPrimes: Int = CertifiedRank.defaultMaximumPrimes, activation: Activation = .linear,
+                fieldPrime: UInt? = nil) {
         precondition(activation != .tanh, "RankOptions: the exact path covers linear and relu networks")
+        precondition(fieldPrime == nil || (activation == .linear && !certify), "RankOptions: generic mode is for linear networks, uncertified")
         self.primeCount = primeCount
         self.certify = certify
         self.maximumCertificationPrimes = maximumCertificationPrimes
         self.activation = activation
+        self.fieldPrime = fieldPrime
     }
 }
 
@@ -91,19 +96,30 @@ public enum Analyzer {
     static func analyzeLinearOrReLU(_ problem: Problem, seed: UInt64, options: RankOptions) throws -> Analysis {
         let clock = ContinuousClock()
         let start = clock.now
-        let dataRank = try CertifiedRank.rank(of: problem.x).rank
+        let field = options.fieldPrime
+        let dataRank = try field.map { ModularMatrix(problem.x, prime: $0).rank() } ?? CertifiedRank.rank(of: problem.x).rank
         let formulas = LinearNetworkFormulas(widths: problem.architecture.widths, dataRank: dataRank)
-        let hessian = StructuredHessian(problem)
+        let hessian = StructuredHessian(problem, modulus: field)
         let genericity = try Genericity(products: hessian.products, x: problem.x, omega: hessian.omega, dataRank: dataRank,
-                                        outputWidth: problem.architecture.outputWidth)
+                                        outputWidth: problem.architecture.outputWidth, fieldPrime: field)
         let sources = options.activation == .relu
             ? HessianPart.allCases.map(try PiecewiseLinearHessian(problem, activation: .relu).rankSource(for:))
             : HessianPart.allCases.map(hessian.rankSource(for:))
         let setup = (clock.now - start).seconds
 
         var primeStream = Generator.primeGenerator(seed: seed)
-        let primes = (0..<options.primeCount).map { _ in Primes.random(using: &primeStream) }
-        let ranks = try rankAll(sources, primes: primes, options: options)
+        let primes = field.map { [$0] } ?? (0..<options.primeCount).map { _ in Primes.random(using: &primeStream) }
+        var ranks = try rankAll(sources, primes: primes, options: options)
+        if let field {
+            // Schwartz-Zippel: a rho x rho minor has degree <= 2 L rho in the drawn entries (each Hessian entry has
+            // degree <= 2L), and rho <= p; so the rank at a uniform point of F_p falls below the generic rank over F_p
+            // with probability at most 2 L p / prime.
+            let bound = min(1, 2 * Double(problem.architecture.depth) * Double(problem.parameterCount) / Double(field))
+            ranks = ranks.map {
+                RankResult(rank: $0.rank, method: .primeField, primes: [field], errorBound: bound,
+                           reductionSeconds: $0.reductionSeconds, eliminationSeconds: $0.eliminationSeconds)
+            }
+        }
 
         let formulaValues: [HessianPart: FormulaValue] = [.loss: formulas.loss, .outer: formulas.outer,
                                                           .functional: formulas.functional]

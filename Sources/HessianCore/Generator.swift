@@ -50,6 +50,24 @@ public enum Generator {
     /// Draws of X = U V with a prescribed rank before giving up (each falls short with small probability).
     static let dataAttempts = 100
 
+    /// Draws weights, data and targets uniformly from F_prime (as integers in [0, prime)), for the generic rank
+    /// (`--field prime`): same streams as `draw`.
+    public static func drawField(_ architecture: Architecture, samples: Int, prime: UInt, seed: UInt64) throws(InputError) -> Problem {
+        guard samples >= 1 else { throw InputError("the number of samples must be a positive integer; got \(samples)") }
+        func uniform(_ rows: Int, _ columns: Int, _ stream: inout SplitMix64) -> IntegerMatrix {
+            matrix(rows, columns) { Int(stream.uniform(below: UInt64(prime))) }
+        }
+        var weightStream = SplitMix64(seed: seed, stream: Stream.weights.rawValue)
+        let weights = (0..<architecture.depth).map { t in
+            uniform(architecture.weightShape(t).rows, architecture.weightShape(t).columns, &weightStream)
+        }
+        var dataStream = SplitMix64(seed: seed, stream: Stream.data.rawValue)
+        let x = uniform(samples, architecture.inputWidth, &dataStream)
+        var targetStream = SplitMix64(seed: seed, stream: Stream.targets.rawValue)
+        let y = uniform(samples, architecture.outputWidth, &targetStream)
+        return try Problem(architecture: architecture, weights: weights, x: x, y: y)
+    }
+
     /// Draws weights and targets for given data X (N x d), from the same streams as every draw with this seed.
     public static func draw(_ architecture: Architecture, x: IntegerMatrix, seed: UInt64) throws(InputError) -> Problem {
         guard x.columnCount == architecture.inputWidth, x.rowCount >= 1 else {

@@ -39,21 +39,26 @@ public struct Genericity: Sendable, Equatable {
 
     /// The largest rank W_k ... W_l can have is the narrowest width it passes through, ends included:
     /// min(widths[l ... k+1]) for 0-based layers l ... k.
+    /// With `fieldPrime`, every rank is taken over F_p (generic mode); otherwise over Q, certified.
     public init(products: PartialProducts, x: IntegerMatrix, omega: IntegerMatrix, dataRank: Int,
-                outputWidth: Int) throws(CertifiedRank.TooLarge) {
+                outputWidth: Int, fieldPrime: UInt? = nil) throws(CertifiedRank.TooLarge) {
+        func rank(_ m: IntegerMatrix) throws(CertifiedRank.TooLarge) -> Int {
+            if let p = fieldPrime { return ModularMatrix(m, prime: p).rank() }
+            return try CertifiedRank.rank(of: m).rank
+        }
         var ranks: [ProductRank] = []
         let widths = products.architecture.widths
         for (l, k, matrix) in products.all {
-            let rank = try CertifiedRank.rank(of: matrix).rank
+            let rank = try rank(matrix)
             ranks.append(ProductRank(from: l + 1, through: k + 1, rank: rank, maximum: widths[l...(k + 1)].min()!))
         }
         self.products = ranks
         let xt = x.transposed
         features = try (0..<products.architecture.depth).map { (k) throws(CertifiedRank.TooLarge) in
-            let rank = try CertifiedRank.rank(of: products.product(from: 0, through: k) * xt).rank
+            let rank = try rank(products.product(from: 0, through: k) * xt)
             return ProductRank(from: 1, through: k + 1, rank: rank, maximum: min(dataRank, widths[1...(k + 1)].min()!))
         }
-        residualRank = try CertifiedRank.rank(of: omega).rank
+        residualRank = try rank(omega)
         expectedResidualRank = min(dataRank, outputWidth)
     }
 }

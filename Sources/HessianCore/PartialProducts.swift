@@ -7,7 +7,8 @@ public struct PartialProducts: Sendable {
     /// table[l][k] = W_{k+1} ... W_{l+1} (0-based layers l ... k, l <= k), of size widths[k+1] x widths[l].
     let table: [[IntegerMatrix?]]
 
-    public init(_ problem: Problem) {
+    /// With `modulus`, every product is reduced into [0, modulus): the products over F_p, with small entries.
+    public init(_ problem: Problem, modulus: UInt? = nil) {
         let depth = problem.architecture.depth
         var table = [[IntegerMatrix?]](repeating: [IntegerMatrix?](repeating: nil, count: depth), count: depth)
         for l in 0..<depth {
@@ -15,6 +16,7 @@ public struct PartialProducts: Sendable {
             table[l][l] = product
             for k in (l + 1)..<max(depth, l + 1) {
                 product = problem.weights[k] * product
+                if let modulus { product = product.reduced(modulo: modulus) }
                 table[l][k] = product
             }
         }

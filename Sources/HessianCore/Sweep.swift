@@ -5,6 +5,7 @@
 // - samples: d = 64, hidden [10, 10], K = 10, N = 10, 25, 50, 75, 100, 150, 200, 300, 400.
 // Point i is drawn with seed + i. A shard i/n runs the points whose index is i - 1 modulo n, so a job array of n
 // tasks covers every point once, deterministically.
+import ExactAlgebra
 import Foundation
 
 public enum SweepStudy: String, Sendable, CaseIterable, Codable {
@@ -94,13 +95,21 @@ public struct SweepRecord: Codable, Sendable, Equatable {
 }
 
 public enum SweepRunner {
-    /// Analyses one point: draw with seed + index, rank all three parts.
-    public static func run(_ study: SweepStudy, _ point: SweepStudy.Point, seed: UInt64, options: RankOptions) throws -> SweepRecord {
+    /// Analyses one point: draw with seed + index (integers, or uniformly over F_p in generic mode), rank all three parts.
+    public static func run(_ study: SweepStudy, _ point: SweepStudy.Point, seed: UInt64, generic: Bool) throws -> SweepRecord {
         let pointSeed = seed &+ UInt64(point.index)
         let clock = ContinuousClock()
         let start = clock.now
-        let problem = try Generator.draw(point.architecture, samples: point.samples, seed: pointSeed)
-        let analysis = try Analyzer.analyze(problem, seed: pointSeed, options: options)
+        let analysis: Analysis
+        if generic {
+            var primes = Generator.primeGenerator(seed: pointSeed)
+            let prime = Primes.random(using: &primes)
+            let problem = try Generator.drawField(point.architecture, samples: point.samples, prime: prime, seed: pointSeed)
+            analysis = try Analyzer.analyze(problem, seed: pointSeed, options: RankOptions(fieldPrime: prime))
+        } else {
+            let problem = try Generator.draw(point.architecture, samples: point.samples, seed: pointSeed)
+            analysis = try Analyzer.analyze(problem, seed: pointSeed)
+        }
         return SweepRecord(study: study, point: point, analysis: analysis, seconds: (clock.now - start).seconds)
     }
 }

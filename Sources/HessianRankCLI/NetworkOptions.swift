@@ -95,12 +95,29 @@ struct RankMethodOptions: ParsableArguments {
         "Hidden activation: linear, or relu (exact away from kinks; a draw on a kink is refused).", valueName: "name"))
     var activation: String = "linear"
 
+    @Option(name: .long, help: ArgumentHelp("""
+        integers (default): integer draws, ranks over Q. prime: generic mode, entries drawn uniformly from F_p for a \
+        random 63-bit prime p and ranks over F_p: a certain lower bound on the generic rank over Q, equal to it \
+        except with a stated (Schwartz-Zippel) probability.
+        """, valueName: "field"))
+    var field: String = "integers"
+
+    var generic: Bool { field == "prime" }
+
     var primeCount: Int { Int(primes)! }
-    var options: RankOptions {
-        RankOptions(primeCount: primeCount, certify: certify, activation: Activation(rawValue: activation)!)
+    var options: RankOptions { options(fieldPrime: nil) }
+
+    func options(fieldPrime: UInt?) -> RankOptions {
+        RankOptions(primeCount: primeCount, certify: certify, activation: Activation(rawValue: activation)!, fieldPrime: fieldPrime)
     }
 
     func validate() throws {
+        guard field == "integers" || field == "prime" else {
+            throw ValidationError("--field: expected integers or prime; got '\(field)'")
+        }
+        if generic && (certify || activation != "linear") {
+            throw ValidationError("--field prime: generic mode ranks linear networks over F_p; drop --certify and --activation")
+        }
         guard activation == "linear" || activation == "relu" else {
             throw ValidationError("--activation: expected linear or relu (exact ranks need a piecewise-linear network); got '\(activation)'")
         }

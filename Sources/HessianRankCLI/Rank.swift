@@ -40,8 +40,12 @@ struct Rank: ParsableCommand {
         if weights == nil {
             guard xFile == nil, yFile == nil else { throw ValidationError("--x and --y: only with --weights") }
             try network.requireDraw()
+            if rankOptions.generic && network.dataRank != nil {
+                throw ValidationError("--data-rank: not with --field prime (uniform data over F_p has rank min(N, d) generically)")
+            }
             if rankOptions.certify { try RankMethodOptions.checkCertificationSize(network.architecture, option: "--certify") }
         } else {
+            guard !rankOptions.generic else { throw ValidationError("--field prime: not with --weights (your weights are the point)") }
             guard network.arch == nil, network.samples == nil, network.dataRank == nil else {
                 throw ValidationError("--weights: the files give the network and data; leave out --arch, --samples and --data-rank")
             }
@@ -64,14 +68,23 @@ struct Rank: ParsableCommand {
     }
 
     func run() throws {
-        let problem = try loadProblem()
+        var fieldPrime: UInt? = nil
+        let problem: Problem
+        if rankOptions.generic {
+            var primes = Generator.primeGenerator(seed: network.seedValue)
+            let prime = Primes.random(using: &primes)
+            fieldPrime = prime
+            problem = try Generator.drawField(network.architecture, samples: network.sampleCount, prime: prime, seed: network.seedValue)
+        } else {
+            problem = try loadProblem()
+        }
         if problem.parameterCount >= 1_000 {
             let how = rankOptions.certify ? "certifying" : "ranking"
             StandardError.write("rank: \(how) three \(problem.parameterCount) x \(problem.parameterCount) Hessians (H_L, H_O, H_F)...\n")
         }
         let analysis: Analysis
         do {
-            analysis = try Analyzer.analyze(problem, seed: network.seedValue, options: rankOptions.options)
+            analysis = try Analyzer.analyze(problem, seed: network.seedValue, options: rankOptions.options(fieldPrime: fieldPrime))
         } catch {
             switch error {
             case .kink: throw InputError(error.description)
@@ -112,6 +125,10 @@ struct Rank: ParsableCommand {
     }
 
     static func methodDescription(_ a: Analysis) -> String {
+        if a.parts[0].rank.method == .primeField {
+            return "generic mode: ranks over F_p at a uniform point, p = \(a.primes[0]); each is a certain lower bound on "
+                + String(format: "the generic rank over Q, and below the generic rank over F_p with probability <= %.1e", a.errorBound)
+        }
         if a.certified {
             return "certified exact (ranks modulo the \(a.primes.count) largest primes below 2^63, Hadamard bound)"
         }

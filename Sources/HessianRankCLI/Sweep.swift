@@ -31,6 +31,9 @@ struct Sweep: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Run only shard i of n (1-based), printing JSON lines.", valueName: "i/n"))
     var shard: String?
 
+    @Option(name: .long, help: ArgumentHelp("integers (default) or prime (generic mode over F_p, as for rank).", valueName: "field"))
+    var field: String = "integers"
+
     @OptionGroup var output: SweepOutputOptions
 
     @Option(name: .customLong("max-memory"), help: ArgumentHelp("Refuse a study whose largest point needs more memory.", valueName: "size"))
@@ -51,6 +54,7 @@ struct Sweep: ParsableCommand {
             throw ValidationError("--study: expected width, depth or samples; got '\(self.study)'")
         }
         guard UInt64(seed) != nil else { throw ValidationError("--seed: expected a non-negative integer below 2^64; got '\(seed)'") }
+        guard field == "integers" || field == "prime" else { throw ValidationError("--field: expected integers or prime; got '\(field)'") }
         if let shard, shardValue == nil {
             throw ValidationError("--shard: expected i/n with 1 <= i <= n, e.g. --shard 2/8; got '\(shard)'")
         }
@@ -67,7 +71,7 @@ struct Sweep: ParsableCommand {
         var records: [SweepRecord] = []
         for (n, point) in points.enumerated() {
             progress.update(n, "\(point.architecture) N=\(point.samples)")
-            let record = try SweepRunner.run(studyValue, point, seed: UInt64(seed)!, options: RankOptions())
+            let record = try SweepRunner.run(studyValue, point, seed: UInt64(seed)!, generic: field == "prime")
             if shard != nil {
                 print(String(decoding: try JSONEncoder.sorted.encode(record), as: UTF8.self))
             }

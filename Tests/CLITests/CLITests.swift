@@ -36,6 +36,14 @@ import Testing
         #expect(method["name"] as? String == "multimodular-hadamard" && method["errorBound"] as? Double == 0)
     }
 
+    @Test func genericModeOnTheDemo() throws {
+        let run = try Binary.run(["rank", "--arch", "25,5,10,10", "--samples", "50", "--field", "prime", "--json"])
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        #expect(object["ranks"] as? [String: Int] == ["outer": 150, "functional": 175, "loss": 250])
+        #expect((object["method"] as? [String: Any])?["name"] as? String == "prime-field")
+    }
+
     @Test func rankReportNamesTheMethodAndBound() throws {
         let run = try Binary.run(["rank", "--arch", "25,5,10,10", "--samples", "50"])
         #expect(run.status == 0)
@@ -71,6 +79,9 @@ import Testing
         (["calibrate", "--samples", "5"], "--samples: only with --arch"),
         (["calibrate", "--arch", "4,2", "--absolute", "-1"], "--absolute: expected a positive number"),
         (["rank", "--arch", "3,2", "--samples", "4", "--activation", "tanh"], "--activation: expected linear or relu"),
+        (["rank", "--arch", "3,2", "--samples", "4", "--field", "reals"], "--field: expected integers or prime; got 'reals'"),
+        (["rank", "--arch", "3,2", "--samples", "4", "--field", "prime", "--certify"], "--field prime: generic mode ranks linear networks over F_p"),
+        (["rank", "--arch", "3,2", "--samples", "4", "--field", "prime", "--data-rank", "1"], "--data-rank: not with --field prime"),
         (["rank", "--samples", "4"], "Missing expected argument '--arch <widths>'"),
         (["rank", "--arch", "3,2", "--samples", "4", "--bogus"], "Unknown option '--bogus'"),
     ])

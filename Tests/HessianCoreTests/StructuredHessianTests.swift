@@ -77,3 +77,32 @@ import Testing
         }
     }
 }
+
+@Suite struct GenericModeTests {
+    /// Over F_p the structured Hessian with every factor reduced equals the Hessian over Z of the same residues,
+    /// reduced modulo p: entry for entry, for every part.
+    @Test(arguments: SmallCase.table)
+    func reducedFactorsGiveTheReducedHessian(_ c: SmallCase) throws {
+        var primes = SplitMix64(seed: c.seed, stream: 4)
+        let prime = Primes.random(using: &primes)
+        let problem = try Generator.drawField(Architecture(widths: c.widths), samples: c.samples, prime: prime, seed: c.seed)
+        let overZ = StructuredHessian(problem), overF = StructuredHessian(problem, modulus: prime)
+        for part in HessianPart.allCases {
+            let a = ModularMatrix(overZ.exactMatrix(part), prime: prime), b = overF.source(for: part).reduced(modulo: prime)
+            let p = problem.parameterCount
+            var mismatches = 0
+            for i in 0..<p { for j in 0..<p where a[i, j] != b[i, j] { mismatches += 1 } }
+            #expect(mismatches == 0, "\(c): \(part.symbol)")
+        }
+    }
+
+    /// Generic mode on the paper's demo configuration gives the paper's ranks, with a Schwartz-Zippel bound.
+    @Test func demoInGenericMode() throws {
+        var primes = Generator.primeGenerator(seed: 1)
+        let prime = Primes.random(using: &primes)
+        let problem = try Generator.drawField(Architecture(widths: [25, 5, 10, 10]), samples: 50, prime: prime, seed: 1)
+        let a = try Analyzer.analyze(problem, seed: 1, options: RankOptions(fieldPrime: prime))
+        #expect(a.parts.map(\.rank.rank) == [250, 150, 175])
+        #expect(a.parts.allSatisfy { $0.rank.method == .primeField && $0.rank.errorBound == 2 * 3 * 275 / Double(prime) })
+    }
+}
