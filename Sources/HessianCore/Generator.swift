@@ -52,7 +52,9 @@ public enum Generator {
 
     /// Draws weights, data and targets uniformly from F_prime (as integers in [0, prime)), for the generic rank
     /// (`--field prime`): same streams as `draw`.
-    public static func drawField(_ architecture: Architecture, samples: Int, prime: UInt, seed: UInt64) throws(InputError) -> Problem {
+    /// With `dataRank` r, X = U V mod prime with U (N x r) and V (r x d) uniform: rank r over F_p with high probability.
+    public static func drawField(_ architecture: Architecture, samples: Int, dataRank: Int? = nil, prime: UInt,
+                                 seed: UInt64) throws(InputError) -> Problem {
         guard samples >= 1 else { throw InputError("the number of samples must be a positive integer; got \(samples)") }
         func uniform(_ rows: Int, _ columns: Int, _ stream: inout SplitMix64) -> IntegerMatrix {
             matrix(rows, columns) { Int(stream.uniform(below: UInt64(prime))) }
@@ -62,7 +64,13 @@ public enum Generator {
             uniform(architecture.weightShape(t).rows, architecture.weightShape(t).columns, &weightStream)
         }
         var dataStream = SplitMix64(seed: seed, stream: Stream.data.rawValue)
-        let x = uniform(samples, architecture.inputWidth, &dataStream)
+        let x: IntegerMatrix
+        if let r = dataRank {
+            let u = uniform(samples, r, &dataStream), v = uniform(r, architecture.inputWidth, &dataStream)
+            x = r == 0 ? IntegerMatrix(rows: samples, columns: architecture.inputWidth) : (u * v).reduced(modulo: prime)
+        } else {
+            x = uniform(samples, architecture.inputWidth, &dataStream)
+        }
         var targetStream = SplitMix64(seed: seed, stream: Stream.targets.rawValue)
         let y = uniform(samples, architecture.outputWidth, &targetStream)
         return try Problem(architecture: architecture, weights: weights, x: x, y: y)

@@ -26,6 +26,9 @@ struct Verify: ParsableCommand {
     var json = false
 
     func validate() throws {
+        guard rankOptions.activation == "linear" else {
+            throw ValidationError("--activation: verify checks the formulas, which are statements about linear networks; use calibrate for ReLU")
+        }
         guard UInt64(seed) != nil else {
             throw ValidationError("--seed: expected a non-negative integer below 2^64, e.g. --seed 7; got '\(seed)'")
         }
@@ -46,6 +49,8 @@ struct Verify: ParsableCommand {
         let redrawn: Int
         let worstErrorBound: Double
         let certified: Bool
+        /// Generic mode: ranks over F_p at uniform points.
+        let genericMode: Bool
         let passed: Bool
     }
 
@@ -86,6 +91,7 @@ struct Verify: ParsableCommand {
             redrawn: results.filter { $0.seeds.count > 1 }.count,
             worstErrorBound: results.map(\.analysis.errorBound).max() ?? 0,
             certified: results.allSatisfy(\.analysis.certified),
+            genericMode: rankOptions.generic,
             passed: !verdicts.contains { $0.isFailure })
         if json {
             let report = Report(seed: seed, cases: results.map { CaseResult(seeds: $0.seeds.map { String($0) },
@@ -100,9 +106,19 @@ struct Verify: ParsableCommand {
     }
 
     func analyze(_ gridCase: GridCase, seed: UInt64) throws -> Analysis {
-        let problem = try Generator.draw(gridCase.architecture, samples: gridCase.samples, dataRank: gridCase.dataRank, seed: seed)
+        var fieldPrime: UInt? = nil
+        let problem: Problem
+        if rankOptions.generic {
+            var primes = Generator.primeGenerator(seed: seed)
+            let prime = Primes.random(using: &primes)
+            fieldPrime = prime
+            problem = try Generator.drawField(gridCase.architecture, samples: gridCase.samples, dataRank: gridCase.dataRank,
+                                              prime: prime, seed: seed)
+        } else {
+            problem = try Generator.draw(gridCase.architecture, samples: gridCase.samples, dataRank: gridCase.dataRank, seed: seed)
+        }
         do {
-            return try Analyzer.analyze(problem, seed: seed, options: rankOptions.options)
+            return try Analyzer.analyze(problem, seed: seed, options: rankOptions.options(fieldPrime: fieldPrime))
         } catch {
             throw InputError("\(rankOptions.certify ? "--certify: " : "")\(gridCase.architecture): \(error.description)")
         }
@@ -128,6 +144,8 @@ struct Verify: ParsableCommand {
 
     static func summaryLine(_ s: Summary) -> String {
         let how = s.certified ? "exact, certified"
+            : s.genericMode
+            ? String(format: "generic mode over F_p: each rank is a certain lower bound on the generic rank over Q, below the generic rank over F_p with probability <= %.1e", s.worstErrorBound)
             : String(format: "exact with probability: each rank is a proven lower bound, low with probability <= %.1e", s.worstErrorBound)
         return "\(s.passed ? "PASS" : "FAIL"): \(s.networks) networks, \(3 * s.networks) ranks: \(s.equal) equal to the formula, "
             + "\(s.belowNonGeneric) below at non-generic draws, \(s.genericShortfalls) generic shortfalls, "

@@ -36,6 +36,13 @@ import Testing
         #expect(method["name"] as? String == "multimodular-hadamard" && method["errorBound"] as? Double == 0)
     }
 
+    @Test func verifyInGenericMode() throws {
+        let run = try Binary.run(["verify", "--field", "prime"])
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        #expect(run.stdout.split(separator: "\n").last?.hasPrefix("PASS: 85 networks, 255 ranks: 255 equal to the formula") == true)
+        #expect(run.stdout.contains("generic mode over F_p"))
+    }
+
     @Test func genericModeOnTheDemo() throws {
         let run = try Binary.run(["rank", "--arch", "25,5,10,10", "--samples", "50", "--field", "prime", "--json"])
         #expect(run.status == 0, "stderr: \(run.stderr)")
@@ -82,6 +89,7 @@ import Testing
         (["rank", "--arch", "3,2", "--samples", "4", "--field", "reals"], "--field: expected integers or prime; got 'reals'"),
         (["rank", "--arch", "3,2", "--samples", "4", "--field", "prime", "--certify"], "--field prime: generic mode ranks linear networks over F_p"),
         (["rank", "--arch", "3,2", "--samples", "4", "--field", "prime", "--data-rank", "1"], "--data-rank: not with --field prime"),
+        (["verify", "--activation", "relu"], "--activation: verify checks the formulas, which are statements about linear networks"),
         (["rank", "--samples", "4"], "Missing expected argument '--arch <widths>'"),
         (["rank", "--arch", "3,2", "--samples", "4", "--bogus"], "Unknown option '--bogus'"),
     ])
