@@ -98,14 +98,17 @@ struct Rank: ParsableCommand {
             let data = try AnalysisReport.encoder().encode(AnalysisReport(analysis))
             print(String(decoding: data, as: UTF8.self))
         } else {
-            print(Self.report(analysis), terminator: "")
+            print(Self.report(analysis, origin: weights.map { "the files in \($0) (exact values; primes from seed \(network.seed))" }),
+                  terminator: "")
         }
     }
 
-    static func report(_ a: Analysis) -> String {
+    /// The human-readable report; `origin` names where the network came from when it was not drawn.
+    static func report(_ a: Analysis, origin: String? = nil) -> String {
         let arch = a.problem.architecture
         var lines = [
-            "network   \(arch) (L = \(arch.depth), p = \(a.problem.parameterCount)), N = \(a.problem.sampleCount), seed \(a.seed)",
+            "network   \(arch) (L = \(arch.depth), p = \(a.problem.parameterCount)), N = \(a.problem.sampleCount), "
+                + (origin.map { "from \($0)" } ?? "seed \(a.seed)"),
             "data      r = \(a.dataRank), s = \(a.formulas.s), q = \(a.formulas.q)",
             a.activation == .relu ? "draw      ReLU network, exact away from kinks; the formulas below are the linear network's, for comparison" :
             "draw      " + (a.genericity.isGeneric
