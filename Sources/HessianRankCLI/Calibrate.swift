@@ -23,7 +23,7 @@ struct Calibrate: ParsableCommand {
             """
     )
 
-    @Option(name: .long, help: ArgumentHelp("Hidden activation: linear, relu or tanh.", valueName: "name"))
+    @Option(name: .long, help: ArgumentHelp("Hidden activation: linear, relu, tanh, or all (one summary per activation).", valueName: "name"))
     var activation: String = "relu"
 
     @Option(name: .long, help: ArgumentHelp("Grid: default (10 small networks) or paper (d = 64, hidden [w, w], K = 10).", valueName: "name"))
@@ -54,12 +54,12 @@ struct Calibrate: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Also draw the spectra, thresholds and exact ranks to this SVG file.", valueName: "file"))
     var plot: String?
 
-    var activationValue: Activation { Activation(rawValue: activation)! }
+    var activations: [Activation] { activation == "all" ? Activation.allCases : [Activation(rawValue: activation)!] }
     var rules: [RankRule] { RankRule.standard(absolute: Double(absolute)!) }
 
     func validate() throws {
-        guard Activation(rawValue: activation) != nil else {
-            throw ValidationError("--activation: expected linear, relu or tanh; got '\(activation)'")
+        guard activation == "all" || Activation(rawValue: activation) != nil else {
+            throw ValidationError("--activation: expected linear, relu, tanh or all; got '\(activation)'")
         }
         guard CalibrationGrid.presets.contains(preset) else {
             throw ValidationError("--preset: expected \(CalibrationGrid.presets.joined(separator: " or ")); got '\(preset)'")
@@ -127,26 +127,38 @@ struct Calibrate: ParsableCommand {
 
     func run() throws {
         let cases = self.cases
-        var progress = Progress("calibrate", total: cases.count)
-        var results: [CalibrationResult] = []
-        for (n, c) in cases.enumerated() {
-            progress.update(n, c.architecture.description)
-            results.append(try Calibrator.run(c, activation: activationValue, rules: rules))
+        var progress = Progress("calibrate", total: cases.count * activations.count)
+        var runs: [(activation: Activation, results: [CalibrationResult])] = []
+        for activation in activations {
+            var results: [CalibrationResult] = []
+            for c in cases {
+                progress.update(runs.count * cases.count + results.count, "\(activation.rawValue) \(c.architecture)")
+                results.append(try Calibrator.run(c, activation: activation, rules: rules))
+            }
+            runs.append((activation, results))
         }
-        progress.update(cases.count)
+        progress.update(cases.count * activations.count)
         progress.finish()
-        let summaries = CalibrationSummary.summarize(results, rules: rules)
-        let recommended = CalibrationSummary.recommended(summaries)
         if let plot {
-            try AtomicFile.write(Data(CalibrationPlot.svg(results, rules: rules).utf8), to: plot)
+            try AtomicFile.write(Data(CalibrationPlot.svg(runs.flatMap(\.results), rules: rules).utf8), to: plot)
+        }
+        let reports = runs.map { run in
+            let summaries = CalibrationSummary.summarize(run.results, rules: rules)
+            return (run, summaries, CalibrationSummary.recommended(summaries))
         }
         if json {
-            let report = CalibrationReport(activation: activationValue, results: results, summaries: summaries, recommended: recommended)
-            print(String(decoding: try AnalysisReport.encoder().encode(report), as: UTF8.self))
+            let documents = reports.map { CalibrationReport(activation: $0.0.activation, results: $0.0.results, summaries: $0.1, recommended: $0.2) }
+            let encoder = AnalysisReport.encoder()
+            // One activation: its report; all: an array of reports, one per activation.
+            let data = documents.count == 1 ? try encoder.encode(documents[0]) : try encoder.encode(documents)
+            print(String(decoding: data, as: UTF8.self))
         } else {
-            print(Self.caseTable(results, rules: rules), terminator: "")
-            print("")
-            print(Self.summaryTable(summaries, recommended: recommended, activation: activationValue), terminator: "")
+            for (run, summaries, recommended) in reports {
+                print(Self.caseTable(run.results, rules: rules), terminator: "")
+                print("")
+                print(Self.summaryTable(summaries, recommended: recommended, activation: run.activation), terminator: "")
+                if run.activation != reports.last?.0.activation { print("") }
+            }
         }
     }
 

@@ -81,7 +81,7 @@ import Testing
         (["certify", "--arch", "3,2", "--samples", "4", "--part", "hessian", "--out", "x.json"], "--part: expected loss, outer, functional or all; got 'hessian'"),
         (["certify", "--arch", "3,2", "--samples", "4", "--out", "/nonexistent/x.json"], "--out: the directory /nonexistent does not exist"),
         (["check-certificate", "/nonexistent/certificate.json"], "cannot read /nonexistent/certificate.json"),
-        (["calibrate", "--activation", "sigmoid"], "--activation: expected linear, relu or tanh; got 'sigmoid'"),
+        (["calibrate", "--activation", "sigmoid"], "--activation: expected linear, relu, tanh or all; got 'sigmoid'"),
         (["calibrate", "--preset", "huge"], "--preset: expected default or paper; got 'huge'"),
         (["calibrate", "--samples", "5"], "--samples: only with --arch"),
         (["calibrate", "--arch", "4,2", "--absolute", "-1"], "--absolute: expected a positive number"),
@@ -137,6 +137,9 @@ import Testing
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         #expect(object["formatVersion"] as? Int == 1 && object["activation"] as? String == "relu")
         #expect((object["summary"] as? [Any])?.count == 11)
+        let all = try Binary.run(["calibrate", "--activation", "all", "--arch", "6,3,3,2", "--samples", "8"])
+        #expect(all.status == 0)
+        for name in ["linear", "relu", "tanh"] { #expect(all.stdout.contains("summary for \(name) networks (3 spectra)")) }
     }
 
     /// calibrate --x reads a .npy file (written here by our own encoder, byte-identical to numpy.save) exactly.
