@@ -173,17 +173,21 @@ struct Calibrate: ParsableCommand {
 
     static func caseTable(_ results: [CalibrationResult], rules: [RankRule]) -> String {
         let pad = Rank.pad
-        var lines = ["float ranks by rule; * marks a rank that differs from the reference (exact rank, or formula for tanh)",
-                     pad("widths", 15) + pad("N", 5) + pad("part", 5) + pad("reference", 14)
-                        + rules.map { pad(short($0), 7) }.joined()]
+        var lines = ["float ranks by rule; * marks a rank that differs from the reference (exact rank, or formula for tanh);",
+                     "the line below each gives every rule's margin: decades between its threshold and the nearest eigenvalue",
+                     (pad("widths", 15) + pad("N", 5) + pad("part", 5) + pad("reference", 14)
+                        + rules.map { pad(short($0), 7) }.joined()).trimmingTrailingSpaces]
         for result in results {
             for part in result.parts {
                 var row = pad(result.calibrationCase.architecture.description, 15) + pad(String(result.calibrationCase.samples), 5)
                     + pad(part.part.symbol, 5) + pad("\(part.referenceRank) (\(part.reference == .exact ? "exact" : "formula"))", 14)
+                var margins = pad("", 39)
                 for outcome in part.outcomes {
                     row += pad(String(outcome.rank) + (outcome.rank == part.referenceRank ? "" : "*"), 7)
+                    margins += pad(outcome.marginDecades.isFinite ? String(format: "%.1f", outcome.marginDecades) : "-", 7)
                 }
                 lines.append(row.trimmingCharacters(in: .whitespaces))
+                lines.append(margins.trimmingTrailingSpaces)
             }
         }
         return lines.joined(separator: "\n") + "\n"
@@ -203,4 +207,9 @@ struct Calibrate: ParsableCommand {
         }
         return lines.joined(separator: "\n") + "\n"
     }
+}
+
+extension String {
+    /// This string without the spaces at its end (table rows are padded).
+    var trimmingTrailingSpaces: String { String(reversed().drop { $0 == " " }.reversed()) }
 }
