@@ -64,7 +64,7 @@ struct Calibrate: ParsableCommand {
         guard CalibrationGrid.presets.contains(preset) else {
             throw ValidationError("--preset: expected \(CalibrationGrid.presets.joined(separator: " or ")); got '\(preset)'")
         }
-        guard UInt64(seed) != nil else { throw ValidationError("--seed: expected a non-negative integer below 2^64; got '\(seed)'") }
+        try Validate.seed(seed)
         if let data, DataDistribution(rawValue: data) == nil {
             throw ValidationError("--data: expected integer or uniform01; got '\(data)'")
         }
@@ -94,10 +94,7 @@ struct Calibrate: ParsableCommand {
         } else if xFile != nil {
             throw ValidationError("--x: only with --arch (the network that reads the data)")
         }
-        if let plot {
-            let directory = URL(fileURLWithPath: plot).deletingLastPathComponent().path
-            guard FileManager.default.fileExists(atPath: directory) else { throw ValidationError("--plot: the directory \(directory) does not exist") }
-        }
+        if let plot { try Validate.parentDirectory(of: plot, option: "--plot") }
     }
 
     /// The file's data as exact integers over a power of two (`Dyadic`), or a ValidationError naming the file.

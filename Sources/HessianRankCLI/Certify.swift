@@ -38,11 +38,7 @@ struct Certify: ParsableCommand {
             throw ValidationError("--part: expected loss, outer, functional or all; got '\(part)'")
         }
         try RankMethodOptions.checkCertificationSize(network.architecture, option: "certify")
-        let directory = URL(fileURLWithPath: out).deletingLastPathComponent().path
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ValidationError("--out: the directory \(directory) does not exist")
-        }
+        try Validate.parentDirectory(of: out, option: "--out")
     }
 
     func run() throws {

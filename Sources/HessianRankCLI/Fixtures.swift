@@ -41,8 +41,7 @@ struct Fixtures: ParsableCommand {
             throw ValidationError("--preset: expected \(FixturePresets.names.joined(separator: " or ")); got '\(preset)'")
         }
         if network.arch != nil || network.samples != nil { try network.requireDraw() }
-        let parent = URL(fileURLWithPath: out).deletingLastPathComponent().path
-        guard FileManager.default.fileExists(atPath: parent) else { throw ValidationError("--out: the directory \(parent) does not exist") }
+        try Validate.parentDirectory(of: out, option: "--out")
     }
 
     var cases: [FixtureCase] {

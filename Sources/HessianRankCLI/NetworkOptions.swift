@@ -35,18 +35,13 @@ struct NetworkOptions: ParsableArguments {
     }
 
     func validate() throws {
-        guard UInt64(seed) != nil else {
-            throw ValidationError("--seed: expected a non-negative integer below 2^64, e.g. --seed 7; got '\(seed)'")
-        }
+        try Validate.seed(seed)
         guard let arch else { return }
         let architecture: Architecture
         do { architecture = try Architecture(parsing: arch) } catch { throw ValidationError("--arch: \(error.message)") }
         guard let samples else { return }
         guard let n = Int(samples), n >= 1 else {
             throw ValidationError("--samples: expected a positive integer number of samples, e.g. --samples 50; got '\(samples)'")
-        }
-        guard UInt64(seed) != nil else {
-            throw ValidationError("--seed: expected a non-negative integer below 2^64, e.g. --seed 7; got '\(seed)'")
         }
         if let text = dataRank {
             guard let r = Int(text), r >= 0 else {

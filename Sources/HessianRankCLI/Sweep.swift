@@ -53,7 +53,7 @@ struct Sweep: ParsableCommand {
         guard let study = SweepStudy(rawValue: study) else {
             throw ValidationError("--study: expected width, depth or samples; got '\(self.study)'")
         }
-        guard UInt64(seed) != nil else { throw ValidationError("--seed: expected a non-negative integer below 2^64; got '\(seed)'") }
+        try Validate.seed(seed)
         guard field == "integers" || field == "prime" else { throw ValidationError("--field: expected integers or prime; got '\(field)'") }
         if let shard, shardValue == nil {
             throw ValidationError("--shard: expected i/n with 1 <= i <= n, e.g. --shard 2/8; got '\(shard)'")
@@ -92,10 +92,7 @@ struct SweepOutputOptions: ParsableArguments {
     var plot: String?
 
     func validatePlot() throws {
-        if let plot {
-            let directory = URL(fileURLWithPath: plot).deletingLastPathComponent().path
-            guard FileManager.default.fileExists(atPath: directory) else { throw ValidationError("--plot: the directory \(directory) does not exist") }
-        }
+        if let plot { try Validate.parentDirectory(of: plot, option: "--plot") }
     }
 
     func emit(_ records: [SweepRecord]) throws {

@@ -29,9 +29,7 @@ struct Verify: ParsableCommand {
         guard rankOptions.activation == "linear" else {
             throw ValidationError("--activation: verify checks the formulas, which are statements about linear networks; use calibrate for ReLU")
         }
-        guard UInt64(seed) != nil else {
-            throw ValidationError("--seed: expected a non-negative integer below 2^64, e.g. --seed 7; got '\(seed)'")
-        }
+        try Validate.seed(seed)
     }
 
     struct CaseResult: Encodable {
