@@ -7,7 +7,8 @@
 // gives a smaller rank is unlucky and is skipped; one that gives a larger rank restarts the count.
 //
 // Cost: about log2(H_{rho+1}) / 62 modular ranks, so it grows with rho times the entry size. Measured figures are in
-// the README; `maximumPrimes` is the size limit, checked as soon as the first prime has given a rank (before any further elimination).
+// the README; `maximumPrimes` is the size limit, checked as soon as the first prime has given a rank (before any
+// further elimination).
 
 public enum CertifiedRank {
     public struct TooLarge: Error, Sendable, CustomStringConvertible {
