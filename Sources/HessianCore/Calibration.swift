@@ -113,9 +113,7 @@ public enum Calibrator {
         let float = FloatHessian.compute(FloatNetwork(problem, activation: activation, weightExponents: weightExponents,
                                                       dataExponent: dataExponent, targetExponent: targetExponent))
         // The integer problem with the same ranks (see the top of this file).
-        let shift = weightExponents.reduce(0, +) + dataExponent - targetExponent
-        let integer = try! Problem(architecture: problem.architecture, weights: problem.weights, x: problem.x,
-                                   y: problem.y.multiplied(byPowerOfTwo: shift))
+        let integer = problem.sameRanks(weightExponents: weightExponents, dataExponent: dataExponent, targetExponent: targetExponent)
         let dataRank = (try? CertifiedRank.rank(of: problem.x).rank) ?? min(problem.x.rowCount, problem.x.columnCount)
         let formulas = LinearNetworkFormulas(widths: widths, dataRank: dataRank)
         let formulaValues: [HessianPart: Int] = [.loss: formulas.loss.value, .outer: formulas.outer.value,

@@ -48,20 +48,27 @@ extension Problem {
         guard let first = weights.first, let d = first.first?.count else { throw InputError("no weight matrices") }
         let widths = [d] + weights.map(\.count)
         let architecture = try Architecture(widths: widths)
-        var integerWeights: [IntegerMatrix] = [], shift = 0
+        var integerWeights: [IntegerMatrix] = [], weightExponents: [Int] = []
         for (t, w) in weights.enumerated() {
             let (matrix, exponent) = try Dyadic.integers(w)
             guard matrix.columnCount == widths[t] else { throw InputError("W\(t + 1) has \(matrix.columnCount) columns, expected \(widths[t])") }
             integerWeights.append(matrix)
-            shift += exponent
+            weightExponents.append(exponent)
         }
-        var (xInteger, b) = try Dyadic.integers(x)
+        let (xInteger, b) = try Dyadic.integers(x)
         let (yInteger, c) = try Dyadic.integers(y)
-        if shift + b < c {
-            xInteger = xInteger.multiplied(byPowerOfTwo: c - shift - b)
-            b = c - shift
-        }
-        return try Problem(architecture: architecture, weights: integerWeights, x: xInteger,
-                           y: yInteger.multiplied(byPowerOfTwo: shift + b - c))
+        return try Problem(architecture: architecture, weights: integerWeights, x: xInteger, y: yInteger)
+            .sameRanks(weightExponents: weightExponents, dataExponent: b, targetExponent: c)
+    }
+
+    /// This problem read as W_t / 2^weightExponents[t], X / 2^dataExponent, Y / 2^targetExponent: the integer problem
+    /// whose Hessians have the same ranks (the argument above), with Y scaled by 2^(sum a + b - c), or X scaled up
+    /// instead when sum a + b < c.
+    public func sameRanks(weightExponents: [Int], dataExponent b: Int, targetExponent c: Int) -> Problem {
+        let shift = weightExponents.reduce(0, +)
+        let xScale = max(0, c - shift - b)
+        // Shapes are unchanged, so the problem stays valid.
+        return try! Problem(architecture: architecture, weights: weights, x: x.multiplied(byPowerOfTwo: xScale),
+                            y: y.multiplied(byPowerOfTwo: shift + b + xScale - c))
     }
 }
