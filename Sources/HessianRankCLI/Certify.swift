@@ -64,28 +64,6 @@ struct Certify: ParsableCommand {
             print("wrote \(out): \(summary)")
             return
         }
-        throw CertifyFailure(message: "could not certify: " + failures.joined(separator: "; "))
-    }
-}
-
-struct CertifyFailure: Error, CustomStringConvertible {
-    let message: String
-    var description: String { message }
-}
-
-/// Writes a file so that an interrupted run never leaves a partial file under the final name: write a temporary file
-/// in the same directory, then rename it over the target.
-enum AtomicFile {
-    static func write(_ data: Data, to path: String) throws {
-        let target = URL(fileURLWithPath: path)
-        let temporary = target.deletingLastPathComponent()
-            .appendingPathComponent(".\(target.lastPathComponent).\(UUID().uuidString).tmp")
-        try data.write(to: temporary)
-        // rename(2) replaces the target atomically, whether or not it exists.
-        guard rename(temporary.path, target.path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
-            throw CertifyFailure(message: "cannot write \(path): \(reason)")
-        }
+        throw CommandFailure(message: "could not certify: " + failures.joined(separator: "; "))
     }
 }

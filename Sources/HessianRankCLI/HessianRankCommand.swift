@@ -36,7 +36,7 @@ struct HessianRankCommand: ParsableCommand {
             try command.run()
         } catch let error as InputError {
             fail("error: \(error.message)", code: 2)
-        } catch let error as CertifyFailure {
+        } catch let error as CommandFailure {
             fail("error: \(error.message)", code: 1)
         } catch {
             let code = exitCode(for: error)
