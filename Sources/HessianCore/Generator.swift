@@ -50,11 +50,13 @@ public enum Generator {
     /// Draws of X = U V with a prescribed rank before giving up (each falls short with small probability).
     static let dataAttempts = 100
 
-    /// Draws weights, data and targets uniformly from F_prime (as integers in [0, prime)), for the generic rank
-    /// (`--field prime`): same streams as `draw`.
+    /// Draws a random 63-bit prime from the seed's prime stream, then weights, data and targets uniformly from F_prime
+    /// (as integers in [0, prime)), for the generic rank (`--field prime`): same streams as `draw`.
     /// With `dataRank` r, X = U V mod prime with U (N x r) and V (r x d) uniform: rank r over F_p with high probability.
-    public static func drawField(_ architecture: Architecture, samples: Int, dataRank: Int? = nil, prime: UInt,
-                                 seed: UInt64) throws(InputError) -> Problem {
+    public static func drawField(_ architecture: Architecture, samples: Int, dataRank: Int? = nil,
+                                 seed: UInt64) throws(InputError) -> (problem: Problem, prime: UInt) {
+        var primes = primeGenerator(seed: seed)
+        let prime = Primes.random(using: &primes)
         guard samples >= 1 else { throw InputError("the number of samples must be a positive integer; got \(samples)") }
         func uniform(_ rows: Int, _ columns: Int, _ stream: inout SplitMix64) -> IntegerMatrix {
             matrix(rows, columns) { Int(stream.uniform(below: UInt64(prime))) }
@@ -73,7 +75,7 @@ public enum Generator {
         }
         var targetStream = SplitMix64(seed: seed, stream: Stream.targets.rawValue)
         let y = uniform(samples, architecture.outputWidth, &targetStream)
-        return try Problem(architecture: architecture, weights: weights, x: x, y: y)
+        return (try Problem(architecture: architecture, weights: weights, x: x, y: y), prime)
     }
 
     /// Draws weights and targets for given data X (N x d), from the same streams as every draw with this seed.

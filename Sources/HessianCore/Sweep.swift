@@ -102,9 +102,7 @@ public enum SweepRunner {
         let start = clock.now
         let analysis: Analysis
         if generic {
-            var primes = Generator.primeGenerator(seed: pointSeed)
-            let prime = Primes.random(using: &primes)
-            let problem = try Generator.drawField(point.architecture, samples: point.samples, prime: prime, seed: pointSeed)
+            let (problem, prime) = try Generator.drawField(point.architecture, samples: point.samples, seed: pointSeed)
             analysis = try Analyzer.analyze(problem, seed: pointSeed, options: RankOptions(fieldPrime: prime))
         } else {
             let problem = try Generator.draw(point.architecture, samples: point.samples, seed: pointSeed)

@@ -71,10 +71,7 @@ struct Rank: ParsableCommand {
         var fieldPrime: UInt? = nil
         let problem: Problem
         if rankOptions.generic {
-            var primes = Generator.primeGenerator(seed: network.seedValue)
-            let prime = Primes.random(using: &primes)
-            fieldPrime = prime
-            problem = try Generator.drawField(network.architecture, samples: network.sampleCount, prime: prime, seed: network.seedValue)
+            (problem, fieldPrime) = try Generator.drawField(network.architecture, samples: network.sampleCount, seed: network.seedValue)
         } else {
             problem = try loadProblem()
         }

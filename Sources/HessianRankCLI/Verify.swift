@@ -107,11 +107,8 @@ struct Verify: ParsableCommand {
         var fieldPrime: UInt? = nil
         let problem: Problem
         if rankOptions.generic {
-            var primes = Generator.primeGenerator(seed: seed)
-            let prime = Primes.random(using: &primes)
-            fieldPrime = prime
-            problem = try Generator.drawField(gridCase.architecture, samples: gridCase.samples, dataRank: gridCase.dataRank,
-                                              prime: prime, seed: seed)
+            (problem, fieldPrime) = try Generator.drawField(gridCase.architecture, samples: gridCase.samples,
+                                                            dataRank: gridCase.dataRank, seed: seed)
         } else {
             problem = try Generator.draw(gridCase.architecture, samples: gridCase.samples, dataRank: gridCase.dataRank, seed: seed)
         }

@@ -83,9 +83,7 @@ import Testing
     /// reduced modulo p: entry for entry, for every part.
     @Test(arguments: SmallCase.table)
     func reducedFactorsGiveTheReducedHessian(_ c: SmallCase) throws {
-        var primes = SplitMix64(seed: c.seed, stream: 4)
-        let prime = Primes.random(using: &primes)
-        let problem = try Generator.drawField(Architecture(widths: c.widths), samples: c.samples, prime: prime, seed: c.seed)
+        let (problem, prime) = try Generator.drawField(Architecture(widths: c.widths), samples: c.samples, seed: c.seed)
         let overZ = StructuredHessian(problem), overF = StructuredHessian(problem, modulus: prime)
         for part in HessianPart.allCases {
             let a = ModularMatrix(overZ.exactMatrix(part), prime: prime), b = overF.source(for: part).reduced(modulo: prime)
@@ -98,9 +96,7 @@ import Testing
 
     /// Generic mode on the paper's demo configuration gives the paper's ranks, with a Schwartz-Zippel bound.
     @Test func demoInGenericMode() throws {
-        var primes = Generator.primeGenerator(seed: 1)
-        let prime = Primes.random(using: &primes)
-        let problem = try Generator.drawField(Architecture(widths: [25, 5, 10, 10]), samples: 50, prime: prime, seed: 1)
+        let (problem, prime) = try Generator.drawField(Architecture(widths: [25, 5, 10, 10]), samples: 50, seed: 1)
         let a = try Analyzer.analyze(problem, seed: 1, options: RankOptions(fieldPrime: prime))
         #expect(a.parts.map(\.rank.rank) == [250, 150, 175])
         #expect(a.parts.allSatisfy { $0.rank.method == .primeField && $0.rank.errorBound == 2 * 3 * 275 / Double(prime) })
