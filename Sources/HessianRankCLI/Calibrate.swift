@@ -1,5 +1,6 @@
 // `hessian-rank calibrate`: which numerical-rank rule reads the true rank off a float Hessian spectrum?
 import ArgumentParser
+import ExactAlgebra
 import Foundation
 import HessianCore
 import NPYFormat
@@ -74,21 +75,15 @@ struct Calibrate: ParsableCommand {
         if let arch {
             let architecture: Architecture
             do { architecture = try Architecture(parsing: arch) } catch { throw ValidationError("--arch: \(error.message)") }
-            var n = samples.flatMap { Int($0) }
-            if let xFile, case .given(_, let x, _) = try Self.givenData(xFile) {
-                guard x.columnCount == architecture.inputWidth else {
-                    throw ValidationError("--x \(xFile): the data have \(x.columnCount) columns but --arch has d = \(architecture.inputWidth) inputs")
-                }
-                if let n, n != x.rowCount {
-                    throw ValidationError("--samples: \(n) does not match the \(x.rowCount) rows of \(xFile); leave --samples out")
-                }
-                n = x.rowCount
+            if xFile != nil {
+                // The file is read once, in run() (`cases()`), which checks it against --arch and --samples.
                 if data != nil { throw ValidationError("--data: not with --x (the file gives the data)") }
+            } else {
+                guard let text = samples, let n = Int(text), n >= 1 else {
+                    throw ValidationError("--samples: with --arch, give a positive number of samples, e.g. --samples 20")
+                }
+                try NetworkOptions.checkMemory(architecture, samples: n, limit: "8G")
             }
-            guard let n, n >= 1 else {
-                throw ValidationError("--samples: with --arch, give a positive number of samples, e.g. --samples 20")
-            }
-            try NetworkOptions.checkMemory(architecture, samples: n, limit: "8G")
         } else if samples != nil {
             throw ValidationError("--samples: only with --arch (a preset fixes its own sample sizes)")
         } else if xFile != nil {
@@ -98,32 +93,38 @@ struct Calibrate: ParsableCommand {
     }
 
     /// The file's data as exact integers over a power of two (`Dyadic`), or a ValidationError naming the file.
-    static func givenData(_ path: String) throws -> CalibrationData {
+    static func givenData(_ path: String) throws -> (matrix: IntegerMatrix, exponent: Int) {
         let rows = try WeightFiles.matrix(path, option: "--x")
         do {
-            let dyadic = try Dyadic.integers(rows)
-            return .given(name: URL(fileURLWithPath: path).lastPathComponent, x: dyadic.matrix, exponent: dyadic.exponent)
+            return try Dyadic.integers(rows)
         } catch {
             throw ValidationError("--x \(path): \(error.message)")
         }
     }
 
-    var cases: [CalibrationCase] {
+    /// The cases to run; with --x, reads the file (once) and checks it against --arch and --samples (exit 2).
+    func cases() throws -> [CalibrationCase] {
         let seedValue = UInt64(seed)!
         let distribution = data.flatMap(DataDistribution.init(rawValue:))
-        if let arch {
-            let architecture = try! Architecture(parsing: arch)
-            // validate() has read the file.
-            if let xFile, case let given = try! Self.givenData(xFile), case .given(_, let x, _) = given {
-                return [CalibrationCase(architecture: architecture, samples: x.rowCount, data: given, seed: seedValue)]
-            }
+        guard let arch else { return CalibrationGrid.cases(preset: preset, seed: seedValue, data: distribution)! }
+        let architecture = try! Architecture(parsing: arch)   // validate() has parsed it
+        guard let xFile else {
             return [CalibrationCase(architecture: architecture, samples: Int(samples!)!, data: .drawn(distribution ?? .integer), seed: seedValue)]
         }
-        return CalibrationGrid.cases(preset: preset, seed: seedValue, data: distribution)!
+        let (x, exponent) = try Self.givenData(xFile)
+        guard x.columnCount == architecture.inputWidth else {
+            throw ValidationError("--x \(xFile): the data have \(x.columnCount) columns but --arch has d = \(architecture.inputWidth) inputs")
+        }
+        if let n = samples.flatMap({ Int($0) }), n != x.rowCount {
+            throw ValidationError("--samples: \(n) does not match the \(x.rowCount) rows of \(xFile); leave --samples out")
+        }
+        try NetworkOptions.checkMemory(architecture, samples: x.rowCount, limit: "8G")
+        let given = CalibrationData.given(name: URL(fileURLWithPath: xFile).lastPathComponent, x: x, exponent: exponent)
+        return [CalibrationCase(architecture: architecture, samples: x.rowCount, data: given, seed: seedValue)]
     }
 
     func run() throws {
-        let cases = self.cases
+        let cases = try self.cases()
         var progress = Progress("calibrate", total: cases.count * activations.count)
         var runs: [(activation: Activation, results: [CalibrationResult])] = []
         for activation in activations {

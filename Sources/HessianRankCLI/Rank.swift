@@ -49,22 +49,25 @@ struct Rank: ParsableCommand {
             guard network.arch == nil, network.samples == nil, network.dataRank == nil else {
                 throw ValidationError("--weights: the files give the network and data; leave out --arch, --samples and --data-rank")
             }
-            let problem = try loadProblem()
-            try NetworkOptions.checkMemory(problem.architecture, samples: problem.sampleCount, limit: network.maxMemory)
-            if rankOptions.certify { try RankMethodOptions.checkCertificationSize(problem.architecture, option: "--certify") }
+            // The files are read once, in run(), which applies the same size checks (still exit 2).
         }
     }
 
-    /// The problem from --weights, --x and --y, exactly (every float64 is an integer over a power of two).
+    /// The problem from --weights, --x and --y, exactly (every float64 is an integer over a power of two), refused
+    /// (exit 2) when it is above --max-memory or, with --certify, above the certification limit.
     func loadProblem() throws -> Problem {
         guard let weights else { return try network.draw() }
         guard let xFile, let yFile else { throw ValidationError("--weights: give the data with --x FILE.npy and the targets with --y FILE.npy") }
         let loaded = try WeightFiles.load(directory: weights, x: xFile, y: yFile)
+        let problem: Problem
         do {
-            return try Problem.exact(weights: loaded.weights, x: loaded.x, y: loaded.y)
+            problem = try Problem.exact(weights: loaded.weights, x: loaded.x, y: loaded.y)
         } catch {
             throw ValidationError("--weights: \(error.message)")
         }
+        try NetworkOptions.checkMemory(problem.architecture, samples: problem.sampleCount, limit: network.maxMemory)
+        if rankOptions.certify { try RankMethodOptions.checkCertificationSize(problem.architecture, option: "--certify") }
+        return problem
     }
 
     func run() throws {
