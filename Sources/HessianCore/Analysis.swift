@@ -15,10 +15,13 @@ public struct RankOptions: Sendable {
     public var activation: Activation
     /// Generic mode: the problem's entries are residues modulo this prime, and every rank is taken over F_p.
     public var fieldPrime: UInt?
+    /// Rank the full p x p Hessians even where the reduced ones (`ReducedHessian`: same rank over Q, several times
+    /// smaller) apply, i.e. for linear networks over Z. For cross-checks and timing comparisons.
+    public var fullMatrices: Bool
 
     public init(primeCount: Int = 1, certify: Bool = false,
                 maximumCertificationPrimes: Int = CertifiedRank.defaultMaximumPrimes, activation: Activation = .linear,
-                fieldPrime: UInt? = nil) {
+                fieldPrime: UInt? = nil, fullMatrices: Bool = false) {
         precondition(activation != .tanh, "RankOptions: the exact path covers linear and relu networks")
         precondition(fieldPrime == nil || (activation == .linear && !certify), "RankOptions: generic mode is for linear networks, uncertified")
         self.primeCount = primeCount
@@ -26,7 +29,11 @@ public struct RankOptions: Sendable {
         self.maximumCertificationPrimes = maximumCertificationPrimes
         self.activation = activation
         self.fieldPrime = fieldPrime
+        self.fullMatrices = fullMatrices
     }
+
+    /// Whether the ranks are those of the reduced Hessians: linear networks over Z, unless `fullMatrices`.
+    public var reduces: Bool { activation == .linear && fieldPrime == nil && !fullMatrices }
 }
 
 public struct PartAnalysis: Sendable {
@@ -104,6 +111,7 @@ public enum Analyzer {
                                         outputWidth: problem.architecture.outputWidth, fieldPrime: field)
         let sources = options.activation == .relu
             ? HessianPart.allCases.map(try PiecewiseLinearHessian(problem, activation: .relu).rankSource(for:))
+            : options.reduces ? HessianPart.allCases.map(ReducedHessian(hessian).rankSource(for:))
             : HessianPart.allCases.map(hessian.rankSource(for:))
         let setup = (clock.now - start).seconds
 

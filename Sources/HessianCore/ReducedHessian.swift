@@ -1,0 +1,146 @@
+// The Hessians of a linear network restricted to a subspace that contains their column spaces: matrices several
+// times smaller than p x p with exactly the same rank over Q (the argument is in proofs/reduced-hessian.md).
+//
+// Lemma. If H is a real symmetric p x p matrix and Q a real p x s matrix with col(H) in col(Q), then
+// rank(Q^T H Q) = rank(H). (If Q^T H Q v = 0, then H Q v lies in col(Q) and is orthogonal to col(Q), so H Q v = 0:
+// rank(Q^T H Q) = rank(H Q) = rank(Q^T H); and Q^T is one-to-one on col(Q), which contains col(H).)
+// It needs an ordered field: it holds over Q and R, not over F_p, so the reduction serves integer (and dyadic) inputs,
+// and generic mode (`--field prime`) ranks the full Hessians.
+//
+// The subspace. Write a direction as V = (V_0, ..., V_{L-1}), V_t of shape M_{t+1} x M_t, with A_t = W^{L:t+2} and
+// B_t = W^{t:1} as in `StructuredHessian`. Layer t of H V is a sum of terms of three shapes (proofs/hessian-blocks.md):
+//   H_O:                    A_t^T E X B_t^T                  columns in col(A_t^T), rows in col(B_t X^T)
+//   H_F, blocks (t, u > t): C^T V_u^T A_u^T Omega B_t^T      rows in col(B_t Omega^T)
+//   H_F, blocks (t, u < t): A_t^T Omega B_u^T V_u^T C^T      columns in col(A_t^T)
+// So layer t's part of col(H) lies in the span of x y^T over a few "pieces" (x from the columns of one matrix, y from
+// the columns of another): col(A_t^T) x R^{M_t} (the "output" piece), R^{M_{t+1}} x col(B_t Omega^T) (the
+// "residual" piece) and, for H_O, col(A_t^T) x col(B_t X^T). A piece whose factor has as many columns as rows uses the
+// identity instead, and a layer whose pieces would not be smaller than the layer uses the layer itself.
+//
+// On the paper's width sweep (d = 64, hidden [w, w], K = 10, N = 100) this takes H_L from p = w^2 + 74 w to
+// 640 + 40 w (7,280 to 2,880 at w = 56), H_F to 40 w, and H_O's Jacobian from N K x p to N K x (640 + 20 w).
+//
+// The reduced matrix is again a sum of product blocks: with pieces (X, Y) of layer t and (X', Y') of layer u, entry
+// ((a, b), (a', b')) of Q^T H Q is
+//   H_O:        (X^T A_t^T A_u X')[a, a'] (Y^T B_t Sxx B_u^T Y')[b, b']     a Kronecker block
+//   H_F, t < u: (Y^T G X')[b, a'] (Y'^T C X)[b', a]                       a crossed block
+// with C = W_{u-1} ... W_{t+1} and G = B_t Omega^T A_u, the factors of the full Hessian's blocks. Assembly costs
+// O(s^2), and the rank methods, the error bound and the certified ranks apply to it unchanged.
+import ExactAlgebra
+
+public struct ReducedHessian: Sendable {
+    /// One piece of a layer's spanning set: the matrices x y^T, x a column of `left` (M_{t+1} x m), y a column of
+    /// `right` (M_t x n), numbered (a, b) -> offset + a n + b.
+    public struct Piece: Sendable {
+        public let layer: Int
+        public let left: IntegerMatrix
+        public let right: IntegerMatrix
+        public let offset: Int
+        public var count: Int { left.columnCount * right.columnCount }
+    }
+
+    public let hessian: StructuredHessian
+    /// The pieces spanning each part's column space, in layer order.
+    public let pieces: [HessianPart: [Piece]]
+
+    /// `hessian` must be the Hessian over Z (built without a modulus): see the lemma above.
+    public init(_ hessian: StructuredHessian) {
+        self.hessian = hessian
+        var pieces: [HessianPart: [Piece]] = [:]
+        for part in HessianPart.allCases { pieces[part] = Self.pieces(for: part, of: hessian) }
+        self.pieces = pieces
+    }
+
+    /// s, the number of columns of Q for this part.
+    public func dimension(of part: HessianPart) -> Int { pieces[part]!.reduce(0) { $0 + $1.count } }
+
+    /// Q for this part (p x s): column (piece, a, b) is vec(x_a y_b^T) in the parameter order of the Hessian.
+    public func spanningMatrix(for part: HessianPart) -> BlockMatrix {
+        let architecture = hessian.problem.architecture
+        let blocks = pieces[part]!.map {
+            ProductBlock(rowOffset: architecture.parameterOffset($0.layer), columnOffset: $0.offset,
+                         left: $0.left, right: $0.right, pairing: .kronecker)
+        }
+        return BlockMatrix(rows: hessian.parameterCount, columns: dimension(of: part), blocks: blocks, overlap: 1)
+    }
+
+    /// Q^T H Q for this part (s x s), as product blocks.
+    public func source(for part: HessianPart) -> BlockMatrix {
+        let pieces = pieces[part]!
+        let products = hessian.products
+        let depth = hessian.problem.architecture.depth
+        var blocks: [ProductBlock] = []
+        for p in pieces {
+            for q in pieces {
+                let (t, u) = (p.layer, q.layer)
+                if part != .functional {
+                    let outer = hessian.outerBlocks[t * depth + u]
+                    blocks.append(ProductBlock(rowOffset: p.offset, columnOffset: q.offset,
+                                               left: p.left.transposed * outer.left * q.left,
+                                               right: p.right.transposed * outer.right * q.right, pairing: .kronecker))
+                }
+                if part != .outer && t < u {
+                    let c = products.product(from: t + 1, through: u - 1)
+                    let g = products.inputSide(of: t) * hessian.omega.transposed * products.outputSide(of: u)
+                    let ygx = p.right.transposed * g * q.left, ycx = q.right.transposed * c * p.left
+                    blocks.append(ProductBlock(rowOffset: p.offset, columnOffset: q.offset,
+                                               left: ycx.transposed, right: ygx, pairing: .crossed))
+                    blocks.append(ProductBlock(rowOffset: q.offset, columnOffset: p.offset,
+                                               left: ygx.transposed, right: ycx, pairing: .crossed))
+                }
+            }
+        }
+        let s = dimension(of: part)
+        return BlockMatrix(rows: s, columns: s, blocks: blocks, overlap: part == .loss && depth > 1 ? 2 : 1)
+    }
+
+    /// J Q for H_O (N K x s): rank(J Q) = rank(Q^T J^T J Q) = rank(H_O) over Q.
+    public var reducedJacobian: BlockMatrix {
+        let jacobian = hessian.jacobian
+        let blocks = pieces[.outer]!.map { piece in
+            let block = hessian.jacobianBlocks[piece.layer]
+            return ProductBlock(rowOffset: 0, columnOffset: piece.offset, left: block.left * piece.right,
+                                right: block.right * piece.left, pairing: .crossed)
+        }
+        return BlockMatrix(rows: jacobian.rowCount, columns: dimension(of: .outer), blocks: blocks, overlap: 1)
+    }
+
+    /// What to rank for each part: Q^T H Q, or for H_O the reduced Jacobian when it has fewer rows.
+    public func rankSource(for part: HessianPart) -> BlockMatrix {
+        part == .outer && hessian.jacobian.rowCount < dimension(of: .outer) ? reducedJacobian : source(for: part)
+    }
+
+    static func pieces(for part: HessianPart, of hessian: StructuredHessian) -> [Piece] {
+        let problem = hessian.problem
+        let architecture = problem.architecture
+        let depth = architecture.depth
+        let outputWidth = architecture.outputWidth
+        var result: [Piece] = []
+        var offset = 0
+        for t in 0..<depth {
+            let (rows, columns) = architecture.weightShape(t)
+            let inputSide = hessian.products.inputSide(of: t)
+            // col(A_t^T), col(B_t X^T), col(B_t Omega^T), or the whole space when that is no smaller.
+            let output = outputWidth < rows ? hessian.products.outputSide(of: t).transposed : .identity(rows)
+            let data = problem.sampleCount < columns ? inputSide * problem.x.transposed : .identity(columns)
+            let residual = outputWidth < columns ? inputSide * hessian.omega.transposed : .identity(columns)
+            var factors: [(IntegerMatrix, IntegerMatrix)] = []
+            switch part {
+            case .outer:
+                factors = [(output, data)]
+            case .functional, .loss:
+                if t > 0 { factors.append((output, .identity(columns))) }
+                else if part == .loss { factors.append((output, data)) }
+                if t < depth - 1 { factors.append((.identity(rows), residual)) }
+            }
+            if factors.reduce(0, { $0 + $1.0.columnCount * $1.1.columnCount }) >= rows * columns {
+                factors = [(.identity(rows), .identity(columns))]
+            }
+            for (left, right) in factors {
+                result.append(Piece(layer: t, left: left, right: right, offset: offset))
+                offset += left.columnCount * right.columnCount
+            }
+        }
+        return result
+    }
+}
