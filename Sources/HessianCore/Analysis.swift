@@ -32,8 +32,8 @@ public struct RankOptions: Sendable {
         self.fullMatrices = fullMatrices
     }
 
-    /// Whether the ranks are those of the reduced Hessians: linear networks over Z, unless `fullMatrices`.
-    public var reduces: Bool { activation == .linear && fieldPrime == nil && !fullMatrices }
+    /// Whether the ranks are those of the reduced Hessians (`ReducedHessian`): linear networks, unless `fullMatrices`.
+    public var reduces: Bool { activation == .linear && !fullMatrices }
 }
 
 public struct PartAnalysis: Sendable {
@@ -41,6 +41,14 @@ public struct PartAnalysis: Sendable {
     public let rank: RankResult
     public let formula: FormulaValue
     public let verdict: Verdict
+    /// The shape of the matrix whose rank this is: p x p for a full Hessian, n x n for a reduced one
+    /// (`ReducedHessian`), N K x n for H_O through a (reduced) Jacobian.
+    public let rankedShape: MatrixShape
+}
+
+public struct MatrixShape: Sendable, Equatable, Codable {
+    public let rows: Int
+    public let columns: Int
 }
 
 public struct Analysis: Sendable {
@@ -111,7 +119,7 @@ public enum Analyzer {
                                         outputWidth: problem.architecture.outputWidth, fieldPrime: field)
         let sources = options.activation == .relu
             ? HessianPart.allCases.map(try PiecewiseLinearHessian(problem, activation: .relu).rankSource(for:))
-            : options.reduces ? HessianPart.allCases.map(ReducedHessian(hessian).rankSource(for:))
+            : options.reduces ? HessianPart.allCases.map(ReducedHessian(hessian, modulus: field).rankSource(for:))
             : HessianPart.allCases.map(hessian.rankSource(for:))
         let setup = (clock.now - start).seconds
 
@@ -119,23 +127,29 @@ public enum Analyzer {
         let primes = field.map { [$0] } ?? (0..<options.primeCount).map { _ in Primes.random(using: &primeStream) }
         var ranks = try rankAll(sources, primes: primes, options: options)
         if let field {
-            // Schwartz-Zippel: a rho x rho minor has degree <= 2 L rho in the drawn entries (each Hessian entry has
-            // degree <= 2L), and rho <= p; so the rank at a uniform point of F_p falls below the generic rank over F_p
-            // with probability at most 2 L p / prime.
-            let bound = min(1, 2 * Double(problem.architecture.depth) * Double(problem.parameterCount) / Double(field))
-            ranks = ranks.map {
-                RankResult(rank: $0.rank, method: .primeField, primes: [field], errorBound: bound,
-                           reductionSeconds: $0.reductionSeconds, eliminationSeconds: $0.eliminationSeconds)
+            // Schwartz-Zippel: a rho x rho minor of a matrix whose entries have degree <= D in the drawn values has
+            // degree <= D rho, and rho <= the matrix's smaller side n; so the rank at a uniform point of F_p falls
+            // below that matrix's generic rank over F_p with probability at most D n / prime. D = 2L for the full
+            // Hessians and Jacobian (proofs/exact-rank-method.md), 6L + 2 for the reduced ones (proofs/reduced-hessian.md).
+            let depth = problem.architecture.depth
+            let degree = options.reduces ? ReducedHessian.entryDegreeBound(depth: depth) : 2 * depth
+            ranks = zip(ranks, sources).map { rank, source in
+                let side = min(source.rowCount, source.columnCount)
+                return RankResult(rank: rank.rank, method: .primeField, primes: [field],
+                                  errorBound: min(1, Double(degree) * Double(side) / Double(field)),
+                                  reductionSeconds: rank.reductionSeconds, eliminationSeconds: rank.eliminationSeconds)
             }
         }
 
         let formulaValues: [HessianPart: FormulaValue] = [.loss: formulas.loss, .outer: formulas.outer,
                                                           .functional: formulas.functional]
-        let parts = zip(HessianPart.allCases, ranks).map { part, rank in
+        let parts = zip(HessianPart.allCases, zip(ranks, sources)).map { part, rankAndSource in
+            let (rank, source) = rankAndSource
             let formula = formulaValues[part]!
             let verdict = options.activation == .relu ? Verdict.notApplicable
                 : Verdict(rank: rank.rank, formula: formula.value, generic: genericity.isGeneric)
-            return PartAnalysis(part: part, rank: rank, formula: formula, verdict: verdict)
+            return PartAnalysis(part: part, rank: rank, formula: formula, verdict: verdict,
+                                rankedShape: MatrixShape(rows: source.rowCount, columns: source.columnCount))
         }
         return Analysis(problem: problem, seed: seed, dataRank: dataRank, formulas: formulas, genericity: genericity,
                         parts: parts, setupSeconds: setup, activation: options.activation)

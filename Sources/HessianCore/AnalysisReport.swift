@@ -5,8 +5,8 @@ import ExactAlgebra
 import Foundation
 
 public struct AnalysisReport: Codable, Sendable, Equatable {
-    /// 2 added `activation`.
-    public static let currentFormatVersion = 2
+    /// 2 added `activation`; 3 added `rankedMatrices`.
+    public static let currentFormatVersion = 3
 
     public struct Inputs: Codable, Sendable, Equatable {
         /// W_1 ... W_L, each as rows of decimal strings.
@@ -60,6 +60,9 @@ public struct AnalysisReport: Codable, Sendable, Equatable {
     /// Why the draw is not generic (empty when it is).
     public let genericityDeficiencies: [String]
     public let method: Method
+    /// The shape of the matrix each rank was computed on (the reduced Hessian Q^T H Q, or J Q for H_O, unless
+    /// --full-matrices): proofs/reduced-hessian.md.
+    public let rankedMatrices: PartValues<MatrixShape>
     public let timings: Timings
 
     public init(_ analysis: Analysis) {
@@ -84,6 +87,7 @@ public struct AnalysisReport: Codable, Sendable, Equatable {
         genericityDeficiencies = analysis.genericity.deficiencies
         method = Method(name: analysis.parts[0].rank.method.rawValue, primes: analysis.primes.map { String($0) },
                         errorBound: analysis.errorBound)
+        rankedMatrices = values(\.rankedShape)
         timings = Timings(assemble: analysis.assembleSeconds, rank: analysis.rankSeconds)
     }
 

@@ -4,8 +4,10 @@
 // Lemma. If H is a real symmetric p x p matrix and Q a real p x s matrix with col(H) in col(Q), then
 // rank(Q^T H Q) = rank(H). (If Q^T H Q v = 0, then H Q v lies in col(Q) and is orthogonal to col(Q), so H Q v = 0:
 // rank(Q^T H Q) = rank(H Q) = rank(Q^T H); and Q^T is one-to-one on col(Q), which contains col(H).)
-// It needs an ordered field: it holds over Q and R, not over F_p, so the reduction serves integer (and dyadic) inputs,
-// and generic mode (`--field prime`) ranks the full Hessians.
+// It needs an ordered field: it holds over Q and R, not over F_p. Over Z the reduced rank is therefore H's rank over
+// Q. In generic mode (`--field prime`) the reduced rank at the random point is still a certain lower bound on the
+// generic rank of H over Q (rank(Q^T H Q) <= rank H over any field, and the two generic ranks over Q are equal: apply
+// the lemma at a rational point where H has its generic rank), with a Schwartz-Zippel bound for the reduced matrix.
 //
 // The subspace. Write a direction as V = (V_0, ..., V_{L-1}), V_t of shape M_{t+1} x M_t, with A_t = W^{L:t+2} and
 // B_t = W^{t:1} as in `StructuredHessian`. Layer t of H V is a sum of terms of three shapes (proofs/hessian-blocks.md):
@@ -42,13 +44,33 @@ public struct ReducedHessian: Sendable {
     public let hessian: StructuredHessian
     /// The pieces spanning each part's column space, in layer order.
     public let pieces: [HessianPart: [Piece]]
+    /// Generic mode: the prime `hessian` was reduced modulo; every product below is reduced too.
+    let modulus: UInt?
 
-    /// `hessian` must be the Hessian over Z (built without a modulus): see the lemma above.
-    public init(_ hessian: StructuredHessian) {
+    /// With `modulus`, `hessian` must have been built with the same modulus.
+    public init(_ hessian: StructuredHessian, modulus: UInt? = nil) {
         self.hessian = hessian
+        self.modulus = modulus
         var pieces: [HessianPart: [Piece]] = [:]
-        for part in HessianPart.allCases { pieces[part] = Self.pieces(for: part, of: hessian) }
+        for part in HessianPart.allCases { pieces[part] = Self.pieces(for: part, of: hessian, modulus: modulus) }
         self.pieces = pieces
+    }
+
+    /// Each entry of a reduced Hessian is a polynomial of degree at most 6L + 2 in the weights, data and targets:
+    /// entries of Q have degree at most 2L + 1 (B_t Omega^T: t + L + 1), those of H at most 2L, and an entry of
+    /// Q^T H Q (or J Q) is a sum of products q H q' (or J q).
+    public static func entryDegreeBound(depth: Int) -> Int { 6 * depth + 2 }
+
+    /// The product, reduced modulo `modulus` in generic mode.
+    static func product(_ factors: IntegerMatrix..., modulus: UInt?) -> IntegerMatrix {
+        factors.dropFirst().reduce(factors[0]) { partial, next in
+            let result = partial * next
+            return modulus.map { result.reduced(modulo: $0) } ?? result
+        }
+    }
+
+    func product(_ factors: IntegerMatrix...) -> IntegerMatrix {
+        factors.dropFirst().reduce(factors[0]) { Self.product($0, $1, modulus: modulus) }
     }
 
     /// s, the number of columns of Q for this part.
@@ -76,13 +98,14 @@ public struct ReducedHessian: Sendable {
                 if part != .functional {
                     let outer = hessian.outerBlocks[t * depth + u]
                     blocks.append(ProductBlock(rowOffset: p.offset, columnOffset: q.offset,
-                                               left: p.left.transposed * outer.left * q.left,
-                                               right: p.right.transposed * outer.right * q.right, pairing: .kronecker))
+                                               left: product(p.left.transposed, outer.left, q.left),
+                                               right: product(p.right.transposed, outer.right, q.right),
+                                               pairing: .kronecker))
                 }
                 if part != .outer && t < u {
                     let c = products.product(from: t + 1, through: u - 1)
-                    let g = products.inputSide(of: t) * hessian.omega.transposed * products.outputSide(of: u)
-                    let ygx = p.right.transposed * g * q.left, ycx = q.right.transposed * c * p.left
+                    let g = product(products.inputSide(of: t), hessian.omega.transposed, products.outputSide(of: u))
+                    let ygx = product(p.right.transposed, g, q.left), ycx = product(q.right.transposed, c, p.left)
                     blocks.append(ProductBlock(rowOffset: p.offset, columnOffset: q.offset,
                                                left: ycx.transposed, right: ygx, pairing: .crossed))
                     blocks.append(ProductBlock(rowOffset: q.offset, columnOffset: p.offset,
@@ -99,8 +122,8 @@ public struct ReducedHessian: Sendable {
         let jacobian = hessian.jacobian
         let blocks = pieces[.outer]!.map { piece in
             let block = hessian.jacobianBlocks[piece.layer]
-            return ProductBlock(rowOffset: 0, columnOffset: piece.offset, left: block.left * piece.right,
-                                right: block.right * piece.left, pairing: .crossed)
+            return ProductBlock(rowOffset: 0, columnOffset: piece.offset, left: product(block.left, piece.right),
+                                right: product(block.right, piece.left), pairing: .crossed)
         }
         return BlockMatrix(rows: jacobian.rowCount, columns: dimension(of: .outer), blocks: blocks, overlap: 1)
     }
@@ -110,7 +133,7 @@ public struct ReducedHessian: Sendable {
         part == .outer && hessian.jacobian.rowCount < dimension(of: .outer) ? reducedJacobian : source(for: part)
     }
 
-    static func pieces(for part: HessianPart, of hessian: StructuredHessian) -> [Piece] {
+    static func pieces(for part: HessianPart, of hessian: StructuredHessian, modulus: UInt?) -> [Piece] {
         let problem = hessian.problem
         let architecture = problem.architecture
         let depth = architecture.depth
@@ -122,8 +145,10 @@ public struct ReducedHessian: Sendable {
             let inputSide = hessian.products.inputSide(of: t)
             // col(A_t^T), col(B_t X^T), col(B_t Omega^T), or the whole space when that is no smaller.
             let output = outputWidth < rows ? hessian.products.outputSide(of: t).transposed : .identity(rows)
-            let data = problem.sampleCount < columns ? inputSide * problem.x.transposed : .identity(columns)
-            let residual = outputWidth < columns ? inputSide * hessian.omega.transposed : .identity(columns)
+            let data = problem.sampleCount < columns
+                ? product(inputSide, problem.x.transposed, modulus: modulus) : .identity(columns)
+            let residual = outputWidth < columns
+                ? product(inputSide, hessian.omega.transposed, modulus: modulus) : .identity(columns)
             var factors: [(IntegerMatrix, IntegerMatrix)] = []
             switch part {
             case .outer:

@@ -9,10 +9,11 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Time assembly and each rank on d = 64, hidden [w, w], K = 10, N = 100.",
         discussion: """
-            For each width w: p, the setup (products, moments, genericity), and per Hessian part the time to assemble \
-            it modulo a prime and the time of the rank (elimination; H_O is ranked through its Jacobian factor J, \
-            H_O = J^T J, when N K < p), then the wall-clock total with the three parts ranked concurrently, and the \
-            peak resident memory. Medians over --repeat runs. Build with -c release for meaningful figures.
+            For each width w: p; the size n of the matrix each part is ranked through (the reduced Hessian Q^T H Q, \
+            or for H_O the reduced Jacobian J Q when N K is smaller; with --full-matrices the p x p Hessians and J); \
+            the setup (products, moments, genericity, reduction); per part the time to assemble its matrix modulo a \
+            prime and the time of the rank (elimination); the wall-clock total with the three parts ranked \
+            concurrently; and the peak resident memory. Medians over --repeat runs. Build with -c release.
             """
     )
 
@@ -28,6 +29,9 @@ struct Bench: ParsableCommand {
     @Option(name: .customLong("max-memory"), help: ArgumentHelp(
         "Refuse a width whose Hessians would need more memory than this (e.g. 8G, 512M, or bytes).", valueName: "size"))
     var maxMemory: String = "8G"
+
+    @Flag(name: .customLong("full-matrices"), help: "Rank the full p x p Hessians, as before the reduction, for comparison.")
+    var fullMatrices = false
 
     static let samples = 100
 
@@ -57,28 +61,31 @@ struct Bench: ParsableCommand {
     }
 
     func run() throws {
-        let header = ["w", "p", "setup"] + HessianPart.allCases.flatMap { ["\($0.symbol) asm", "\($0.symbol) rank"] }
+        let header = ["w", "p", "n L/O/F", "setup"] + HessianPart.allCases.flatMap { ["\($0.symbol) asm", "\($0.symbol) rank"] }
             + ["wall", "peak MiB", "ranks L/O/F"]
-        print(header.map { Rank.pad($0, 11) }.joined())
+        // The n column holds three sizes; every other column fits in 11.
+        func line(_ cells: [String]) -> String { cells.enumerated().map { Rank.pad($1, $0 == 2 ? 16 : 11) }.joined() }
+        print(line(header))
         for w in widthValues {
             let problem = try Generator.draw(Self.architecture(w), samples: Self.samples, seed: seed)
             var timed: [(wall: Double, analysis: Analysis)] = []
             for _ in 0..<runs {
                 let clock = ContinuousClock()
                 let start = clock.now
-                let analysis = try Analyzer.analyze(problem, seed: seed)
+                let analysis = try Analyzer.analyze(problem, seed: seed, options: RankOptions(fullMatrices: fullMatrices))
                 timed.append(((clock.now - start).seconds, analysis))
             }
             timed.sort { $0.wall < $1.wall }
             let (wall, a) = timed[timed.count / 2]
-            var cells = [String(w), String(problem.parameterCount), String(format: "%.3f", a.setupSeconds)]
+            var cells = [String(w), String(problem.parameterCount), a.parts.map { String($0.rankedShape.rows) }.joined(separator: "/"),
+                         String(format: "%.3f", a.setupSeconds)]
             for part in HessianPart.allCases {
                 let r = a.part(part).rank
                 cells += [String(format: "%.3f", r.reductionSeconds), String(format: "%.3f", r.eliminationSeconds)]
             }
             cells += [String(format: "%.3f", wall), String(Self.peakResidentMiB()),
                       a.parts.map { String($0.rank.rank) }.joined(separator: "/")]
-            print(cells.map { Rank.pad($0, 11) }.joined())
+            print(line(cells))
         }
         print("seconds; median of \(runs) run(s); ranks modulo one random 63-bit prime; FLINT \(FLINTRuntime.version)")
     }

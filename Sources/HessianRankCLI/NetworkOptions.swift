@@ -99,11 +99,18 @@ struct RankMethodOptions: ParsableArguments {
 
     var generic: Bool { field == "prime" }
 
+    @Flag(name: .customLong("full-matrices"), help: """
+        Rank the full p x p Hessians of a linear network, not their reductions Q^T H Q to a subspace containing the \
+        column space (same rank, several times smaller: proofs/reduced-hessian.md). For cross-checks; slower.
+        """)
+    var fullMatrices = false
+
     var primeCount: Int { Int(primes)! }
     var options: RankOptions { options(fieldPrime: nil) }
 
     func options(fieldPrime: UInt?) -> RankOptions {
-        RankOptions(primeCount: primeCount, certify: certify, activation: Activation(rawValue: activation)!, fieldPrime: fieldPrime)
+        RankOptions(primeCount: primeCount, certify: certify, activation: Activation(rawValue: activation)!,
+                    fieldPrime: fieldPrime, fullMatrices: fullMatrices)
     }
 
     func validate() throws {

@@ -130,7 +130,7 @@ struct Rank: ParsableCommand {
     static func methodDescription(_ a: Analysis) -> String {
         if a.parts[0].rank.method == .primeField {
             return "generic mode: ranks over F_p at a uniform point, p = \(a.primes[0]); each is a certain lower bound on "
-                + String(format: "the generic rank over Q, and below the generic rank over F_p with probability <= %.1e", a.errorBound)
+                + String(format: "the generic rank over Q, and below the generic rank over F_p of the matrix ranked with probability <= %.1e", a.errorBound)
         }
         if a.certified {
             return "certified exact (ranks modulo the \(a.primes.count) largest primes below 2^63, Hadamard bound)"

@@ -140,7 +140,7 @@ struct Verify: ParsableCommand {
     static func summaryLine(_ s: Summary) -> String {
         let how = s.certified ? "exact, certified"
             : s.genericMode
-            ? String(format: "generic mode over F_p: each rank is a certain lower bound on the generic rank over Q, below the generic rank over F_p with probability <= %.1e", s.worstErrorBound)
+            ? String(format: "generic mode over F_p: each rank is a certain lower bound on the generic rank over Q, below the generic rank over F_p of the matrix ranked with probability <= %.1e", s.worstErrorBound)
             : String(format: "exact with probability: each rank is a proven lower bound, low with probability <= %.1e", s.worstErrorBound)
         return "\(s.passed ? "PASS" : "FAIL"): \(s.networks) networks, \(3 * s.networks) ranks: \(s.equal) equal to the formula, "
             + "\(s.belowNonGeneric) below at non-generic draws, \(s.genericShortfalls) generic shortfalls, "

@@ -21,8 +21,14 @@ import Testing
         let run = try Binary.run(["rank", "--arch", "4,3,2", "--samples", "5", "--seed", "7", "--certify", "--json"])
         #expect(run.status == 0, "stderr: \(run.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
-        #expect(object["formatVersion"] as? Int == 2)
+        #expect(object["formatVersion"] as? Int == 3)
         #expect(object["activation"] as? String == "linear")
+        // Counted by hand (proofs/reduced-hessian.md): K = 2 is below M_1 = 3, so H_O's first layer needs only
+        // col(A^T) x R^4 (8 of 12), giving J Q with N K = 10 rows and 8 + 6 columns; H_F's first layer needs only
+        // R^3 x col(Omega^T) (6 of 12), giving 6 + 6; H_L's first layer would need 8 + 6 > 12, so it stays whole.
+        let shapes = try #require(object["rankedMatrices"] as? [String: [String: Int]])
+        #expect(shapes == ["loss": ["rows": 18, "columns": 18], "outer": ["rows": 10, "columns": 14],
+                           "functional": ["rows": 12, "columns": 12]])
         #expect(Set(object.keys).isSuperset(of: ["architecture", "samples", "seed", "parameters", "dataRank", "inputs",
                                                  "ranks", "formula", "verdicts", "generic", "method", "timings"]))
         #expect(object["architecture"] as? [Int] == [4, 3, 2])
@@ -177,7 +183,7 @@ import Testing
         let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         #expect(object["ranks"] as? [String: Int] == ["outer": 8, "functional": 12, "loss": 16])
 
-        let good = try NPY.encode(NPYArray(shape: [5, 4], values: .float64(values(20))))
+        let good = NPY.encode(NPYArray(shape: [5, 4], values: .float64(values(20))))
         func bad(_ name: String, _ bytes: Data) throws -> String {
             let path = directory.appendingPathComponent(name).path
             try bytes.write(to: URL(fileURLWithPath: path))

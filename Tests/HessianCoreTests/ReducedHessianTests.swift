@@ -96,10 +96,18 @@ struct ReducedCase: CustomStringConvertible, Sendable {
         let reduced = try Analyzer.analyze(problem, seed: 27)
         let full = try Analyzer.analyze(problem, seed: 27, options: RankOptions(fullMatrices: true))
         #expect(RankOptions().reduces && !RankOptions(fullMatrices: true).reduces)
-        var primes = SplitMix64(seed: 27, stream: 1)
-        #expect(!RankOptions(fieldPrime: Primes.random(using: &primes)).reduces)
         #expect(reduced.parts.map(\.rank.rank) == full.parts.map(\.rank.rank))
         #expect(reduced.parts.allSatisfy { $0.rank.rank > 0 })
+    }
+
+    /// Generic mode reduces too: at the same point of F_p, the reduced and the full Hessians have equal ranks.
+    @Test func genericModeReducesWithEqualRanks() throws {
+        let (problem, prime) = try Generator.drawField(Architecture(widths: [8, 6, 6, 2]), samples: 9, seed: 28)
+        let reduced = try Analyzer.analyze(problem, seed: 28, options: RankOptions(fieldPrime: prime))
+        let full = try Analyzer.analyze(problem, seed: 28, options: RankOptions(fieldPrime: prime, fullMatrices: true))
+        #expect(RankOptions(fieldPrime: prime).reduces)
+        #expect(reduced.parts.map(\.rank.rank) == full.parts.map(\.rank.rank))
+        #expect(reduced.parts.allSatisfy { $0.rank.rank > 0 && $0.rank.errorBound < 1e-15 })
     }
 
     /// Sizes on the paper's width sweep, counted by hand (d = 64, K = 10, N = 100). At w = 32: H_L's first layer
