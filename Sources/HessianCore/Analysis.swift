@@ -49,6 +49,11 @@ public struct PartAnalysis: Sendable {
 public struct MatrixShape: Sendable, Equatable, Codable {
     public let rows: Int
     public let columns: Int
+
+    public init(rows: Int, columns: Int) {
+        self.rows = rows
+        self.columns = columns
+    }
 }
 
 public struct Analysis: Sendable {

@@ -1,8 +1,9 @@
 // How much memory ranking a network's Hessians takes, so that a network too large for the machine is refused up
 // front with a figure, not killed half-way.
 //
-// The dominant cost is the p x p matrices of 64-bit residues, one per Hessian part (the three parts are ranked
-// concurrently): 3 * 8 * p^2 bytes. The data X (N x d) and targets Y (N x K) are held over Z and once modulo a
+// The dominant cost is the matrices of 64-bit residues, one per Hessian part (the three parts are ranked
+// concurrently): 3 * 8 * p^2 bytes for the full Hessians, 8 * (rows * columns) summed over the parts for the reduced
+// ones (`ReducedHessian.rankedShape`). The data X (N x d) and targets Y (N x K) are held over Z and once modulo a
 // prime, at 8 bytes an entry each for the entries the generator draws (plus the factors of a prescribed-rank X):
 // 32 N (d + K) bytes covers them. The products, moments and their residues are matrices of at most (largest width)^2
 // entries, a few of each alive at once: 64 (largest width)^2 bytes covers them (it matters for one wide layer, where
@@ -16,10 +17,18 @@ public enum MemoryEstimate {
             + 64 * Double(largestWidth) * Double(largestWidth)
     }
 
-    /// The estimate for a network and its data.
-    public static func bytes(_ architecture: Architecture, samples: Int) -> Double {
-        bytes(parameterCount: architecture.parameterCount, samples: samples, inputWidth: architecture.inputWidth,
-              outputWidth: architecture.outputWidth, largestWidth: architecture.widths.max() ?? 0)
+    /// The estimate for a network and its data, ranked through its full Hessians or (`reduced`) through the
+    /// reduced ones.
+    public static func bytes(_ architecture: Architecture, samples: Int, reduced: Bool) -> Double {
+        let full = bytes(parameterCount: architecture.parameterCount, samples: samples, inputWidth: architecture.inputWidth,
+                         outputWidth: architecture.outputWidth, largestWidth: architecture.widths.max() ?? 0)
+        guard reduced else { return full }
+        let p = Double(architecture.parameterCount)
+        let residues = HessianPart.allCases.reduce(0.0) { sum, part in
+            let shape = ReducedHessian.rankedShape(of: part, architecture: architecture, samples: samples)
+            return sum + 8 * Double(shape.rows) * Double(shape.columns)
+        }
+        return full - 3 * 8 * p * p + residues
     }
 
     /// "12.3 GiB", "512.0 MiB".

@@ -133,39 +133,81 @@ public struct ReducedHessian: Sendable {
         part == .outer && hessian.jacobian.rowCount < dimension(of: .outer) ? reducedJacobian : source(for: part)
     }
 
-    static func pieces(for part: HessianPart, of hessian: StructuredHessian, modulus: UInt?) -> [Piece] {
-        let problem = hessian.problem
-        let architecture = problem.architecture
+    /// Which spanning factors a piece uses; they depend only on the shapes, so sizes are known before any product.
+    public enum Factor: Sendable {
+        /// The identity: the whole space R^{M_{t+1}} or R^{M_t}.
+        case identity
+        /// A_t^T (M_{t+1} x K): col(A_t^T).
+        case output
+        /// B_t X^T (M_t x N): col(B_t X^T).
+        case data
+        /// B_t Omega^T (M_t x K): col(B_t Omega^T).
+        case residual
+    }
+
+    public struct PieceShape: Sendable, Equatable {
+        public let layer: Int
+        public let left: Factor
+        public let right: Factor
+        /// m and n: the columns of the left and right factors.
+        public let leftColumns: Int
+        public let rightColumns: Int
+        public var count: Int { leftColumns * rightColumns }
+    }
+
+    /// The pieces of each layer for a part (the table in proofs/reduced-hessian.md). A factor with at least as many
+    /// columns as rows is replaced by the identity, and a layer whose pieces are not smaller than the layer keeps the
+    /// layer whole.
+    public static func layout(for part: HessianPart, architecture: Architecture, samples: Int) -> [PieceShape] {
         let depth = architecture.depth
         let outputWidth = architecture.outputWidth
-        var result: [Piece] = []
-        var offset = 0
+        var result: [PieceShape] = []
         for t in 0..<depth {
             let (rows, columns) = architecture.weightShape(t)
-            let inputSide = hessian.products.inputSide(of: t)
-            // col(A_t^T), col(B_t X^T), col(B_t Omega^T), or the whole space when that is no smaller.
-            let output = outputWidth < rows ? hessian.products.outputSide(of: t).transposed : .identity(rows)
-            let data = problem.sampleCount < columns
-                ? product(inputSide, problem.x.transposed, modulus: modulus) : .identity(columns)
-            let residual = outputWidth < columns
-                ? product(inputSide, hessian.omega.transposed, modulus: modulus) : .identity(columns)
-            var factors: [(IntegerMatrix, IntegerMatrix)] = []
+            let output = outputWidth < rows ? (Factor.output, outputWidth) : (.identity, rows)
+            let data = samples < columns ? (Factor.data, samples) : (.identity, columns)
+            let residual = outputWidth < columns ? (Factor.residual, outputWidth) : (.identity, columns)
+            let whole = (Factor.identity, columns)
+            var pairs: [((Factor, Int), (Factor, Int))] = []
             switch part {
             case .outer:
-                factors = [(output, data)]
+                pairs = [(output, data)]
             case .functional, .loss:
-                if t > 0 { factors.append((output, .identity(columns))) }
-                else if part == .loss { factors.append((output, data)) }
-                if t < depth - 1 { factors.append((.identity(rows), residual)) }
+                if t > 0 { pairs.append((output, whole)) } else if part == .loss { pairs.append((output, data)) }
+                if t < depth - 1 { pairs.append(((.identity, rows), residual)) }
             }
-            if factors.reduce(0, { $0 + $1.0.columnCount * $1.1.columnCount }) >= rows * columns {
-                factors = [(.identity(rows), .identity(columns))]
-            }
-            for (left, right) in factors {
-                result.append(Piece(layer: t, left: left, right: right, offset: offset))
-                offset += left.columnCount * right.columnCount
-            }
+            if pairs.reduce(0, { $0 + $1.0.1 * $1.1.1 }) >= rows * columns { pairs = [((.identity, rows), whole)] }
+            result += pairs.map { PieceShape(layer: t, left: $0.0, right: $1.0, leftColumns: $0.1, rightColumns: $1.1) }
         }
         return result
+    }
+
+    /// The shape of the matrix each part is ranked through (`rankSource(for:)`), from the shapes alone: for memory
+    /// estimates and messages before anything is computed.
+    public static func rankedShape(of part: HessianPart, architecture: Architecture, samples: Int) -> MatrixShape {
+        let s = layout(for: part, architecture: architecture, samples: samples).reduce(0) { $0 + $1.count }
+        let jacobianRows = samples * architecture.outputWidth
+        return part == .outer && jacobianRows < s ? MatrixShape(rows: jacobianRows, columns: s) : MatrixShape(rows: s, columns: s)
+    }
+
+    static func pieces(for part: HessianPart, of hessian: StructuredHessian, modulus: UInt?) -> [Piece] {
+        let problem = hessian.problem
+        var offset = 0
+        return layout(for: part, architecture: problem.architecture, samples: problem.sampleCount).map { shape in
+            let t = shape.layer
+            let (rows, columns) = problem.architecture.weightShape(t)
+            let inputSide = hessian.products.inputSide(of: t)
+            let left: IntegerMatrix = switch shape.left {
+            case .output: hessian.products.outputSide(of: t).transposed
+            default: .identity(rows)
+            }
+            let right: IntegerMatrix = switch shape.right {
+            case .data: product(inputSide, problem.x.transposed, modulus: modulus)
+            case .residual: product(inputSide, hessian.omega.transposed, modulus: modulus)
+            default: .identity(columns)
+            }
+            defer { offset += shape.count }
+            return Piece(layer: t, left: left, right: right, offset: offset)
+        }
     }
 }

@@ -56,7 +56,7 @@ struct Bench: ParsableCommand {
         for w in widthValues {
             let architecture: Architecture
             do { architecture = try Self.architecture(w) } catch { throw ValidationError("--widths: \(error.message)") }
-            try NetworkOptions.checkMemory(architecture, samples: Self.samples, limit: maxMemory)
+            try NetworkOptions.checkMemory(architecture, samples: Self.samples, limit: maxMemory, reduced: !fullMatrices)
         }
     }
 

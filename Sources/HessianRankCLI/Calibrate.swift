@@ -82,7 +82,7 @@ struct Calibrate: ParsableCommand {
                 guard let text = samples, let n = Int(text), n >= 1 else {
                     throw ValidationError("--samples: with --arch, give a positive number of samples, e.g. --samples 20")
                 }
-                try NetworkOptions.checkMemory(architecture, samples: n, limit: "8G")
+                try NetworkOptions.checkMemory(architecture, samples: n, limit: "8G", reduced: false)
             }
         } else if samples != nil {
             throw ValidationError("--samples: only with --arch (a preset fixes its own sample sizes)")
@@ -118,7 +118,7 @@ struct Calibrate: ParsableCommand {
         if let n = samples.flatMap({ Int($0) }), n != x.rowCount {
             throw ValidationError("--samples: \(n) does not match the \(x.rowCount) rows of \(xFile); leave --samples out")
         }
-        try NetworkOptions.checkMemory(architecture, samples: x.rowCount, limit: "8G")
+        try NetworkOptions.checkMemory(architecture, samples: x.rowCount, limit: "8G", reduced: false)
         let given = CalibrationData.given(name: URL(fileURLWithPath: xFile).lastPathComponent, x: x, exponent: exponent)
         return [CalibrationCase(architecture: architecture, samples: x.rowCount, data: given, seed: seedValue)]
     }

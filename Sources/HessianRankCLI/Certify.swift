@@ -34,6 +34,7 @@ struct Certify: ParsableCommand {
 
     func validate() throws {
         try network.requireDraw()
+        try network.checkMemory(reduced: false)
         guard part == "all" || HessianPart(rawValue: part) != nil else {
             throw ValidationError("--part: expected loss, outer, functional or all; got '\(part)'")
         }

@@ -40,7 +40,10 @@ struct Fixtures: ParsableCommand {
         guard FixturePresets.names.contains(preset) else {
             throw ValidationError("--preset: expected \(FixturePresets.names.joined(separator: " or ")); got '\(preset)'")
         }
-        if network.arch != nil || network.samples != nil { try network.requireDraw() }
+        if network.arch != nil || network.samples != nil {
+            try network.requireDraw()
+            try network.checkMemory(reduced: false)  // the fixtures hold the full Hessians
+        }
         try Validate.parentDirectory(of: out, option: "--out")
     }
 

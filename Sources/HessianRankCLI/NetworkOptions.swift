@@ -52,17 +52,24 @@ struct NetworkOptions: ParsableArguments {
                 throw ValidationError("--data-rank: \(r) exceeds min(N, d) = min(\(n), \(architecture.inputWidth)) = \(limit); give a rank in 0...\(limit)")
             }
         }
-        try Self.checkMemory(architecture, samples: n, limit: maxMemory)
+    }
+
+    /// Refuses (exit 2) the drawn network, if --arch and --samples are given, when ranking it through its reduced
+    /// (`reduced`) or full Hessians would need more than --max-memory. Each command calls it from its own
+    /// `validate()`, since which Hessians it builds depends on its other options.
+    func checkMemory(reduced: Bool) throws {
+        guard arch != nil, let samples, let n = Int(samples) else { return }
+        try Self.checkMemory(architecture, samples: n, limit: maxMemory, reduced: reduced)
     }
 
     /// Refuses a network whose Hessians would need more than `limit` (the text of --max-memory).
-    static func checkMemory(_ architecture: Architecture, samples n: Int, limit text: String) throws {
+    static func checkMemory(_ architecture: Architecture, samples n: Int, limit text: String, reduced: Bool) throws {
         guard let limit = MemoryEstimate.parse(text) else {
             throw ValidationError("--max-memory: expected a positive size such as 8G, 512M or 1073741824; got '\(text)'")
         }
-        let needed = MemoryEstimate.bytes(architecture, samples: n)
+        let needed = MemoryEstimate.bytes(architecture, samples: n, reduced: reduced)
         if needed > limit {
-            throw ValidationError("--max-memory: the Hessians of \(architecture) (p = \(architecture.parameterCount)) and N = \(n) samples would need about \(MemoryEstimate.describe(needed)), above the limit of \(MemoryEstimate.describe(limit)); raise --max-memory or choose a smaller network")
+            throw ValidationError("--max-memory: the \(reduced ? "reduced " : "")Hessians of \(architecture) (p = \(architecture.parameterCount)) and N = \(n) samples would need about \(MemoryEstimate.describe(needed)), above the limit of \(MemoryEstimate.describe(limit)); raise --max-memory or choose a smaller network")
         }
     }
 
@@ -104,6 +111,9 @@ struct RankMethodOptions: ParsableArguments {
         column space (same rank, several times smaller: proofs/reduced-hessian.md). For cross-checks; slower.
         """)
     var fullMatrices = false
+
+    /// Whether the ranks go through the reduced Hessians (`RankOptions.reduces`).
+    var reduces: Bool { activation == "linear" && !fullMatrices }
 
     var primeCount: Int { Int(primes)! }
     var options: RankOptions { options(fieldPrime: nil) }

@@ -40,6 +40,7 @@ struct Rank: ParsableCommand {
         if weights == nil {
             guard xFile == nil, yFile == nil else { throw ValidationError("--x and --y: only with --weights") }
             try network.requireDraw()
+            try network.checkMemory(reduced: rankOptions.reduces)
             if rankOptions.generic && network.dataRank != nil {
                 throw ValidationError("--data-rank: not with --field prime (uniform data over F_p has rank min(N, d) generically)")
             }
@@ -65,7 +66,8 @@ struct Rank: ParsableCommand {
         } catch {
             throw ValidationError("--weights: \(error.message)")
         }
-        try NetworkOptions.checkMemory(problem.architecture, samples: problem.sampleCount, limit: network.maxMemory)
+        try NetworkOptions.checkMemory(problem.architecture, samples: problem.sampleCount, limit: network.maxMemory,
+                                       reduced: rankOptions.reduces)
         if rankOptions.certify { try RankMethodOptions.checkCertificationSize(problem.architecture, option: "--certify") }
         return problem
     }
@@ -80,7 +82,16 @@ struct Rank: ParsableCommand {
         }
         if problem.parameterCount >= 1_000 {
             let how = rankOptions.certify ? "certifying" : "ranking"
-            StandardError.write("rank: \(how) three \(problem.parameterCount) x \(problem.parameterCount) Hessians (H_L, H_O, H_F)...\n")
+            let p = problem.parameterCount
+            if rankOptions.reduces {
+                let shapes = HessianPart.allCases.map {
+                    let shape = ReducedHessian.rankedShape(of: $0, architecture: problem.architecture, samples: problem.sampleCount)
+                    return "\($0.symbol) \(shape.rows) x \(shape.columns)"
+                }
+                StandardError.write("rank: \(how) the reduced Hessians of p = \(p) parameters (\(shapes.joined(separator: ", ")))...\n")
+            } else {
+                StandardError.write("rank: \(how) three \(p) x \(p) Hessians (H_L, H_O, H_F)...\n")
+            }
         }
         let analysis: Analysis
         do {

@@ -61,7 +61,7 @@ struct Sweep: ParsableCommand {
         if shard != nil && (output.json || output.plot != nil) {
             throw ValidationError("--shard: prints JSON lines for `hessian-rank merge`; drop --json and --plot (merge makes them)")
         }
-        for point in study.points { try NetworkOptions.checkMemory(point.architecture, samples: point.samples, limit: maxMemory) }
+        for point in study.points { try NetworkOptions.checkMemory(point.architecture, samples: point.samples, limit: maxMemory, reduced: true) }
         try output.validatePlot()
     }
 

@@ -124,6 +124,12 @@ struct ReducedCase: CustomStringConvertible, Sendable {
                     == [loss, outer, functional], "w = \(w)")
             // H_O is ranked through J Q (N K = 1000 rows) when that is smaller than Q^T H_O Q.
             #expect(reduced.rankSource(for: .outer).rowCount == jacobianRows, "w = \(w)")
+            // The shapes are known from the architecture alone (memory estimates, messages).
+            for part in HessianPart.allCases {
+                let source = reduced.rankSource(for: part)
+                #expect(ReducedHessian.rankedShape(of: part, architecture: problem.architecture, samples: 100)
+                        == MatrixShape(rows: source.rowCount, columns: source.columnCount), "w = \(w): \(part.symbol)")
+            }
         }
     }
 }
