@@ -19,8 +19,9 @@
 // "residual" piece) and, for H_O, col(A_t^T) x col(B_t X^T). A piece whose factor has as many columns as rows uses the
 // identity instead, and a layer whose pieces would not be smaller than the layer uses the layer itself.
 //
-// On the paper's width sweep (d = 64, hidden [w, w], K = 10, N = 100) this takes H_L from p = w^2 + 74 w to
-// 640 + 40 w (7,280 to 2,880 at w = 56), H_F to 40 w, and H_O's Jacobian from N K x p to N K x (640 + 20 w).
+// On the paper's width sweep (d = 64, hidden [w, w], K = 10, N = 100) with w >= 20 this takes H_L from
+// p = w^2 + 74 w to 640 + 40 w (7,280 to 2,880 at w = 56), H_F to 40 w, and H_O's Jacobian from N K x p to
+// N K x (640 + 20 w).
 //
 // The reduced matrix is again a sum of product blocks: with pieces (X, Y) of layer t and (X', Y') of layer u, entry
 // ((a, b), (a', b')) of Q^T H Q is
@@ -130,7 +131,11 @@ public struct ReducedHessian: Sendable {
 
     /// What to rank for each part: Q^T H Q, or for H_O the reduced Jacobian when it has fewer rows.
     public func rankSource(for part: HessianPart) -> BlockMatrix {
-        part == .outer && hessian.jacobian.rowCount < dimension(of: .outer) ? reducedJacobian : source(for: part)
+        let problem = hessian.problem
+        return part == .outer && Self.ranksOuterThroughJacobian(samples: problem.sampleCount,
+                                                               outputWidth: problem.architecture.outputWidth,
+                                                               dimension: dimension(of: .outer))
+            ? reducedJacobian : source(for: part)
     }
 
     /// Which spanning factors a piece uses; they depend only on the shapes, so sizes are known before any product.
@@ -161,33 +166,44 @@ public struct ReducedHessian: Sendable {
     public static func layout(for part: HessianPart, architecture: Architecture, samples: Int) -> [PieceShape] {
         let depth = architecture.depth
         let outputWidth = architecture.outputWidth
-        var result: [PieceShape] = []
-        for t in 0..<depth {
+        return (0..<depth).flatMap { t -> [PieceShape] in
             let (rows, columns) = architecture.weightShape(t)
-            let output = outputWidth < rows ? (Factor.output, outputWidth) : (.identity, rows)
-            let data = samples < columns ? (Factor.data, samples) : (.identity, columns)
-            let residual = outputWidth < columns ? (Factor.residual, outputWidth) : (.identity, columns)
-            let whole = (Factor.identity, columns)
-            var pairs: [((Factor, Int), (Factor, Int))] = []
+            func piece(_ left: Factor, _ right: Factor) -> PieceShape {
+                let m = left == .output ? outputWidth : rows
+                let n = switch right {
+                case .data: samples
+                case .residual: outputWidth
+                case .identity, .output: columns
+                }
+                return PieceShape(layer: t, left: left, right: right, leftColumns: m, rightColumns: n)
+            }
+            let output: Factor = outputWidth < rows ? .output : .identity
+            let data: Factor = samples < columns ? .data : .identity
+            let residual: Factor = outputWidth < columns ? .residual : .identity
+            var pieces: [PieceShape] = []
             switch part {
             case .outer:
-                pairs = [(output, data)]
+                pieces = [piece(output, data)]
             case .functional, .loss:
-                if t > 0 { pairs.append((output, whole)) } else if part == .loss { pairs.append((output, data)) }
-                if t < depth - 1 { pairs.append(((.identity, rows), residual)) }
+                if t > 0 { pieces.append(piece(output, .identity)) } else if part == .loss { pieces.append(piece(output, data)) }
+                if t < depth - 1 { pieces.append(piece(.identity, residual)) }
             }
-            if pairs.reduce(0, { $0 + $1.0.1 * $1.1.1 }) >= rows * columns { pairs = [((.identity, rows), whole)] }
-            result += pairs.map { PieceShape(layer: t, left: $0.0, right: $1.0, leftColumns: $0.1, rightColumns: $1.1) }
+            let whole = piece(.identity, .identity)
+            return pieces.reduce(0) { $0 + $1.count } >= whole.count ? [whole] : pieces
         }
-        return result
+    }
+
+    /// H_O is ranked through J Q (N K rows) when that has fewer rows than Q^T H_O Q (s).
+    static func ranksOuterThroughJacobian(samples: Int, outputWidth: Int, dimension s: Int) -> Bool {
+        samples * outputWidth < s
     }
 
     /// The shape of the matrix each part is ranked through (`rankSource(for:)`), from the shapes alone: for memory
     /// estimates and messages before anything is computed.
     public static func rankedShape(of part: HessianPart, architecture: Architecture, samples: Int) -> MatrixShape {
         let s = layout(for: part, architecture: architecture, samples: samples).reduce(0) { $0 + $1.count }
-        let jacobianRows = samples * architecture.outputWidth
-        return part == .outer && jacobianRows < s ? MatrixShape(rows: jacobianRows, columns: s) : MatrixShape(rows: s, columns: s)
+        return part == .outer && ranksOuterThroughJacobian(samples: samples, outputWidth: architecture.outputWidth, dimension: s)
+            ? MatrixShape(rows: samples * architecture.outputWidth, columns: s) : MatrixShape(rows: s, columns: s)
     }
 
     static func pieces(for part: HessianPart, of hessian: StructuredHessian, modulus: UInt?) -> [Piece] {
@@ -199,12 +215,12 @@ public struct ReducedHessian: Sendable {
             let inputSide = hessian.products.inputSide(of: t)
             let left: IntegerMatrix = switch shape.left {
             case .output: hessian.products.outputSide(of: t).transposed
-            default: .identity(rows)
+            case .identity, .data, .residual: .identity(rows)
             }
             let right: IntegerMatrix = switch shape.right {
             case .data: product(inputSide, problem.x.transposed, modulus: modulus)
             case .residual: product(inputSide, hessian.omega.transposed, modulus: modulus)
-            default: .identity(columns)
+            case .identity, .output: .identity(columns)
             }
             defer { offset += shape.count }
             return Piece(layer: t, left: left, right: right, offset: offset)
