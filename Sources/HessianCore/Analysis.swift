@@ -62,7 +62,9 @@ public struct Analysis: Sendable {
     /// r, the exact rank of X.
     public let dataRank: Int
     public let formulas: LinearNetworkFormulas
-    public let genericity: Genericity
+    /// The genericity diagnosis of a linear network; nil for ReLU, where the linear network's products say nothing
+    /// about the Hessian at the point.
+    public let genericity: Genericity?
     /// In the order loss, outer, functional.
     public let parts: [PartAnalysis]
     /// Seconds to build the products, moments and block description (before any prime).
@@ -120,8 +122,9 @@ public enum Analyzer {
         let dataRank = try field.map { ModularMatrix(problem.x, prime: $0).rank() } ?? CertifiedRank.rank(of: problem.x).rank
         let formulas = LinearNetworkFormulas(widths: problem.architecture.widths, dataRank: dataRank)
         let hessian = StructuredHessian(problem, modulus: field)
-        let genericity = try Genericity(products: hessian.products, x: problem.x, omega: hessian.omega, dataRank: dataRank,
-                                        outputWidth: problem.architecture.outputWidth, fieldPrime: field)
+        let genericity = options.activation == .relu ? nil
+            : try Genericity(products: hessian.products, x: problem.x, omega: hessian.omega, dataRank: dataRank,
+                             outputWidth: problem.architecture.outputWidth, fieldPrime: field)
         let sources = options.activation == .relu
             ? HessianPart.allCases.map(try PiecewiseLinearHessian(problem, activation: .relu).rankSource(for:))
             : options.reduces ? HessianPart.allCases.map(ReducedHessian(hessian, modulus: field).rankSource(for:))
@@ -151,8 +154,8 @@ public enum Analyzer {
         let parts = zip(HessianPart.allCases, zip(ranks, sources)).map { part, rankAndSource in
             let (rank, source) = rankAndSource
             let formula = formulaValues[part]!
-            let verdict = options.activation == .relu ? Verdict.notApplicable
-                : Verdict(rank: rank.rank, formula: formula.value, generic: genericity.isGeneric)
+            let verdict = genericity.map { Verdict(rank: rank.rank, formula: formula.value, generic: $0.isGeneric) }
+                ?? .notApplicable
             return PartAnalysis(part: part, rank: rank, formula: formula, verdict: verdict,
                                 rankedShape: MatrixShape(rows: source.rowCount, columns: source.columnCount))
         }

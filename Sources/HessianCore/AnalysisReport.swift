@@ -5,7 +5,7 @@ import ExactAlgebra
 import Foundation
 
 public struct AnalysisReport: Codable, Sendable, Equatable {
-    /// 2 added `activation`; 3 added `rankedMatrices`.
+    /// 2 added `activation`; 3 added `rankedMatrices` and leaves out `generic` and `genericityDeficiencies` for ReLU.
     public static let currentFormatVersion = 3
 
     public struct Inputs: Codable, Sendable, Equatable {
@@ -56,9 +56,10 @@ public struct AnalysisReport: Codable, Sendable, Equatable {
     public let ranks: PartValues<Int>
     public let formula: Formula
     public let verdicts: PartValues<String>
-    public let generic: Bool
-    /// Why the draw is not generic (empty when it is).
-    public let genericityDeficiencies: [String]
+    /// Whether the draw is generic; absent for ReLU networks (the diagnosis is the linear network's).
+    public let generic: Bool?
+    /// Why the draw is not generic (empty when it is; absent for ReLU networks).
+    public let genericityDeficiencies: [String]?
     public let method: Method
     /// The shape of the matrix each rank was computed on (the reduced Hessian Q^T H Q, or J Q for H_O, unless
     /// --full-matrices): proofs/reduced-hessian.md.
@@ -83,8 +84,8 @@ public struct AnalysisReport: Codable, Sendable, Equatable {
         formula = Formula(loss: analysis.formulas.loss.value, outer: analysis.formulas.outer.value,
                           functional: analysis.formulas.functional.value, s: analysis.formulas.s, q: analysis.formulas.q)
         verdicts = values(\.verdict.rawValue)
-        generic = analysis.genericity.isGeneric
-        genericityDeficiencies = analysis.genericity.deficiencies
+        generic = analysis.genericity?.isGeneric
+        genericityDeficiencies = analysis.genericity?.deficiencies
         method = Method(name: analysis.parts[0].rank.method.rawValue, primes: analysis.primes.map { String($0) },
                         errorBound: analysis.errorBound)
         rankedMatrices = values(\.rankedShape)

@@ -88,7 +88,7 @@ public struct SweepRecord: Codable, Sendable, Equatable {
         ranks = values(\.rank.rank)
         formula = values(\.formula.value)
         verdicts = analysis.parts.map(\.verdict.rawValue)
-        generic = analysis.genericity.isGeneric
+        generic = analysis.genericity?.isGeneric == true  // sweeps are of linear networks: always diagnosed
         errorBound = analysis.errorBound
         self.seconds = seconds
     }

@@ -121,10 +121,10 @@ struct Rank: ParsableCommand {
             "network   \(arch) (L = \(arch.depth), p = \(a.problem.parameterCount)), N = \(a.problem.sampleCount), "
                 + (origin.map { "from \($0)" } ?? "seed \(a.seed)"),
             "data      r = \(a.dataRank), s = \(a.formulas.s), q = \(a.formulas.q)",
-            a.activation == .relu ? "draw      ReLU network, exact away from kinks; the formulas below are the linear network's, for comparison" :
-            "draw      " + (a.genericity.isGeneric
-                ? "generic (every partial product has full rank, rank Omega = s)"
-                : "NOT generic: " + a.genericity.deficiencies.joined(separator: "; ")),
+            "draw      " + (a.genericity.map {
+                $0.isGeneric ? "generic (every partial product has full rank, rank Omega = s)"
+                    : "NOT generic: " + $0.deficiencies.joined(separator: "; ")
+            } ?? "ReLU network, exact away from kinks; the formulas below are the linear network's, for comparison"),
             "",
             "part  " + pad("rank", 7) + pad("formula", 9) + pad("status", 52) + "verdict",
         ]
