@@ -50,6 +50,21 @@ extension IntegerMatrix {
 }
 
 extension IntegerMatrix {
+    /// The matrix with row-major entries mantissas[k] * 2^exponents[k] (every exponent >= 0), exactly, however large.
+    public init(rows: Int, columns: Int, mantissas: [Int], exponents: [Int]) {
+        precondition(mantissas.count == rows * columns && exponents.count == mantissas.count,
+                     "IntegerMatrix: expected \(rows * columns) mantissas and exponents")
+        precondition(exponents.allSatisfy { $0 >= 0 }, "IntegerMatrix: negative exponent")
+        self.init(rows: rows, columns: columns)
+        for i in 0..<rows {
+            for j in 0..<columns {
+                let k = i * columns + j, target = entryPointer(i, j)
+                fmpz_set_si(target, mantissas[k])
+                fmpz_mul_2exp(target, target, UInt(exponents[k]))
+            }
+        }
+    }
+
     /// A matrix from row-major Int128 entries, exactly.
     public init(rows: Int, columns: Int, int128 entries: [Int128]) {
         precondition(entries.count == rows * columns, "IntegerMatrix: expected \(rows * columns) entries, got \(entries.count)")

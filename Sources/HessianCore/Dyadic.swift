@@ -3,36 +3,28 @@
 import ExactAlgebra
 
 public enum Dyadic {
-    /// The largest number of bits an entry may take after scaling (the direct route works in 127-bit integers).
-    public static let maximumBits = 100
-
     /// `rows` = matrix / 2^exponent exactly, with the smallest exponent >= 0 that makes every entry an integer.
-    /// Refuses NaN, infinities and values whose binary magnitudes span more than `maximumBits` bits together.
+    /// Refuses NaN and infinities. Every finite double is m 2^k with m an odd integer below 2^53 and
+    /// -1074 <= k <= 971, so the exponent is at most 1074 and an entry has at most 53 + 971 + 1074 = 2,098 bits:
+    /// exact big integers, whatever the spread of magnitudes.
     public static func integers(_ rows: [[Double]]) throws(InputError) -> (matrix: IntegerMatrix, exponent: Int) {
         let columns = rows.first?.count ?? 0
         guard rows.allSatisfy({ $0.count == columns }) else { throw InputError("the rows have different lengths") }
-        // v = sign * m * 2^k with m an odd integer below 2^53.
-        var parts: [(negative: Bool, m: Int128, k: Int)?] = []
+        // v = sign * m * 2^k with m an odd integer below 2^53 (0 is m = 0).
+        var mantissas: [Int] = [], powers: [Int] = []
         for (i, row) in rows.enumerated() {
             for (j, v) in row.enumerated() {
                 guard v.isFinite else { throw InputError("entry (\(i), \(j)) is \(v): only finite values have an exact rank") }
-                if v == 0 { parts.append(nil); continue }
+                if v == 0 { mantissas.append(0); powers.append(0); continue }
                 let width = v.significandWidth
-                let m = Int128((v.significand * Double(sign: .plus, exponent: width, significand: 1)).magnitude)
-                parts.append((v < 0, m, Int(v.exponent) - width))
+                let m = Int((v.significand * Double(sign: .plus, exponent: width, significand: 1)).magnitude)
+                mantissas.append(v < 0 ? -m : m)
+                powers.append(Int(v.exponent) - width)
             }
         }
-        let exponent = max(0, parts.compactMap { $0.map { -$0.k } }.max() ?? 0)
-        var entries: [Int128] = []
-        for part in parts {
-            guard let (negative, m, k) = part else { entries.append(0); continue }
-            let shift = k + exponent
-            guard shift + 53 <= maximumBits else {
-                throw InputError("the values span more than \(maximumBits) binary orders of magnitude, too many for the exact path")
-            }
-            entries.append((negative ? -m : m) << shift)
-        }
-        return (IntegerMatrix(rows: rows.count, columns: columns, int128: entries), exponent)
+        let exponent = max(0, zip(mantissas, powers).filter { $0.0 != 0 }.map { -$0.1 }.max() ?? 0)
+        return (IntegerMatrix(rows: rows.count, columns: columns, mantissas: mantissas,
+                              exponents: zip(mantissas, powers).map { $0.0 == 0 ? 0 : $0.1 + exponent }), exponent)
     }
 }
 
