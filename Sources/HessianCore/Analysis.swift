@@ -137,10 +137,12 @@ public enum Analyzer {
         if let field {
             // Schwartz-Zippel: a rho x rho minor of a matrix whose entries have degree <= D in the drawn values has
             // degree <= D rho, and rho <= the matrix's smaller side n; so the rank at a uniform point of F_p falls
-            // below that matrix's generic rank over F_p with probability at most D n / prime. D = 2L for the full
-            // Hessians and Jacobian (proofs/exact-rank-method.md), 6L + 2 for the reduced ones (proofs/reduced-hessian.md).
+            // below that matrix's generic rank over F_p with probability at most D n / prime. D = 2L + 2 for the full
+            // Hessians and Jacobian, 6L + 6 for the reduced ones: bounds that hold for uniform data and for data drawn
+            // as X = U V (proofs/exact-rank-method.md, proofs/reduced-hessian.md).
             let depth = problem.architecture.depth
-            let degree = options.reduces ? ReducedHessian.entryDegreeBound(depth: depth) : 2 * depth
+            let degree = options.reduces ? ReducedHessian.entryDegreeBound(depth: depth)
+                : ReducedHessian.fullEntryDegreeBound(depth: depth)
             ranks = zip(ranks, sources).map { rank, source in
                 let side = min(source.rowCount, source.columnCount)
                 return RankResult(rank: rank.rank, method: .primeField, primes: [field],

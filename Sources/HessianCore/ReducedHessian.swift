@@ -57,10 +57,13 @@ public struct ReducedHessian: Sendable {
         self.pieces = pieces
     }
 
-    /// Each entry of a reduced Hessian is a polynomial of degree at most 6L + 2 in the weights, data and targets:
-    /// entries of Q have degree at most 2L + 1 (B_t Omega^T: t + L + 1), those of H at most 2L, and an entry of
-    /// Q^T H Q (or J Q) is a sum of products q H q' (or J q).
-    public static func entryDegreeBound(depth: Int) -> Int { 6 * depth + 2 }
+    /// In generic mode, a bound on the degree of every entry of a reduced Hessian (Q^T H Q or J Q) as a polynomial in
+    /// the drawn values, when each data entry has degree at most 2 in them (X = U V for a prescribed rank): entries of
+    /// H and of Q have degree at most 2L + 2, so those of Q^T H Q at most 6L + 6 (proofs/reduced-hessian.md).
+    public static func entryDegreeBound(depth: Int) -> Int { 6 * depth + 6 }
+
+    /// The same bound for the full Hessians and the Jacobian: 2L + 2 (proofs/exact-rank-method.md).
+    public static func fullEntryDegreeBound(depth: Int) -> Int { 2 * depth + 2 }
 
     /// The product, reduced modulo `modulus` in generic mode.
     static func product(_ factors: IntegerMatrix..., modulus: UInt?) -> IntegerMatrix {

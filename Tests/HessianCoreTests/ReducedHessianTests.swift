@@ -43,6 +43,16 @@ struct ReducedCase: CustomStringConvertible, Sendable {
         replacing("widths [6, 5, 5, 2], W_2 of rank one", layer: 1, in: generic) { i, j in (i - 2) * (j + 1) },
         replacing("widths [6, 5, 5, 2], W_2 = 0", layer: 1, in: generic) { _, _ in 0 },
         replacing("widths [6, 5, 5, 2], W_3 of rank one", layer: 2, in: generic) { i, j in (i + 1) * (j - 3) },
+        replacing("widths [6, 5, 5, 2], W_1 = 0", layer: 0, in: generic) { _, _ in 0 },
+        replacing("widths [6, 5, 5, 2], W_3 = 0", layer: 2, in: generic) { _, _ in 0 },
+        drawn([5, 4, 2], samples: 6, seed: 29),                     // L = 2
+        drawn([7, 5, 1, 5, 3], samples: 6, seed: 30),               // a hidden width (1) below K among wider layers
+        drawn([6, 5, 5, 2], samples: 1, seed: 31),                  // N = 1
+        ReducedCase(description: "widths [6, 5, 5, 2], X = 0") {
+            let problem = try generic.build()
+            return try Problem(architecture: problem.architecture, weights: problem.weights,
+                               x: IntegerMatrix(rows: 8, columns: 6), y: problem.y)
+        },
     ]
 }
 
@@ -100,14 +110,17 @@ struct ReducedCase: CustomStringConvertible, Sendable {
         #expect(reduced.parts.allSatisfy { $0.rank.rank > 0 })
     }
 
-    /// Generic mode reduces too: at the same point of F_p, the reduced and the full Hessians have equal ranks.
-    @Test func genericModeReducesWithEqualRanks() throws {
-        let (problem, prime) = try Generator.drawField(Architecture(widths: [8, 6, 6, 2]), samples: 9, seed: 28)
+    /// Generic mode reduces too: at the same point of F_p, the reduced and the full Hessians have equal ranks, with
+    /// uniform data and with data of a prescribed rank (X = U V).
+    @Test(arguments: [nil, 3])
+    func genericModeReducesWithEqualRanks(dataRank: Int?) throws {
+        let (problem, prime) = try Generator.drawField(Architecture(widths: [8, 6, 6, 2]), samples: 9, dataRank: dataRank, seed: 28)
         let reduced = try Analyzer.analyze(problem, seed: 28, options: RankOptions(fieldPrime: prime))
         let full = try Analyzer.analyze(problem, seed: 28, options: RankOptions(fieldPrime: prime, fullMatrices: true))
         #expect(RankOptions(fieldPrime: prime).reduces)
         #expect(reduced.parts.map(\.rank.rank) == full.parts.map(\.rank.rank))
         #expect(reduced.parts.allSatisfy { $0.rank.rank > 0 && $0.rank.errorBound < 1e-15 })
+        #expect(reduced.dataRank == (dataRank ?? 8))
     }
 
     /// Sizes on the paper's width sweep, counted by hand (d = 64, K = 10, N = 100). At w = 32: H_L's first layer
@@ -130,6 +143,61 @@ struct ReducedCase: CustomStringConvertible, Sendable {
                 #expect(ReducedHessian.rankedShape(of: part, architecture: problem.architecture, samples: 100)
                         == MatrixShape(rows: source.rowCount, columns: source.columnCount), "w = \(w): \(part.symbol)")
             }
+        }
+    }
+}
+
+/// The degree bounds behind generic mode's Schwartz-Zippel bound, checked along a line: with every drawn value
+/// (weights, targets, and U, V of data X = U V) multiplied by t, each entry is a polynomial in t of degree at most the
+/// bound, so its (bound + 1)-th finite difference vanishes; the bound-th does not, for this network (it is attained).
+@Suite struct DegreeBoundTests {
+    static func scaled(_ m: IntegerMatrix, by c: Int) -> IntegerMatrix {
+        IntegerMatrix.diagonal(Array(repeating: c, count: m.rowCount)) * m
+    }
+
+    /// sum_i (-1)^(n - i) C(n, i) values[i]: the n-th forward difference at 0.
+    static func difference(_ values: [IntegerMatrix], order n: Int) -> IntegerMatrix {
+        var binomial = 1
+        var sum = IntegerMatrix(rows: values[0].rowCount, columns: values[0].columnCount)
+        for i in 0...n {
+            sum = sum + scaled(values[i], by: (n - i) % 2 == 0 ? binomial : -binomial)
+            binomial = binomial * (n - i) / (i + 1)
+        }
+        return sum
+    }
+
+    /// Widths 6,5,5,2 (L = 3), N = 8, X = U V with U 8 x 3 and V 3 x 6, all scaled by t.
+    static func problem(_ t: Int) throws -> Problem {
+        func matrix(_ rows: Int, _ columns: Int, _ salt: Int) -> IntegerMatrix {
+            IntegerMatrix((0..<rows).map { i in (0..<columns).map { j in (i * 7 + j * 3 + salt) % 9 - 4 } })
+        }
+        let architecture = try Architecture(widths: [6, 5, 5, 2])
+        let weights = (0..<3).map { scaled(matrix(architecture.weightShape($0).rows, architecture.weightShape($0).columns, $0 + 1), by: t) }
+        let x = scaled(matrix(8, 3, 5), by: t) * scaled(matrix(3, 6, 6), by: t)
+        return try Problem(architecture: architecture, weights: weights, x: x, y: scaled(matrix(8, 2, 7), by: t))
+    }
+
+    @Test func degreeBoundHolds() throws {
+        let depth = 3
+        for reduced in [true, false] {
+            let bound = reduced ? ReducedHessian.entryDegreeBound(depth: depth) : ReducedHessian.fullEntryDegreeBound(depth: depth)
+            var evaluations: [[IntegerMatrix]] = []   // per t, the matrices ranked (three parts, then J or J Q)
+            for t in 0...(bound + 1) {
+                let structured = StructuredHessian(try Self.problem(t))
+                if reduced {
+                    let r = ReducedHessian(structured)
+                    evaluations.append(HessianPart.allCases.map { r.source(for: $0).exact } + [r.reducedJacobian.exact])
+                } else {
+                    evaluations.append(HessianPart.allCases.map { structured.source(for: $0).exact } + [structured.jacobian.exact])
+                }
+            }
+            var attained = false
+            for k in evaluations[0].indices {
+                let values = evaluations.map { $0[k] }
+                #expect(Self.difference(values, order: bound + 1).isZero, "reduced \(reduced), matrix \(k)")
+                if !Self.difference(values, order: bound).isZero { attained = true }
+            }
+            #expect(attained, "reduced \(reduced): the bound \(bound) is attained here")
         }
     }
 }

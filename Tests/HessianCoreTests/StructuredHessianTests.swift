@@ -101,8 +101,8 @@ import Testing
         #expect(a.parts.map(\.rank.rank) == [250, 150, 175])
         // K = 10 is not below the hidden widths, so H_L and H_O keep all 275 parameters; H_F's first layer (5 x 25)
         // only needs R^5 x col(Omega^T), 5 x 10, so H_F reduces to 50 + 50 + 100 = 200. Entries of the reduced
-        // matrices have degree at most 6 L + 2 = 20: the bounds are 20 n / prime.
-        #expect(a.parts.map(\.rank.errorBound) == [275, 275, 200].map { 20 * $0 / Double(prime) })
+        // matrices have degree at most 6 L + 6 = 24: the bounds are 24 n / prime.
+        #expect(a.parts.map(\.rank.errorBound) == [275, 275, 200].map { 24 * $0 / Double(prime) })
         #expect(a.parts.allSatisfy { $0.rank.method == .primeField })
     }
 }
