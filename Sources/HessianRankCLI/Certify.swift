@@ -38,7 +38,9 @@ struct Certify: ParsableCommand {
         guard part == "all" || HessianPart(rawValue: part) != nil else {
             throw ValidationError("--part: expected loss, outer, functional or all; got '\(part)'")
         }
-        try RankMethodOptions.checkCertificationSize(network.architecture, option: "certify")
+        // A certificate holds witnesses for the full Hessians, which the checker rebuilds.
+        try RankMethodOptions.checkCertificationSize(network.architecture, samples: network.sampleCount, reduced: false,
+                                                     option: "certify")
         try Validate.parentDirectory(of: out, option: "--out")
     }
 

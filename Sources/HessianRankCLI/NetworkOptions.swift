@@ -86,11 +86,12 @@ struct RankMethodOptions: ParsableArguments {
 
     @Flag(name: .long, help: """
         Certify every rank exactly: ranks modulo the largest primes below 2^63 until their product exceeds the \
-        Hadamard bound of every (rank+1)-minor. Deterministic; practical for p up to a few hundred.
+        Hadamard bound of every (rank+1)-minor. Deterministic; offered for matrices up to 1000 x 1000 (the reduced \
+        Hessians of a linear network); the README (Speed) quotes timings, 54 s for sizes up to 650.
         """)
     var certify = false
 
-    /// Above this many parameters --certify and certify are refused (`CertificationLimit`).
+    /// Above this many rows or columns of the matrices to certify, --certify and certify are refused (`CertificationLimit`).
     static var certificationParameterLimit: Int { CertificationLimit.parameters }
 
     @Option(name: .long, help: ArgumentHelp(
@@ -138,11 +139,23 @@ struct RankMethodOptions: ParsableArguments {
         }
     }
 
-    /// Refuses certification of a network above the size limit.
-    static func checkCertificationSize(_ architecture: Architecture, option: String) throws {
+    /// Refuses certification of a network whose matrices to certify are above the size limit: the p x p Hessians, or
+    /// with `reduced` the reduced ones (`ReducedHessian.rankedShape`), which have the same ranks.
+    static func checkCertificationSize(_ architecture: Architecture, samples: Int, reduced: Bool, option: String) throws {
         let p = architecture.parameterCount
-        if p > certificationParameterLimit {
-            throw ValidationError("\(option): p = \(p) parameters is above the certification limit of \(certificationParameterLimit) (see the README, section Speed); drop \(option) for the modular rank and its error bound")
+        let limit = certificationParameterLimit
+        guard reduced else {
+            if p > limit {
+                throw ValidationError("\(option): p = \(p) parameters is above the certification limit of \(limit) (see the README, section Speed); drop \(option) for the modular rank and its error bound")
+            }
+            return
+        }
+        let size = HessianPart.allCases.map {
+            let shape = ReducedHessian.rankedShape(of: $0, architecture: architecture, samples: samples)
+            return max(shape.rows, shape.columns)
+        }.max() ?? 0
+        if size > limit {
+            throw ValidationError("\(option): the reduced Hessians of p = \(p) parameters are up to \(size) x \(size), above the certification limit of \(limit) (see the README, section Speed); drop \(option) for the modular rank and its error bound")
         }
     }
 }

@@ -44,7 +44,10 @@ struct Rank: ParsableCommand {
             if rankOptions.generic && network.dataRank != nil {
                 throw ValidationError("--data-rank: not with --field prime (uniform data over F_p has rank min(N, d) generically)")
             }
-            if rankOptions.certify { try RankMethodOptions.checkCertificationSize(network.architecture, option: "--certify") }
+            if rankOptions.certify {
+                try RankMethodOptions.checkCertificationSize(network.architecture, samples: network.sampleCount,
+                                                             reduced: rankOptions.reduces, option: "--certify")
+            }
         } else {
             guard !rankOptions.generic else { throw ValidationError("--field prime: not with --weights (your weights are the point)") }
             guard network.arch == nil, network.samples == nil, network.dataRank == nil else {
@@ -68,7 +71,10 @@ struct Rank: ParsableCommand {
         }
         try NetworkOptions.checkMemory(problem.architecture, samples: problem.sampleCount, limit: network.maxMemory,
                                        reduced: rankOptions.reduces)
-        if rankOptions.certify { try RankMethodOptions.checkCertificationSize(problem.architecture, option: "--certify") }
+        if rankOptions.certify {
+            try RankMethodOptions.checkCertificationSize(problem.architecture, samples: problem.sampleCount,
+                                                         reduced: rankOptions.reduces, option: "--certify")
+        }
         return problem
     }
 
