@@ -1,8 +1,8 @@
 // The certificate checker: `hessian-rank check-certificate FILE`.
 //
 // It trusts nothing the producer computed. It reads the network, data and targets from the file, rebuilds the
-// Hessians by the direct route (HessianReference: per-sample automatic differentiation in Int128; never the
-// producer's structured path), and checks, for each claimed rank rho:
+// Hessians by the direct route (HessianReference: per-sample automatic differentiation in Int128, for linear networks
+// and, away from kinks, ReLU networks; never the producer's structured path), and checks, for each claimed rank rho:
 // - lower bound: the rho x rho submatrix H[rows, columns] has the stated nonzero determinant modulo the stated prime
 //   (checked with our own elimination). A minor nonzero mod p is a nonzero integer, so rank H >= rho.
 // - upper bound: every column of H is a rational combination of the witness columns. The checker solves
@@ -34,12 +34,14 @@ public enum CertificateCheck {
 
     public struct Summary: Sendable, Equatable, CustomStringConvertible {
         public let architecture: [Int]
+        /// "linear" or "relu".
+        public let activation: String
         public let samples: Int
         public let parameters: Int
         public let parts: [PartSummary]
         public var description: String {
             let ranks = parts.map { "rank \(symbol($0.part)) = \($0.rank)" }.joined(separator: ", ")
-            return "valid: \(ranks) for widths \(architecture.map(String.init).joined(separator: ",")) "
+            return "valid: \(ranks) for \(activation == "relu" ? "the ReLU network with " : "")widths \(architecture.map(String.init).joined(separator: ",")) "
                 + "(p = \(parameters), N = \(samples)); both witnesses checked exactly on the rebuilt Hessians"
         }
         func symbol(_ part: String) -> String { ["loss": "H_L", "outer": "H_O", "functional": "H_F"][part] ?? part }
@@ -67,7 +69,7 @@ public enum CertificateCheck {
         guard try fields.string("type") == type else { throw Failure("type must be \"\(type)\"") }
 
         let networkObject = try fields.object("network")
-        let network = try NetworkReader.read(Fields(networkObject, path: "network."))
+        let (network, activation) = try NetworkReader.read(Fields(networkObject, path: "network."))
         guard try fields.int("samples") == network.samples.count else {
             throw Failure("samples is \(try fields.int("samples")) but the data has \(network.samples.count) rows")
         }
@@ -80,7 +82,11 @@ public enum CertificateCheck {
         }
 
         let hessians: DirectHessian.Result
-        do { hessians = try DirectHessian.compute(network) } catch { throw Failure("cannot rebuild the Hessians: \(error)") }
+        do {
+            hessians = try DirectHessian.compute(network, activation: activation)
+        } catch {
+            throw Failure("cannot rebuild the Hessians: \(error)")
+        }
 
         let partObjects = try fields.array("parts")
         guard !partObjects.isEmpty else { throw Failure("parts is empty: the certificate claims nothing") }
@@ -109,7 +115,8 @@ public enum CertificateCheck {
         guard try fields.string("certificateDigest") == (try digest(unsigned)) else {
             throw Failure("the certificate changed after it was written (certificateDigest does not match)")
         }
-        return Summary(architecture: network.widths, samples: network.samples.count, parameters: p, parts: summaries)
+        return Summary(architecture: network.widths, activation: activation == .relu ? "relu" : "linear",
+                       samples: network.samples.count, parameters: p, parts: summaries)
     }
 
     static func digest(_ value: Any) throws(Failure) -> String {

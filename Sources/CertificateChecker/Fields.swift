@@ -82,13 +82,17 @@ struct Fields {
 
 /// The network section: widths, activation, loss, weights, data and targets.
 enum NetworkReader {
-    static func read(_ fields: Fields) throws(CertificateCheck.Failure) -> ReferenceNetwork {
+    static func read(_ fields: Fields) throws(CertificateCheck.Failure) -> (network: ReferenceNetwork, activation: ReferenceActivation) {
         let widths = try fields.integers("architecture")
         guard widths.count >= 2, widths.allSatisfy({ $0 >= 1 }) else {
             throw CertificateCheck.Failure("network.architecture must list at least two positive widths")
         }
-        guard try fields.string("activation") == "linear" else {
-            throw CertificateCheck.Failure("network.activation: only \"linear\" networks are certified by this version")
+        let activation: ReferenceActivation
+        switch try fields.string("activation") {
+        case "linear": activation = .linear
+        case "relu": activation = .relu
+        case let other:
+            throw CertificateCheck.Failure("network.activation: \"\(other)\" is not certified by this version (\"linear\" or \"relu\")")
         }
         guard try fields.string("loss") == "mse" else {
             throw CertificateCheck.Failure("network.loss: only \"mse\" is certified by this version")
@@ -98,7 +102,7 @@ enum NetworkReader {
         }
         let (x, y) = (try fields.decimalMatrix("x"), try fields.decimalMatrix("y"))
         do {
-            return try ReferenceNetwork(widths: widths, weights: weights, samples: x, targets: y)
+            return (try ReferenceNetwork(widths: widths, weights: weights, samples: x, targets: y), activation)
         } catch {
             switch error {
             case .mismatch(let message): throw CertificateCheck.Failure("network: shapes do not match the architecture: \(message)")

@@ -67,16 +67,25 @@ public struct Certificate: Codable, Sendable {
 }
 
 public enum CertificateBuilder {
-    /// Builds the certificate of `parts` for `problem`, drawing one prime per part from `primes`.
-    public static func build(_ problem: Problem, seed: UInt64, parts: [HessianPart],
+    /// Builds the certificate of `parts` for `problem` with hidden activation `activation` (linear or relu; a ReLU
+    /// network on a kink throws `PiecewiseLinearHessian.Kink`), drawing one prime per part from `primes`.
+    public static func build(_ problem: Problem, seed: UInt64, parts: [HessianPart], activation: Activation = .linear,
                              primes: inout SplitMix64) throws -> Certificate {
+        precondition(activation != .tanh, "CertificateBuilder: exact Hessians exist for linear and relu networks")
         let network = Certificate.Network(
-            activation: "linear", architecture: problem.architecture.widths, loss: "mse",
+            activation: activation.rawValue, architecture: problem.architecture.widths, loss: "mse",
             weights: problem.weights.map(\.decimalRows), x: problem.x.decimalRows, y: problem.y.decimalRows)
         let networkObject = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(network))
-        let hessian = StructuredHessian(problem)
-        let witnessed = parts.map { part in
-            let witness = witness(hessian.source(for: part), prime: Primes.random(using: &primes))
+        let sources: [BlockMatrix]
+        if activation == .relu {
+            let hessian = try PiecewiseLinearHessian(problem, activation: .relu)
+            sources = parts.map(hessian.source(for:))
+        } else {
+            let hessian = StructuredHessian(problem)
+            sources = parts.map(hessian.source(for:))
+        }
+        let witnessed = zip(parts, sources).map { part, source in
+            let witness = witness(source, prime: Primes.random(using: &primes))
             return Certificate.Part(part: part.rawValue, rank: witness.rows.count, witness: witness)
         }
         return Certificate(

@@ -12,7 +12,8 @@ struct Certify: ParsableCommand {
             The certificate (JSON, format version \(Certificate.formatVersion)) holds the network, data and targets \
             as exact integers and, for each requested part, the claimed rank rho with two witnesses: a rho x rho \
             minor that is nonzero modulo a stated prime (so rank >= rho), and the columns of that minor, whose span \
-            the checker shows to contain every column exactly (so rank <= rho). Before writing, the certificate is \
+            the checker shows to contain every column exactly (so rank <= rho). Linear networks, and with \
+            --activation relu ReLU networks away from kinks. Before writing, the certificate is \
             checked by the independent checker; an unlucky prime (probability below 1e-13) is replaced. Example:
 
               hessian-rank certify --arch 25,5,10,10 --samples 50 --part all --out demo.json
@@ -28,6 +29,10 @@ struct Certify: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Where to write the certificate (written atomically).", valueName: "file"))
     var out: String
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Hidden activation: linear, or relu (exact away from kinks; a draw on a kink is refused).", valueName: "name"))
+    var activation: String = "linear"
+
     static let attempts = 3
 
     var parts: [HessianPart] { part == "all" ? HessianPart.allCases : [HessianPart(rawValue: part)!] }
@@ -37,6 +42,9 @@ struct Certify: ParsableCommand {
         try network.checkMemory(reduced: false)
         guard part == "all" || HessianPart(rawValue: part) != nil else {
             throw ValidationError("--part: expected loss, outer, functional or all; got '\(part)'")
+        }
+        guard activation == "linear" || activation == "relu" else {
+            throw ValidationError("--activation: expected linear or relu (exact Hessians need a piecewise-linear network); got '\(activation)'")
         }
         // A certificate holds witnesses for the full Hessians, which the checker rebuilds.
         try RankMethodOptions.checkCertificationSize(network.architecture, samples: network.sampleCount, reduced: false,
@@ -51,7 +59,13 @@ struct Certify: ParsableCommand {
         var failures: [String] = []
         for attempt in 1...Self.attempts {
             let start = clock.now
-            let certificate = try CertificateBuilder.build(problem, seed: network.seedValue, parts: parts, primes: &primes)
+            let certificate: Certificate
+            do {
+                certificate = try CertificateBuilder.build(problem, seed: network.seedValue, parts: parts,
+                                                           activation: Activation(rawValue: activation)!, primes: &primes)
+            } catch let kink as PiecewiseLinearHessian.Kink {
+                throw InputError(kink.description + "; draw another point (another --seed)")
+            }
             let data = try certificate.fileData()
             let built = clock.now
             let summary: CertificateCheck.Summary

@@ -89,6 +89,7 @@ import Testing
         (["bench", "--widths", "300", "--full-matrices"], "--max-memory: the Hessians of 64,300,300,10 (p = 112200) and N = 100 samples would need about"),
         (["certify", "--arch", "3,2", "--samples", "4", "--part", "hessian", "--out", "x.json"], "--part: expected loss, outer, functional or all; got 'hessian'"),
         (["certify", "--arch", "3,2", "--samples", "4", "--out", "/nonexistent/x.json"], "--out: the directory /nonexistent does not exist"),
+        (["certify", "--arch", "3,2", "--samples", "4", "--out", "x.json", "--activation", "tanh"], "--activation: expected linear or relu"),
         (["check-certificate", "/nonexistent/certificate.json"], "cannot read /nonexistent/certificate.json"),
         (["calibrate", "--activation", "sigmoid"], "--activation: expected linear, relu, tanh or all; got 'sigmoid'"),
         (["calibrate", "--preset", "huge"], "--preset: expected default or paper; got 'huge'"),
@@ -128,6 +129,14 @@ import Testing
         let tampered = try Binary.run(["check-certificate", file])
         #expect(tampered.status == 1)
         #expect(tampered.stdout == "invalid: loss: claimed rank 17 but the witness minor is 16 x 16\n")
+
+        // A ReLU network: its certificate says so, and the checker rebuilds the masked Hessians.
+        let relu = directory.appendingPathComponent("relu.json").path
+        let madeReLU = try Binary.run(["certify", "--arch", "6,4,4,2", "--samples", "7", "--activation", "relu", "--out", relu])
+        #expect(madeReLU.status == 0, "stderr: \(madeReLU.stderr)")
+        let checkedReLU = try Binary.run(["check-certificate", relu])
+        #expect(checkedReLU.status == 0 && checkedReLU.stdout.contains("for the ReLU network with widths 6,4,4,2"))
+        #expect(try String(contentsOfFile: relu, encoding: .utf8).contains("\"activation\" : \"relu\""))
     }
 
     /// calibrate on one network: the table, the summary with a recommendation, a plot that is an SVG document.

@@ -32,6 +32,47 @@ import Testing
         }
     }
 
+    // MARK: ReLU
+
+    static func reluCertificate(_ widths: [Int], samples: Int, seed: UInt64) throws -> Data {
+        let problem = try Generator.draw(Architecture(widths: widths), samples: samples, seed: seed)
+        var primes = Generator.primeGenerator(seed: seed)
+        return try CertificateBuilder.build(problem, seed: seed, parts: HessianPart.allCases, activation: .relu,
+                                            primes: &primes).fileData()
+    }
+
+    /// ReLU networks: the checker rebuilds the Hessians with the masks (HessianReference's direct route) and the
+    /// claimed ranks equal the multimodular certified ranks of the producer's per-sample block construction. For the
+    /// first network they differ from the linear network's, which are the formula's (r = 6, K = 2, q = 2:
+    /// H_O = q(r + K - q) = 12, H_F = 2q(4 + 4) + 2q s - L q^2 = 28, H_L = q(r + K) + 2q(4 + 4) - L q^2 = 36), so the
+    /// checker did rebuild the ReLU Hessians.
+    @Test(arguments: [([6, 4, 4, 2], 7), ([5, 3, 3], 6), ([4, 3, 2, 3, 2], 5)])
+    func reluRoundTrip(widths: [Int], samples: Int) throws {
+        let summary = try CertificateCheck.check(try Self.reluCertificate(widths, samples: samples, seed: 1))
+        #expect(summary.activation == "relu")
+        let problem = try Generator.draw(Architecture(widths: widths), samples: samples, seed: 1)
+        let hessian = try PiecewiseLinearHessian(problem, activation: .relu)
+        for part in summary.parts {
+            #expect(part.rank == (try CertifiedRank.rank(of: hessian.source(for: HessianPart(rawValue: part.part)!)).rank),
+                    "\(widths): \(part.part)")
+        }
+        if widths == [6, 4, 4, 2] {
+            let linear = try CertificateCheck.check(try Self.certificate(widths, samples: samples, seed: 1))
+            #expect(linear.parts.map(\.rank) == [36, 12, 28])
+            #expect(summary.parts.map(\.rank) != linear.parts.map(\.rank))
+        }
+    }
+
+    /// A ReLU certificate relabelled "linear", digests recomputed: the linear Hessians have other ranks, and the
+    /// witnesses fail on them.
+    @Test func relabelledActivationIsCaughtByTheMathematics() throws {
+        let relabelled = try Self.tampered(try Self.reluCertificate([6, 4, 4, 2], samples: 7, seed: 1), resign: true) { o in
+            Self.editNetwork(&o) { $0["activation"] = "linear" }
+        }
+        let reason = try #require(Self.reason(relabelled))
+        #expect(reason.hasPrefix("loss: "), "\(reason)")
+    }
+
     // MARK: tampering
 
     /// Applies `edit` to the parsed certificate and returns the file; with `resign`, recomputes both digests so that
@@ -93,7 +134,8 @@ import Testing
             ("a sample", { Self.editNetwork(&$0) { n in var x = n["x"] as! [[String]]; x[1][2] = "0"; n["x"] = x } }, "inputsDigest does not match"),
             ("a target", { Self.editNetwork(&$0) { n in var y = n["y"] as! [[String]]; y[0][0] = "1"; n["y"] = y } }, "inputsDigest does not match"),
             ("architecture", { Self.editNetwork(&$0) { $0["architecture"] = [4, 2, 3] } }, "network: shapes do not match the architecture"),
-            ("activation", { Self.editNetwork(&$0) { $0["activation"] = "relu" } }, "only \"linear\" networks"),
+            ("activation", { Self.editNetwork(&$0) { $0["activation"] = "tanh" } }, "network.activation: \"tanh\" is not certified"),
+            ("activation linear to relu", { Self.editNetwork(&$0) { $0["activation"] = "relu" } }, "inputsDigest does not match"),
             ("loss", { Self.editNetwork(&$0) { $0["loss"] = "cross-entropy" } }, "only \"mse\""),
             ("inputsDigest", { $0["inputsDigest"] = String(repeating: "0", count: 64) }, "inputsDigest does not match"),
             ("certificateDigest", { $0["certificateDigest"] = String(repeating: "0", count: 64) }, "certificateDigest does not match"),
