@@ -4,7 +4,8 @@
 // - depth:   d = 16, 1 ... 9 hidden layers of width 25, K = 10, N = 50;
 // - samples: d = 64, hidden [10, 10], K = 10, N = 10, 25, 50, 75, 100, 150, 200, 300, 400.
 // Point i is drawn with seed + i. A shard i/n runs the points whose index is i - 1 modulo n, so a job array of n
-// tasks covers every point once, deterministically.
+// tasks covers every point once, deterministically. With ReLU hidden layers (the paper's comparison), a draw that sits
+// on a kink has no Hessian and is redrawn with seed + i + k 2^32, k = 1, 2, ...; the record keeps the seed used.
 import ExactAlgebra
 import Foundation
 
@@ -48,7 +49,8 @@ public enum SweepStudy: String, Sendable, CaseIterable, Codable {
 
 /// One analysed point of a sweep: a line of the sweep's JSON-lines output, and what `merge` reads.
 public struct SweepRecord: Codable, Sendable, Equatable {
-    public static let currentFormatVersion = 1
+    /// 2 added `activation` and leaves out `generic` for ReLU.
+    public static let currentFormatVersion = 2
 
     public struct Values: Codable, Sendable, Equatable {
         public let loss: Int
@@ -61,6 +63,8 @@ public struct SweepRecord: Codable, Sendable, Equatable {
     public let index: Int
     public let variable: Int
     public let architecture: [Int]
+    /// "linear" or "relu" (hidden layers).
+    public let activation: String
     public let samples: Int
     public let seed: String
     public let parameters: Int
@@ -68,7 +72,8 @@ public struct SweepRecord: Codable, Sendable, Equatable {
     public let ranks: Values
     public let formula: Values
     public let verdicts: [String]
-    public let generic: Bool
+    /// Whether the draw is generic; absent for ReLU (the diagnosis is the linear network's).
+    public let generic: Bool?
     public let errorBound: Double
     public let seconds: Double
 
@@ -78,6 +83,7 @@ public struct SweepRecord: Codable, Sendable, Equatable {
         index = point.index
         variable = point.variable
         architecture = point.architecture.widths
+        activation = analysis.activation.rawValue
         samples = point.samples
         seed = String(analysis.seed)
         parameters = analysis.problem.parameterCount
@@ -88,15 +94,21 @@ public struct SweepRecord: Codable, Sendable, Equatable {
         ranks = values(\.rank.rank)
         formula = values(\.formula.value)
         verdicts = analysis.parts.map(\.verdict.rawValue)
-        generic = analysis.genericity?.isGeneric == true  // sweeps are of linear networks: always diagnosed
+        generic = analysis.genericity?.isGeneric
         errorBound = analysis.errorBound
         self.seconds = seconds
     }
 }
 
 public enum SweepRunner {
-    /// Analyses one point: draw with seed + index (integers, or uniformly over F_p in generic mode), rank all three parts.
-    public static func run(_ study: SweepStudy, _ point: SweepStudy.Point, seed: UInt64, generic: Bool) throws -> SweepRecord {
+    /// How many draws a ReLU point may try before giving up on kinks.
+    public static let reluAttempts = 8
+
+    /// Analyses one point: draw with seed + index (integers, or uniformly over F_p in generic mode), rank all three
+    /// parts, for a linear network or (`activation` relu, integers only) a ReLU network.
+    public static func run(_ study: SweepStudy, _ point: SweepStudy.Point, seed: UInt64, generic: Bool,
+                           activation: Activation = .linear) throws -> SweepRecord {
+        precondition(activation != .tanh && !(generic && activation == .relu), "SweepRunner: linear, or relu over Z")
         let pointSeed = seed &+ UInt64(point.index)
         let clock = ContinuousClock()
         let start = clock.now
@@ -104,10 +116,28 @@ public enum SweepRunner {
         if generic {
             let (problem, prime) = try Generator.drawField(point.architecture, samples: point.samples, seed: pointSeed)
             analysis = try Analyzer.analyze(problem, seed: pointSeed, options: RankOptions(fieldPrime: prime))
+        } else if activation == .relu {
+            analysis = try reluAnalysis(point, seed: pointSeed)
         } else {
             let problem = try Generator.draw(point.architecture, samples: point.samples, seed: pointSeed)
             analysis = try Analyzer.analyze(problem, seed: pointSeed)
         }
         return SweepRecord(study: study, point: point, analysis: analysis, seconds: (clock.now - start).seconds)
+    }
+
+    /// The first draw seed + k 2^32 (k = 0, 1, ...) that is off every ReLU kink, analysed.
+    static func reluAnalysis(_ point: SweepStudy.Point, seed: UInt64) throws -> Analysis {
+        var kinks: [String] = []
+        for k in 0..<reluAttempts {
+            let drawSeed = seed &+ UInt64(k) << 32
+            let problem = try Generator.draw(point.architecture, samples: point.samples, seed: drawSeed)
+            do {
+                return try Analyzer.analyze(problem, seed: drawSeed, options: RankOptions(activation: .relu))
+            } catch {
+                guard case .kink(let kink) = error else { throw error }
+                kinks.append("seed \(drawSeed): \(kink)")
+            }
+        }
+        throw InputError("point \(point.index) (\(point.architecture), N = \(point.samples)): every one of \(reluAttempts) draws sits on a ReLU kink (\(kinks.joined(separator: "; ")))")
     }
 }

@@ -9,7 +9,9 @@ struct Sweep: ParsableCommand {
         discussion: """
             width: d = 64, hidden [w, w], K = 10, N = 100, w = 4 ... 56; depth: d = 16, 1 ... 9 hidden layers of \
             width 25, K = 10, N = 50; samples: d = 64, hidden [10, 10], K = 10, N = 10 ... 400. For each point the \
-            exact ranks of H_L, H_O and H_F beside the formula and p; point i uses seed + i.
+            exact ranks of H_L, H_O and H_F beside the formula and p; point i uses seed + i. With --activation relu \
+            the networks have ReLU hidden layers and their exact ranks stand beside the linear formula (the paper's \
+            comparison); a draw on a kink is redrawn with seed + i + k 2^32.
 
             --shard i/n runs every n-th point (index = i - 1 mod n) and prints one JSON line per point, so a job \
             array of n tasks covers the study once; `hessian-rank merge` combines the lines into the table, JSON \
@@ -34,6 +36,12 @@ struct Sweep: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("integers (default) or prime (generic mode over F_p, as for rank).", valueName: "field"))
     var field: String = "integers"
 
+    @Option(name: .long, help: ArgumentHelp("""
+        Hidden activation: linear, or relu (exact ranks of the ReLU networks beside the linear formula, the paper's \
+        comparison; a draw on a kink is redrawn).
+        """, valueName: "name"))
+    var activation: String = "linear"
+
     @OptionGroup var output: SweepOutputOptions
 
     @Option(name: .customLong("max-memory"), help: ArgumentHelp("Refuse a study whose largest point needs more memory.", valueName: "size"))
@@ -55,13 +63,21 @@ struct Sweep: ParsableCommand {
         }
         try Validate.seed(seed)
         guard field == "integers" || field == "prime" else { throw ValidationError("--field: expected integers or prime; got '\(field)'") }
+        guard activation == "linear" || activation == "relu" else {
+            throw ValidationError("--activation: expected linear or relu; got '\(activation)'")
+        }
+        if activation == "relu" && field == "prime" {
+            throw ValidationError("--activation relu: not with --field prime (generic mode is for linear networks)")
+        }
         if let shard, shardValue == nil {
             throw ValidationError("--shard: expected i/n with 1 <= i <= n, e.g. --shard 2/8; got '\(shard)'")
         }
         if shard != nil && (output.json || output.plot != nil) {
             throw ValidationError("--shard: prints JSON lines for `hessian-rank merge`; drop --json and --plot (merge makes them)")
         }
-        for point in study.points { try NetworkOptions.checkMemory(point.architecture, samples: point.samples, limit: maxMemory, reduced: true) }
+        for point in study.points {
+            try NetworkOptions.checkMemory(point.architecture, samples: point.samples, limit: maxMemory, reduced: activation == "linear")
+        }
         try output.validatePlot()
     }
 
@@ -71,7 +87,8 @@ struct Sweep: ParsableCommand {
         var records: [SweepRecord] = []
         for (n, point) in points.enumerated() {
             progress.update(n, "\(point.architecture) N=\(point.samples)")
-            let record = try SweepRunner.run(studyValue, point, seed: UInt64(seed)!, generic: field == "prime")
+            let record = try SweepRunner.run(studyValue, point, seed: UInt64(seed)!, generic: field == "prime",
+                                             activation: Activation(rawValue: activation)!)
             if shard != nil {
                 print(String(decoding: try JSONEncoder.sorted.encode(record), as: UTF8.self))
             }
@@ -116,13 +133,22 @@ struct SweepOutputOptions: ParsableArguments {
         var lines = [pad(records.first?.study.variableName ?? "", 15) + pad("widths", 32) + pad("N", 5) + pad("p", 6)
                      + pad("rank L/O/F", 17) + pad("formula L/O/F", 17) + "verdicts"]
         for r in records {
-            let verdicts = Set(r.verdicts) == ["equal"] ? "equal" : r.verdicts.joined(separator: "; ")
+            let verdicts = r.activation == "relu" ? reluComparison(r)
+                : Set(r.verdicts) == ["equal"] ? "equal" : r.verdicts.joined(separator: "; ")
             lines.append(pad(String(r.variable), 15) + pad(r.architecture.map(String.init).joined(separator: ","), 32)
                          + pad(String(r.samples), 5) + pad(String(r.parameters), 6)
                          + pad("\(r.ranks.loss)/\(r.ranks.outer)/\(r.ranks.functional)", 17)
                          + pad("\(r.formula.loss)/\(r.formula.outer)/\(r.formula.functional)", 17) + verdicts)
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A ReLU point against the linear formula: "relu: equal to the linear formula", or per part below/equal/above.
+    static func reluComparison(_ r: SweepRecord) -> String {
+        let pairs = [("H_L", r.ranks.loss, r.formula.loss), ("H_O", r.ranks.outer, r.formula.outer),
+                     ("H_F", r.ranks.functional, r.formula.functional)]
+        if pairs.allSatisfy({ $0.1 == $0.2 }) { return "relu: equal to the linear formula" }
+        return "relu: " + pairs.map { "\($0.0) \($0.1 < $0.2 ? "below" : $0.1 > $0.2 ? "above" : "equal")" }.joined(separator: ", ")
     }
 }
 

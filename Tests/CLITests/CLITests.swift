@@ -284,6 +284,24 @@ import Testing
         #expect(partial.status == 1 && partial.stderr.contains("4 of 9 points of the samples study are missing: 1, 3, 5, 7"))
         let badShard = try Binary.run(["sweep", "--study", "samples", "--shard", "3/2"])
         #expect(badShard.status == 2 && badShard.stderr.contains("--shard: expected i/n with 1 <= i <= n"))
+
+        // ReLU networks: point 0 (N = 10, seed 1) is the network `rank --activation relu` draws with seed 1; its
+        // record says relu and carries no genericity; it does not merge with linear records.
+        let relu = try Binary.run(["sweep", "--study", "samples", "--activation", "relu", "--shard", "1/9"])
+        #expect(relu.status == 0, "stderr: \(relu.stderr)")
+        let record = try #require(try JSONSerialization.jsonObject(with: Data(relu.stdout.utf8)) as? [String: Any])
+        #expect(record["activation"] as? String == "relu" && record["generic"] == nil && record["formatVersion"] as? Int == 2)
+        let single = try Binary.run(["rank", "--arch", "64,10,10,10", "--samples", "10", "--seed", "1", "--activation", "relu", "--json"])
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(single.stdout.utf8)) as? [String: Any])
+        #expect(record["ranks"] as? [String: Int] == report["ranks"] as? [String: Int])
+        let reluFile = directory.appendingPathComponent("relu.jsonl").path
+        try relu.stdout.write(toFile: reluFile, atomically: true, encoding: .utf8)
+        let reluTable = try Binary.run(["merge", reluFile])
+        #expect(reluTable.stdout.contains("relu: "), "\(reluTable.stdout)")
+        let mixed = try Binary.run(["merge", files[1], reluFile])
+        #expect(mixed.status == 2 && mixed.stderr.contains("a relu record among linear records"), "\(mixed.stderr)")
+        let genericReLU = try Binary.run(["sweep", "--study", "samples", "--activation", "relu", "--field", "prime"])
+        #expect(genericReLU.status == 2 && genericReLU.stderr.contains("--activation relu: not with --field prime"))
     }
 
     @Test func helpTeachesAndExitsZero() throws {
