@@ -20,15 +20,12 @@ public enum MemoryEstimate {
     /// The estimate for a network and its data, ranked through its full Hessians or (`reduced`) through the
     /// reduced ones.
     public static func bytes(_ architecture: Architecture, samples: Int, reduced: Bool) -> Double {
-        let full = bytes(parameterCount: architecture.parameterCount, samples: samples, inputWidth: architecture.inputWidth,
-                         outputWidth: architecture.outputWidth, largestWidth: architecture.widths.max() ?? 0)
-        guard reduced else { return full }
-        let p = Double(architecture.parameterCount)
-        let residues = HessianPart.allCases.reduce(0.0) { sum, part in
-            let shape = ReducedHessian.rankedShape(of: part, architecture: architecture, samples: samples)
-            return sum + 8 * Double(shape.rows) * Double(shape.columns)
-        }
-        return full - 3 * 8 * p * p + residues
+        let p = reduced ? 0 : architecture.parameterCount
+        let dataAndFactors = bytes(parameterCount: p, samples: samples, inputWidth: architecture.inputWidth,
+                                   outputWidth: architecture.outputWidth, largestWidth: architecture.widths.max() ?? 0)
+        guard reduced else { return dataAndFactors }
+        return ReducedHessian.rankedShapes(architecture: architecture, samples: samples)
+            .reduce(dataAndFactors) { $0 + 8 * Double($1.rows) * Double($1.columns) }
     }
 
     /// "12.3 GiB", "512.0 MiB".

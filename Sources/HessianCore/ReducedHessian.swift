@@ -201,6 +201,11 @@ public struct ReducedHessian: Sendable {
         samples * outputWidth < s
     }
 
+    /// The shapes of the matrices the three parts are ranked through, in the order of `HessianPart.allCases`.
+    public static func rankedShapes(architecture: Architecture, samples: Int) -> [MatrixShape] {
+        HessianPart.allCases.map { rankedShape(of: $0, architecture: architecture, samples: samples) }
+    }
+
     /// The shape of the matrix each part is ranked through (`rankSource(for:)`), from the shapes alone: for memory
     /// estimates and messages before anything is computed.
     public static func rankedShape(of part: HessianPart, architecture: Architecture, samples: Int) -> MatrixShape {

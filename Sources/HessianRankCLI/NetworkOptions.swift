@@ -150,10 +150,7 @@ struct RankMethodOptions: ParsableArguments {
             }
             return
         }
-        let size = HessianPart.allCases.map {
-            let shape = ReducedHessian.rankedShape(of: $0, architecture: architecture, samples: samples)
-            return max(shape.rows, shape.columns)
-        }.max() ?? 0
+        let size = ReducedHessian.rankedShapes(architecture: architecture, samples: samples).map { max($0.rows, $0.columns) }.max() ?? 0
         if size > limit {
             throw ValidationError("\(option): the reduced Hessians of p = \(p) parameters are up to \(size) x \(size), above the certification limit of \(limit) (see the README, section Speed); drop \(option) for the modular rank and its error bound")
         }

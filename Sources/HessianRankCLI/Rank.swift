@@ -90,10 +90,9 @@ struct Rank: ParsableCommand {
             let how = rankOptions.certify ? "certifying" : "ranking"
             let p = problem.parameterCount
             if rankOptions.reduces {
-                let shapes = HessianPart.allCases.map {
-                    let shape = ReducedHessian.rankedShape(of: $0, architecture: problem.architecture, samples: problem.sampleCount)
-                    return "\($0.symbol) \(shape.rows) x \(shape.columns)"
-                }
+                let shapes = zip(HessianPart.allCases, ReducedHessian.rankedShapes(architecture: problem.architecture,
+                                                                                   samples: problem.sampleCount))
+                    .map { "\($0.symbol) \($1.rows) x \($1.columns)" }
                 StandardError.write("rank: \(how) the reduced Hessians of p = \(p) parameters (\(shapes.joined(separator: ", ")))...\n")
             } else {
                 StandardError.write("rank: \(how) three \(p) x \(p) Hessians (H_L, H_O, H_F)...\n")
