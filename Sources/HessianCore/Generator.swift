@@ -9,6 +9,9 @@
 //   X = U V with U (N x r) and V (r x d) uniform in -4...4 (0...4 for `.uniform01`), redrawn until rank X = r exactly
 //   (checked by a certified rank);
 // - targets Y (N x K): uniform integers in -16...16.
+// `drawWide` draws every value from -2^20...2^20 instead (weights nonzero), for ReLU networks at scale: with values
+// in -16...16 a pre-activation is exactly zero (a kink, where there is no Hessian) with probability about 1e-3, so a
+// network with thousands of them almost always has one; with 2^20 that probability is of order 1e-13.
 import ExactAlgebra
 
 /// How data are drawn: integers around zero, or a grid in [0, 1] (as integers 0...256, to be divided by 2^8).
@@ -76,6 +79,23 @@ public enum Generator {
         var targetStream = SplitMix64(seed: seed, stream: Stream.targets.rawValue)
         let y = uniform(samples, architecture.outputWidth, &targetStream)
         return (try Problem(architecture: architecture, weights: weights, x: x, y: y), prime)
+    }
+
+    public static let wideBound = 1 << 20
+
+    /// Draws a problem with every value in -2^20...2^20 (weights nonzero), from the same streams as `draw`.
+    public static func drawWide(_ architecture: Architecture, samples: Int, seed: UInt64) throws(InputError) -> Problem {
+        guard samples >= 1 else { throw InputError("the number of samples must be a positive integer; got \(samples)") }
+        var weightStream = SplitMix64(seed: seed, stream: Stream.weights.rawValue)
+        let weights = (0..<architecture.depth).map { t in
+            let shape = architecture.weightShape(t)
+            return matrix(shape.rows, shape.columns) { nonzero(bound: wideBound, using: &weightStream) }
+        }
+        var dataStream = SplitMix64(seed: seed, stream: Stream.data.rawValue)
+        let x = matrix(samples, architecture.inputWidth) { dataStream.uniform(in: -wideBound...wideBound) }
+        var targetStream = SplitMix64(seed: seed, stream: Stream.targets.rawValue)
+        let y = matrix(samples, architecture.outputWidth) { targetStream.uniform(in: -wideBound...wideBound) }
+        return try Problem(architecture: architecture, weights: weights, x: x, y: y)
     }
 
     /// Draws weights and targets for given data X (N x d), from the same streams as every draw with this seed.

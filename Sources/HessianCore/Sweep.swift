@@ -4,8 +4,10 @@
 // - depth:   d = 16, 1 ... 9 hidden layers of width 25, K = 10, N = 50;
 // - samples: d = 64, hidden [10, 10], K = 10, N = 10, 25, 50, 75, 100, 150, 200, 300, 400.
 // Point i is drawn with seed + i. A shard i/n runs the points whose index is i - 1 modulo n, so a job array of n
-// tasks covers every point once, deterministically. With ReLU hidden layers (the paper's comparison), a draw that sits
-// on a kink has no Hessian and is redrawn with seed + i + k 2^32, k = 1, 2, ...; the record keeps the seed used.
+// tasks covers every point once, deterministically. With ReLU hidden layers (the paper's comparison) every value is
+// drawn from -2^20...2^20 (`Generator.drawWide`: with -16...16 nearly every wide network sits on a kink), and a draw
+// that still sits on a kink, where there is no Hessian, is redrawn with seed + i + k 2^32, k = 1, 2, ...; the record
+// keeps the seed used.
 import ExactAlgebra
 import Foundation
 
@@ -125,12 +127,12 @@ public enum SweepRunner {
         return SweepRecord(study: study, point: point, analysis: analysis, seconds: (clock.now - start).seconds)
     }
 
-    /// The first draw seed + k 2^32 (k = 0, 1, ...) that is off every ReLU kink, analysed.
+    /// The first wide draw seed + k 2^32 (k = 0, 1, ...) that is off every ReLU kink, analysed.
     static func reluAnalysis(_ point: SweepStudy.Point, seed: UInt64) throws -> Analysis {
         var kinks: [String] = []
         for k in 0..<reluAttempts {
             let drawSeed = seed &+ UInt64(k) << 32
-            let problem = try Generator.draw(point.architecture, samples: point.samples, seed: drawSeed)
+            let problem = try Generator.drawWide(point.architecture, samples: point.samples, seed: drawSeed)
             do {
                 return try Analyzer.analyze(problem, seed: drawSeed, options: RankOptions(activation: .relu))
             } catch {

@@ -11,7 +11,8 @@ struct Sweep: ParsableCommand {
             width 25, K = 10, N = 50; samples: d = 64, hidden [10, 10], K = 10, N = 10 ... 400. For each point the \
             exact ranks of H_L, H_O and H_F beside the formula and p; point i uses seed + i. With --activation relu \
             the networks have ReLU hidden layers and their exact ranks stand beside the linear formula (the paper's \
-            comparison); a draw on a kink is redrawn with seed + i + k 2^32.
+            comparison); their values are drawn from -2^20...2^20 so that no pre-activation is exactly zero, and a \
+            draw on such a kink is redrawn with seed + i + k 2^32.
 
             --shard i/n runs every n-th point (index = i - 1 mod n) and prints one JSON line per point, so a job \
             array of n tasks covers the study once; `hessian-rank merge` combines the lines into the table, JSON \

@@ -21,6 +21,23 @@ import Testing
         }
     }
 
+    /// The wide draw (ReLU sweeps): weights nonzero, every value within 2^20, reproducible from the seed, and wide
+    /// indeed (some value beyond 2^19 in each matrix of this size).
+    @Test func wideDrawStaysInRange() throws {
+        let p = try Generator.drawWide(Architecture(widths: [12, 12, 3]), samples: 20, seed: 4)
+        for (index, m) in (p.weights + [p.x, p.y]).enumerated() {
+            var largest = 0
+            for i in 0..<m.rowCount { for j in 0..<m.columnCount {
+                let v = m[i, j]
+                #expect(abs(v) <= Generator.wideBound && (index >= p.weights.count || v != 0))
+                largest = max(largest, abs(v))
+            } }
+            #expect(largest > Generator.wideBound / 2, "matrix \(index)")
+        }
+        let again = try Generator.drawWide(Architecture(widths: [12, 12, 3]), samples: 20, seed: 4)
+        #expect(again.weights == p.weights && again.x == p.x && again.y == p.y)
+    }
+
     @Test(arguments: [0, 1, 3, 5])
     func prescribedDataRankIsExact(_ r: Int) throws {
         let p = try Generator.draw(Architecture(widths: [6, 2]), samples: 5, dataRank: r, seed: UInt64(r))
