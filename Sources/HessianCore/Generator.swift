@@ -29,7 +29,7 @@ public enum Generator {
     public static let factorBound = 4
     public static let targetBound = 16
 
-    enum Stream: UInt64 { case weights = 1, data = 2, targets = 3, primes = 4 }
+    enum Stream: UInt64 { case weights = 1, data = 2, targets = 3, primes = 4, biases = 5 }
 
     public static func generator(seed: UInt64, stream: UInt64) -> SplitMix64 { SplitMix64(seed: seed, stream: stream) }
 

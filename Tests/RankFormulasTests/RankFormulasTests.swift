@@ -68,4 +68,19 @@ import Testing
     func allWidths(count: Int, range: ClosedRange<Int>) -> [[Int]] {
         count == 0 ? [[]] : allWidths(count: count - 1, range: range).flatMap { prefix in range.map { prefix + [$0] } }
     }
+
+    /// The with-bias conjecture, by hand (../shared/reference/formulas.md):
+    /// - [4, 3, 2], r = 4, r~ = 5: q = q~ = s~ = 2, L = 2. H_O = 2 (4 + 2 - 2) + 2 = 10; H_F = 2*2*3 + 2*2*2 - 2*4 + 0 = 12
+    ///   (q~ = min(r~, K): no extra term); H_L = 10 + 12 - 2 (4 - 2 - 1) = 20.
+    /// - [6, 2, 5, 3], r = r~ = 4: q = q~ = 2, s~ = 3, L = 3. H_O = 2 (4 + 3 - 2) + (3 - 2) = 11; H_F = 2*2*7 + 2*2*3
+    ///   - 3*4 + 1*2 = 30, plus 2 (5 - 2) = 6 for the layer after the last width-2 layer since q~ < min(r~, K) = 3: 36;
+    ///   H_L = 11 + 36 - 2 (6 - 2 - 1) = 41.
+    /// - [3, 2] (L = 1), r = 3, r~ = 4: f is affine in its parameters, H_O = H_L = r~ K = 8, H_F = 0.
+    @Test(arguments: [([4, 3, 2], 4, 5, 10, 12, 20), ([6, 2, 5, 3], 4, 4, 11, 36, 41), ([3, 2], 3, 4, 8, 0, 8)])
+    func biasConjectureByHand(widths: [Int], r: Int, rTilde: Int, outer: Int, functional: Int, loss: Int) {
+        let c = BiasNetworkConjecture(widths: widths, dataRank: r, augmentedDataRank: rTilde)
+        #expect([c.outer.value, c.functional.value, c.loss.value] == [outer, functional, loss], "\(widths)")
+        #expect(widths.count == 2 || c.outer.status == .conjecture)
+        #expect(c.parameterCount == zip(widths, widths.dropFirst()).reduce(0) { $0 + $1.1 * ($1.0 + 1) })
+    }
 }
