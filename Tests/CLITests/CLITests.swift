@@ -302,6 +302,23 @@ import Testing
         #expect(genericReLU.status == 2 && genericReLU.stderr.contains("--activation relu: not with --field prime"))
     }
 
+    /// The with-bias conjecture on the grid: a row per network, a summary, JSON with the conjecture beside each rank.
+    /// Expected values for the first network (widths 3,2, N = 6, L = 1) by hand: p = 2 (3 + 1) = 8, r = 3, and
+    /// r~ = 4 (the column of ones is outside the column space of X generically), so H_O = H_L = r~ K = 8, H_F = 0.
+    @Test func biasConjectureOnTheGrid() throws {
+        let run = try Binary.run(["bias"])
+        #expect(run.status == 0 || run.status == 1, "stderr: \(run.stderr)")
+        let lines = run.stdout.split(separator: "\n")
+        #expect(lines.count == 85 + 2)
+        #expect(lines[1].hasPrefix("3,2               6   8    3   4   8/8/0          8/8/0             equal"), "\(lines[1])")
+        #expect(lines.last?.hasPrefix(run.status == 0 ? "CONFIRMED: 85 bias networks, 255 ranks" : "REFUTED: 85 bias networks") == true)
+        let json = try Binary.run(["bias", "--json", "--seed", "5"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let records = try #require(object["records"] as? [[String: Any]])
+        #expect(records.count == 85 && records.allSatisfy { ($0["ranks"] as? [Int])?.count == 3 && ($0["conjecture"] as? [Int])?.count == 3 })
+        #expect((object["confirmed"] as? Bool) == (json.status == 0))
+    }
+
     @Test func helpTeachesAndExitsZero() throws {
         let run = try Binary.run(["rank", "--help"])
         #expect(run.status == 0)

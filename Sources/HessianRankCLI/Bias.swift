@@ -1,0 +1,106 @@
+// `hessian-rank bias`: the with-bias conjecture (not the paper's), checked at uniform points of F_p on the built-in grid.
+import ArgumentParser
+import Foundation
+import HessianCore
+
+struct Bias: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check the with-bias conjecture (an empirical fit, not the paper's theorem) exactly on the built-in grid.",
+        discussion: """
+            The networks of `verify`'s grid, with a bias in every layer: f(x) = W_L(...(W_1 x + b_1)...) + b_L. \
+            Weights, biases, data and targets are drawn uniformly modulo a random 63-bit prime (generic mode: the \
+            conjecture is about generic ranks), and the ranks of H_L, H_O, H_F there stand beside the conjecture \
+            (../shared/reference/formulas.md; proofs/statements/bias.md). Verdicts: equal; ABOVE, which refutes the \
+            conjecture for certain (the rank at a point never exceeds the generic rank over Q); below, which \
+            refutes it unless this draw was unlucky (probability at most the stated bound per rank). Exit 0 iff \
+            every rank equals the conjecture; 1 otherwise.
+            """
+    )
+
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Base seed: case i uses seed + i.", valueName: "S"))
+    var seed: String = "1"
+
+    @Flag(name: .long, help: "Print one JSON document instead of the table.")
+    var json = false
+
+    func validate() throws { try Validate.seed(seed) }
+
+    struct Record: Encodable {
+        let architecture: [Int]
+        let samples: Int
+        let seed: String
+        let prime: String
+        let parameters: Int
+        let dataRank: Int
+        let augmentedDataRank: Int
+        /// loss, outer, functional.
+        let ranks: [Int]
+        let conjecture: [Int]
+        let verdicts: [String]
+        let errorBound: Double
+    }
+
+    struct Report: Encodable {
+        let formatVersion = 1
+        let seed: String
+        let records: [Record]
+        let networks: Int
+        let equalRanks: Int
+        let ranksAbove: Int
+        let ranksBelow: Int
+        let confirmed: Bool
+    }
+
+    static func verdict(_ rank: Int, _ conjecture: Int) -> String {
+        rank == conjecture ? "equal" : rank > conjecture ? "ABOVE" : "below"
+    }
+
+    func run() throws {
+        let base = UInt64(seed)!
+        let cases = VerifyGrid.cases
+        var progress = Progress("bias", total: cases.count)
+        var analyses: [BiasAnalysis] = []
+        for (n, gridCase) in cases.enumerated() {
+            progress.update(n, gridCase.architecture.description)
+            analyses.append(try BiasAnalysis.analyze(gridCase.architecture, samples: gridCase.samples,
+                                                     dataRank: gridCase.dataRank, seed: base &+ UInt64(gridCase.index)))
+        }
+        progress.update(cases.count)
+        progress.finish()
+        let pairs = analyses.flatMap { a in zip(a.ranks, a.formulas.map(\.value)) }
+        let report = Report(
+            seed: seed,
+            records: analyses.map { a in
+                Record(architecture: a.problem.architecture.widths, samples: a.problem.problem.sampleCount,
+                       seed: String(a.seed), prime: String(a.prime), parameters: a.problem.parameterCount,
+                       dataRank: a.dataRank, augmentedDataRank: a.augmentedDataRank, ranks: a.ranks,
+                       conjecture: a.formulas.map(\.value),
+                       verdicts: zip(a.ranks, a.formulas).map { Self.verdict($0, $1.value) }, errorBound: a.errorBound)
+            },
+            networks: analyses.count, equalRanks: pairs.filter { $0 == $1 }.count,
+            ranksAbove: pairs.filter { $0 > $1 }.count, ranksBelow: pairs.filter { $0 < $1 }.count,
+            confirmed: pairs.allSatisfy { $0 == $1 })
+        if json {
+            print(String(decoding: try AnalysisReport.encoder().encode(report), as: UTF8.self))
+        } else {
+            let pad = Rank.pad
+            var lines = [pad("widths", 18) + pad("N", 4) + pad("p", 5) + pad("r", 4) + pad("r~", 4)
+                         + pad("rank L/O/F", 15) + pad("conjecture L/O/F", 18) + "verdicts"]
+            for r in report.records {
+                let verdicts = Set(r.verdicts) == ["equal"] ? "equal"
+                    : zip(["H_L", "H_O", "H_F"], r.verdicts).map { "\($0) \($1)" }.joined(separator: ", ")
+                lines.append(pad(r.architecture.map(String.init).joined(separator: ","), 18) + pad(String(r.samples), 4)
+                             + pad(String(r.parameters), 5) + pad(String(r.dataRank), 4) + pad(String(r.augmentedDataRank), 4)
+                             + pad(r.ranks.map(String.init).joined(separator: "/"), 15)
+                             + pad(r.conjecture.map(String.init).joined(separator: "/"), 18) + verdicts)
+            }
+            print(lines.joined(separator: "\n"))
+            let bound = report.records.map(\.errorBound).max() ?? 0
+            print((report.confirmed ? "CONFIRMED" : "REFUTED") + ": \(report.networks) bias networks, \(pairs.count) ranks: "
+                  + "\(report.equalRanks) equal to the conjecture, \(report.ranksAbove) above (each refutes it for certain), "
+                  + "\(report.ranksBelow) below; generic mode over F_p: each rank is a certain lower bound on the generic "
+                  + String(format: "rank over Q, below the generic rank over F_p with probability <= %.1e", bound))
+        }
+        if !report.confirmed { throw ExitCode(1) }
+    }
+}
