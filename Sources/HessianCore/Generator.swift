@@ -1,7 +1,7 @@
 // The seeded draw of weights, data and targets.
 //
 // Everything comes from SplitMix64 streams derived from one seed, one stream per purpose (weights 1, data 2,
-// targets 3), so a seed always means the same problem:
+// targets 3, primes 4, biases 5 for bias networks), so a seed always means the same problem:
 // - weights: uniform over the nonzero integers in -16...16 (no zeros: a zero weight makes degenerate products far
 //   likelier; in a measured grid with weights in -3...3 and zeros, several percent of draws were not generic);
 // - data X (N x d): uniform integers in -16...16 (`.integer`), or in 0...256 (`.uniform01`: the float path divides
