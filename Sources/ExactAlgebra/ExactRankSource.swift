@@ -7,7 +7,8 @@ public protocol ExactRankSource: Sendable {
     var columnCount: Int { get }
     /// The matrix reduced modulo `prime`, as a fresh matrix the caller owns.
     func reduced(modulo prime: UInt) -> ModularMatrix
-    /// For each row, an upper bound on log2 of its Euclidean norm, or nil when the row is zero.
+    /// For each row, an upper bound on log2 of its Euclidean norm, or nil when the row is known to be zero (a zero row
+    /// may also get a bound).
     func rowNormLog2Bounds() -> [Double?]
 }
 

@@ -1,6 +1,8 @@
 // A principal submatrix of a rank source: the rows and columns `indices` of `base`, reduced modulo a prime by
 // reducing the whole of `base` and keeping those rows and columns. Its rows are parts of rows of `base`, so the row
-// norm bounds of `base`, restricted to `indices`, bound them too (the Hadamard bound stays valid).
+// norm bounds of `base`, restricted to `indices`, bound them too (the Hadamard bound stays valid, if looser). A row
+// that is zero only on the kept columns keeps its base row's bound instead of nil: an over-estimate, which the error
+// bound tolerates (it only counts bounds, and a larger one makes it more cautious).
 public struct PrincipalSubmatrix<Base: ExactRankSource>: ExactRankSource {
     public let base: Base
     public let indices: [Int]

@@ -115,7 +115,9 @@ public struct BiasAnalysis: Sendable {
     public let conjecture: BiasNetworkConjecture
     /// In the order loss, outer, functional.
     public let ranks: [Int]
-    /// Schwartz-Zippel: each rank falls below the generic rank over F_p with probability at most this.
+    /// Schwartz-Zippel: each rank falls below the generic rank over F_p with probability at most this. Not covered:
+    /// r or r~ over F_p below their values over Q (which changes the conjecture compared with), or a prime for which
+    /// the generic ranks over F_p and Q differ (finitely many).
     public let errorBound: Double
 
     public var formulas: [FormulaValue] { [conjecture.loss, conjecture.outer, conjecture.functional] }
@@ -124,12 +126,18 @@ public struct BiasAnalysis: Sendable {
     public var certainlyRefuted: Bool { zip(ranks, formulas).contains { $0 > $1.value } }
 
     /// Draws a bias network uniformly over F_p (weights, biases, data, targets; the prime from the seed's prime
-    /// stream) and ranks its Hessians there. Entries have degree at most 2L + 2 in the drawn values (as for the
-    /// bias-free network: the fixed 0s and 1s are constants), so a minor of the p x p matrix has degree at most
-    /// (2L + 2) p.
+    /// stream) and ranks its Hessians there. With `constantFeature`, the first input is 1 in every sample, so that
+    /// rank [X, 1] = rank X (the conjecture's other case) with N > rank X. Entries have degree at most 2L + 2 in the
+    /// drawn values (as for the bias-free network: the fixed 0s and 1s are constants), so a minor of the p x p matrix
+    /// has degree at most (2L + 2) p.
     public static func analyze(_ architecture: Architecture, samples: Int, dataRank: Int? = nil,
-                               seed: UInt64) throws(InputError) -> BiasAnalysis {
-        let (problem, prime) = try Generator.drawField(architecture, samples: samples, dataRank: dataRank, seed: seed)
+                               constantFeature: Bool = false, seed: UInt64) throws(InputError) -> BiasAnalysis {
+        var (problem, prime) = try Generator.drawField(architecture, samples: samples, dataRank: dataRank, seed: seed)
+        if constantFeature {
+            var x = problem.x
+            for n in 0..<samples { x[n, 0] = 1 }
+            problem = try Problem(architecture: architecture, weights: problem.weights, x: x, y: problem.y)
+        }
         let bias = try BiasProblem(problem: problem, biases: Generator.drawBiases(architecture, seed: seed, fieldPrime: prime))
         let hessian = BiasHessian(bias, modulus: prime)
         let ranks = HessianPart.allCases.map { hessian.source(for: $0).reduced(modulo: prime).rankOverwriting() }

@@ -7,13 +7,15 @@ struct Bias: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check the with-bias conjecture (an empirical fit, not the paper's theorem) exactly on the built-in grid.",
         discussion: """
-            The networks of `verify`'s grid, with a bias in every layer: f(x) = W_L(...(W_1 x + b_1)...) + b_L. \
-            Weights, biases, data and targets are drawn uniformly modulo a random 63-bit prime (generic mode: the \
-            conjecture is about generic ranks), and the ranks of H_L, H_O, H_F there stand beside the conjecture \
-            (../shared/reference/formulas.md; proofs/statements/bias.md). Verdicts: equal; ABOVE, which refutes the \
-            conjecture for certain (the rank at a point never exceeds the generic rank over Q); below, which \
-            refutes it unless this draw was unlucky (probability at most the stated bound per rank). Exit 0 iff \
-            every rank equals the conjecture; 1 otherwise.
+            The networks of `verify`'s grid, with a bias in every layer: f(x) = W_L(...(W_1 x + b_1)...) + b_L, \
+            each once with generic data (rank [X, 1] = rank X + 1 when N > d) and once with a constant first input \
+            (rank [X, 1] = rank X). Weights, biases, data and targets are drawn uniformly modulo a random 63-bit prime \
+            (generic mode: the conjecture is about generic ranks), and the ranks of H_L, H_O, H_F there stand beside \
+            the conjecture (../shared/reference/formulas.md; proofs/statements/bias.md). Verdicts: equal; ABOVE, \
+            which refutes the conjecture for certain (the rank at a point never exceeds the generic rank over Q); \
+            below, which refutes it unless the draw was unlucky: the rank fell below the generic rank over F_p \
+            (probability at most the stated bound), r or r~ fell short over F_p, or the prime is one of the finitely \
+            many where ranks over F_p and Q differ. Exit 0 iff every rank equals the conjecture; 1 otherwise.
             """
     )
 
@@ -28,6 +30,8 @@ struct Bias: ParsableCommand {
     struct Record: Encodable {
         let architecture: [Int]
         let samples: Int
+        /// Whether the first input is the constant 1 (so rank [X, 1] = rank X).
+        let constantFeature: Bool
         let seed: String
         let prime: String
         let parameters: Int
@@ -57,22 +61,27 @@ struct Bias: ParsableCommand {
 
     func run() throws {
         let base = UInt64(seed)!
-        let cases = VerifyGrid.cases
+        // Every grid case with generic data, then every one without a prescribed rank with a constant first input
+        // (seeds continue after the grid's).
+        let grid = VerifyGrid.cases
+        let cases = grid.map { ($0, false, $0.index) }
+            + grid.filter { $0.dataRank == nil }.enumerated().map { ($1, true, grid.count + $0) }
         var progress = Progress("bias", total: cases.count)
-        var analyses: [BiasAnalysis] = []
-        for (n, gridCase) in cases.enumerated() {
+        var analyses: [(analysis: BiasAnalysis, constantFeature: Bool)] = []
+        for (n, (gridCase, constant, offset)) in cases.enumerated() {
             progress.update(n, gridCase.architecture.description)
-            analyses.append(try BiasAnalysis.analyze(gridCase.architecture, samples: gridCase.samples,
-                                                     dataRank: gridCase.dataRank, seed: base &+ UInt64(gridCase.index)))
+            analyses.append((try BiasAnalysis.analyze(gridCase.architecture, samples: gridCase.samples,
+                                                      dataRank: gridCase.dataRank, constantFeature: constant,
+                                                      seed: base &+ UInt64(offset)), constant))
         }
         progress.update(cases.count)
         progress.finish()
-        let pairs = analyses.flatMap { a in zip(a.ranks, a.formulas.map(\.value)) }
+        let pairs = analyses.flatMap { a in zip(a.analysis.ranks, a.analysis.formulas.map(\.value)) }
         let report = Report(
             seed: seed,
-            records: analyses.map { a in
+            records: analyses.map { a, constant in
                 Record(architecture: a.problem.architecture.widths, samples: a.problem.problem.sampleCount,
-                       seed: String(a.seed), prime: String(a.prime), parameters: a.problem.parameterCount,
+                       constantFeature: constant, seed: String(a.seed), prime: String(a.prime), parameters: a.problem.parameterCount,
                        dataRank: a.dataRank, augmentedDataRank: a.augmentedDataRank, ranks: a.ranks,
                        conjecture: a.formulas.map(\.value),
                        verdicts: zip(a.ranks, a.formulas).map { Self.verdict($0, $1.value) }, errorBound: a.errorBound)
@@ -84,13 +93,13 @@ struct Bias: ParsableCommand {
             print(String(decoding: try AnalysisReport.encoder().encode(report), as: UTF8.self))
         } else {
             let pad = Rank.pad
-            var lines = [pad("widths", 18) + pad("N", 4) + pad("p", 5) + pad("r", 4) + pad("r~", 4)
+            var lines = [pad("widths", 18) + pad("N", 4) + pad("x_1", 6) + pad("p", 5) + pad("r", 4) + pad("r~", 4)
                          + pad("rank L/O/F", 15) + pad("conjecture L/O/F", 18) + "verdicts"]
             for r in report.records {
                 let verdicts = Set(r.verdicts) == ["equal"] ? "equal"
                     : zip(["H_L", "H_O", "H_F"], r.verdicts).map { "\($0) \($1)" }.joined(separator: ", ")
                 lines.append(pad(r.architecture.map(String.init).joined(separator: ","), 18) + pad(String(r.samples), 4)
-                             + pad(String(r.parameters), 5) + pad(String(r.dataRank), 4) + pad(String(r.augmentedDataRank), 4)
+                             + pad(r.constantFeature ? "1" : "drawn", 6) + pad(String(r.parameters), 5) + pad(String(r.dataRank), 4) + pad(String(r.augmentedDataRank), 4)
                              + pad(r.ranks.map(String.init).joined(separator: "/"), 15)
                              + pad(r.conjecture.map(String.init).joined(separator: "/"), 18) + verdicts)
             }

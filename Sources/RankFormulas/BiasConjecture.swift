@@ -47,7 +47,7 @@ public struct BiasNetworkConjecture: Sendable, Equatable {
         let (r, k) = (dataRank, outputWidth)
         let base = q * (r + k - q)
         let value = augmentedDataRank == r + 1 ? base + k : base + (q < r ? k - q : 0)
-        return FormulaValue(value: value, status: .conjecture)
+        return FormulaValue(value: value, status: depth == 1 ? .derivation : .conjecture)
     }
 
     public var functional: FormulaValue {

@@ -80,7 +80,7 @@ import Testing
     func biasConjectureByHand(widths: [Int], r: Int, rTilde: Int, outer: Int, functional: Int, loss: Int) {
         let c = BiasNetworkConjecture(widths: widths, dataRank: r, augmentedDataRank: rTilde)
         #expect([c.outer.value, c.functional.value, c.loss.value] == [outer, functional, loss], "\(widths)")
-        #expect(widths.count == 2 || c.outer.status == .conjecture)
+        #expect(c.outer.status == (widths.count == 2 ? .derivation : .conjecture))
         #expect(c.parameterCount == zip(widths, widths.dropFirst()).reduce(0) { $0 + $1.1 * ($1.0 + 1) })
     }
 }
