@@ -16,16 +16,33 @@ struct Bias: ParsableCommand {
             below, which refutes it unless the draw was unlucky: the rank fell below the generic rank over F_p \
             (probability at most the stated bound), r or r~ fell short over F_p, or the prime is one of the finitely \
             many where ranks over F_p and Q differ. Exit 0 iff every rank equals the conjecture; 1 otherwise.
+
+            With --arch and --samples (and optionally --data-rank, --constant-feature) it checks that one network \
+            instead, e.g. hessian-rank bias --arch 6,2,5,2,5 --samples 9.
             """
     )
 
-    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Base seed: case i uses seed + i.", valueName: "S"))
-    var seed: String = "1"
+    @OptionGroup var network: NetworkOptions
+
+    @Flag(name: .customLong("constant-feature"), help: "With --arch: make the first input 1 in every sample, so rank [X, 1] = rank X.")
+    var constantFeature = false
 
     @Flag(name: .long, help: "Print one JSON document instead of the table.")
     var json = false
 
-    func validate() throws { try Validate.seed(seed) }
+    func validate() throws {
+        if network.arch != nil || network.samples != nil {
+            try network.requireDraw()
+            // The augmented network [[W, b], [0, 1]] on [X, 1] is what gets ranked.
+            let widths = network.architecture.widths
+            let augmented = try Architecture(widths: [widths[0] + 1] + widths.dropFirst().dropLast().map { $0 + 1 } + [widths.last!])
+            try NetworkOptions.checkMemory(augmented, samples: network.sampleCount, limit: network.maxMemory, reduced: false)
+        } else if constantFeature || network.dataRank != nil {
+            throw ValidationError("--constant-feature and --data-rank: only with --arch and --samples (the grid has its own)")
+        }
+    }
+
+    var seed: String { network.seed }
 
     struct Record: Encodable {
         let architecture: [Int]
@@ -60,19 +77,22 @@ struct Bias: ParsableCommand {
     }
 
     func run() throws {
-        let base = UInt64(seed)!
-        // Every grid case with generic data, then every one without a prescribed rank with a constant first input
-        // (seeds continue after the grid's).
+        let base = network.seedValue
+        // One network from --arch; or every grid case with generic data, then every one without a prescribed rank
+        // with a constant first input (seeds continue after the grid's).
+        typealias Case = (architecture: Architecture, samples: Int, dataRank: Int?, constant: Bool, offset: Int)
         let grid = VerifyGrid.cases
-        let cases = grid.map { ($0, false, $0.index) }
-            + grid.filter { $0.dataRank == nil }.enumerated().map { ($1, true, grid.count + $0) }
+        let cases: [Case] = network.arch != nil
+            ? [(network.architecture, network.sampleCount, network.dataRankValue, constantFeature, 0)]
+            : grid.map { ($0.architecture, $0.samples, $0.dataRank, false, $0.index) }
+                + grid.filter { $0.dataRank == nil }.enumerated()
+                    .map { ($1.architecture, $1.samples, nil, true, grid.count + $0) }
         var progress = Progress("bias", total: cases.count)
         var analyses: [(analysis: BiasAnalysis, constantFeature: Bool)] = []
-        for (n, (gridCase, constant, offset)) in cases.enumerated() {
-            progress.update(n, gridCase.architecture.description)
-            analyses.append((try BiasAnalysis.analyze(gridCase.architecture, samples: gridCase.samples,
-                                                      dataRank: gridCase.dataRank, constantFeature: constant,
-                                                      seed: base &+ UInt64(offset)), constant))
+        for (n, c) in cases.enumerated() {
+            progress.update(n, c.architecture.description)
+            analyses.append((try BiasAnalysis.analyze(c.architecture, samples: c.samples, dataRank: c.dataRank,
+                                                      constantFeature: c.constant, seed: base &+ UInt64(c.offset)), c.constant))
         }
         progress.update(cases.count)
         progress.finish()
@@ -105,7 +125,8 @@ struct Bias: ParsableCommand {
             }
             print(lines.joined(separator: "\n"))
             let bound = report.records.map(\.errorBound).max() ?? 0
-            print((report.confirmed ? "CONFIRMED" : "REFUTED") + ": \(report.networks) bias networks, \(pairs.count) ranks: "
+            print((report.confirmed ? "CONFIRMED" : "REFUTED")
+                  + ": \(report.networks) bias network\(report.networks == 1 ? "" : "s"), \(pairs.count) ranks: "
                   + "\(report.equalRanks) equal to the conjecture, \(report.ranksAbove) above (each refutes it for certain), "
                   + "\(report.ranksBelow) below; generic mode over F_p: each rank is a certain lower bound on the generic "
                   + String(format: "rank over Q, below the generic rank over F_p with probability <= %.1e", bound))

@@ -99,6 +99,7 @@ import Testing
         (["rank", "--arch", "3,2", "--samples", "4", "--field", "reals"], "--field: expected integers or prime; got 'reals'"),
         (["rank", "--arch", "3,2", "--samples", "4", "--field", "prime", "--certify"], "--field prime: generic mode ranks linear networks over F_p"),
         (["rank", "--arch", "3,2", "--samples", "4", "--field", "prime", "--data-rank", "1"], "--data-rank: not with --field prime"),
+        (["bias", "--constant-feature"], "--constant-feature and --data-rank: only with --arch and --samples"),
         (["verify", "--activation", "relu"], "--activation: verify checks the formulas, which are statements about linear networks"),
         (["rank", "--samples", "4"], "Missing expected argument '--arch <widths>'"),
         (["rank", "--arch", "3,2", "--samples", "4", "--bogus"], "Unknown option '--bogus'"),
@@ -324,6 +325,15 @@ import Testing
         let records = try #require(object["records"] as? [[String: Any]])
         #expect(records.count == 155 && records.allSatisfy { ($0["ranks"] as? [Int])?.count == 3 && ($0["conjecture"] as? [Int])?.count == 3 })
         #expect((object["confirmed"] as? Bool) == (json.status == 0))
+
+        // One network of the user's: widths 6,2,5,2,5 (hidden 2, 5, 2; K = 5), N = 9, so r = 6, r~ = 7, q = q~ = 2,
+        // s~ = 5, p = 2*7 + 5*3 + 2*6 + 5*3 = 56. By hand: H_O = 2 (6 + 5 - 2) + 5 = 23; H_F = 2*2*9 + 2*2*5 - 4*4 + 2*2
+        // = 44 with no extra term, since the last width-2 hidden layer is the last hidden layer (taking the first one
+        // instead would add 2 (5 - 2) = 6); H_L = 23 + 44 - 2 (10 - 2 - 1) = 53.
+        let one = try Binary.run(["bias", "--arch", "6,2,5,2,5", "--samples", "9"])
+        #expect(one.status == 0, "stderr: \(one.stderr)")
+        #expect(one.stdout.contains("6,2,5,2,5         9   drawn 56   6   7   53/23/44       53/23/44          equal"), "\(one.stdout)")
+        #expect(one.stdout.contains("CONFIRMED: 1 bias network, 3 ranks: 3 equal to the conjecture"))
     }
 
     @Test func helpTeachesAndExitsZero() throws {
