@@ -5,7 +5,8 @@ import ExactAlgebra
 import Foundation
 
 public struct AnalysisReport: Codable, Sendable, Equatable {
-    /// 2 added `activation`; 3 added `rankedMatrices` and leaves out `generic` and `genericityDeficiencies` for ReLU.
+    /// 2 added `activation`; 3 added `rankedMatrices` and `inputExponents`, and leaves out `generic` and
+    /// `genericityDeficiencies` for ReLU.
     public static let currentFormatVersion = 3
 
     public struct Inputs: Codable, Sendable, Equatable {
@@ -53,6 +54,8 @@ public struct AnalysisReport: Codable, Sendable, Equatable {
     public let parameters: Int
     public let dataRank: Int
     public let inputs: Inputs
+    /// The given values are inputs / 2^inputExponents, matrix by matrix (all 0 unless read from files with --weights).
+    public let inputExponents: InputExponents
     public let ranks: PartValues<Int>
     public let formula: Formula
     public let verdicts: PartValues<String>
@@ -66,7 +69,7 @@ public struct AnalysisReport: Codable, Sendable, Equatable {
     public let rankedMatrices: PartValues<MatrixShape>
     public let timings: Timings
 
-    public init(_ analysis: Analysis) {
+    public init(_ analysis: Analysis, inputExponents: InputExponents? = nil) {
         let problem = analysis.problem
         formatVersion = Self.currentFormatVersion
         architecture = problem.architecture.widths
@@ -76,6 +79,7 @@ public struct AnalysisReport: Codable, Sendable, Equatable {
         parameters = problem.parameterCount
         dataRank = analysis.dataRank
         inputs = Inputs(weights: problem.weights.map(\.decimalRows), x: problem.x.decimalRows, y: problem.y.decimalRows)
+        self.inputExponents = inputExponents ?? .zero(depth: problem.architecture.depth)
         func values<V>(_ value: (PartAnalysis) -> V) -> PartValues<V> {
             PartValues(loss: value(analysis.part(.loss)), outer: value(analysis.part(.outer)),
                        functional: value(analysis.part(.functional)))

@@ -28,6 +28,21 @@ public enum Dyadic {
     }
 }
 
+/// Powers of two relating an exact integer problem to the values it was read from (all 0 for a drawn problem).
+public struct InputExponents: Codable, Sendable, Equatable {
+    public let weights: [Int]
+    public let x: Int
+    public let y: Int
+
+    public init(weights: [Int], x: Int, y: Int) {
+        self.weights = weights
+        self.x = x
+        self.y = y
+    }
+
+    public static func zero(depth: Int) -> InputExponents { InputExponents(weights: Array(repeating: 0, count: depth), x: 0, y: 0) }
+}
+
 extension Problem {
     /// The exact problem at given float weights, data and targets (as from .npy files), with the same Hessian ranks.
     ///
@@ -37,6 +52,13 @@ extension Problem {
     /// instead when sum a + b < c) the loss Hessian is D H~ D / 4^(sum a + b), D = diag(2^a_t) per layer: the same rank
     /// as the Hessian H~ of the integer problem returned here.
     public static func exact(weights: [[[Double]]], x: [[Double]], y: [[Double]]) throws(InputError) -> Problem {
+        try exactWithExponents(weights: weights, x: x, y: y).problem
+    }
+
+    /// `exact`, with the powers of two that map the integer problem back to the given values: W_t is
+    /// problem.weights[t] / 2^exponents.weights[t], x is problem.x / 2^exponents.x, y is problem.y / 2^exponents.y.
+    public static func exactWithExponents(weights: [[[Double]]], x: [[Double]],
+                                          y: [[Double]]) throws(InputError) -> (problem: Problem, exponents: InputExponents) {
         guard let first = weights.first, let d = first.first?.count else { throw InputError("no weight matrices") }
         let widths = [d] + weights.map(\.count)
         let architecture = try Architecture(widths: widths)
@@ -49,8 +71,12 @@ extension Problem {
         }
         let (xInteger, b) = try Dyadic.integers(x)
         let (yInteger, c) = try Dyadic.integers(y)
-        return try Problem(architecture: architecture, weights: integerWeights, x: xInteger, y: yInteger)
+        let problem = try Problem(architecture: architecture, weights: integerWeights, x: xInteger, y: yInteger)
             .sameRanks(weightExponents: weightExponents, dataExponent: b, targetExponent: c)
+        // sameRanks scales X by 2^(max(0, c - sum a - b)) and Y by 2^(sum a + b + that - c).
+        let xScale = max(0, c - weightExponents.reduce(0, +) - b)
+        return (problem, InputExponents(weights: weightExponents, x: b + xScale,
+                                        y: weightExponents.reduce(0, +) + b + xScale))
     }
 
     /// This problem read as W_t / 2^weightExponents[t], X / 2^dataExponent, Y / 2^targetExponent: the integer problem

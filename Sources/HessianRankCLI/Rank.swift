@@ -59,13 +59,13 @@ struct Rank: ParsableCommand {
 
     /// The problem from --weights, --x and --y, exactly (every float64 is an integer over a power of two), refused
     /// (exit 2) when it is above --max-memory or, with --certify, above the certification limit.
-    func loadProblem() throws -> Problem {
-        guard let weights else { return try network.draw() }
+    func loadProblem() throws -> (problem: Problem, exponents: InputExponents?) {
+        guard let weights else { return (try network.draw(), nil) }
         guard let xFile, let yFile else { throw ValidationError("--weights: give the data with --x FILE.npy and the targets with --y FILE.npy") }
         let loaded = try WeightFiles.load(directory: weights, x: xFile, y: yFile)
-        let problem: Problem
+        let (problem, exponents): (Problem, InputExponents)
         do {
-            problem = try Problem.exact(weights: loaded.weights, x: loaded.x, y: loaded.y)
+            (problem, exponents) = try Problem.exactWithExponents(weights: loaded.weights, x: loaded.x, y: loaded.y)
         } catch {
             throw ValidationError("--weights: \(error.message)")
         }
@@ -75,16 +75,17 @@ struct Rank: ParsableCommand {
             try RankMethodOptions.checkCertificationSize(problem.architecture, samples: problem.sampleCount,
                                                          reduced: rankOptions.reduces, option: "--certify")
         }
-        return problem
+        return (problem, exponents)
     }
 
     func run() throws {
         var fieldPrime: UInt? = nil
+        var exponents: InputExponents? = nil
         let problem: Problem
         if rankOptions.generic {
             (problem, fieldPrime) = try Generator.drawField(network.architecture, samples: network.sampleCount, seed: network.seedValue)
         } else {
-            problem = try loadProblem()
+            (problem, exponents) = try loadProblem()
         }
         if problem.parameterCount >= 1_000 {
             let how = rankOptions.certify ? "certifying" : "ranking"
@@ -111,7 +112,7 @@ struct Rank: ParsableCommand {
             }
         }
         if json {
-            let data = try AnalysisReport.encoder().encode(AnalysisReport(analysis))
+            let data = try AnalysisReport.encoder().encode(AnalysisReport(analysis, inputExponents: exponents))
             print(String(decoding: data, as: UTF8.self))
         } else {
             print(Self.report(analysis, origin: weights.map { "the files in \($0) (exact values; primes from seed \(network.seed))" }),

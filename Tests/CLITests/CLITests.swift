@@ -188,13 +188,27 @@ import Testing
         // 4,3,2 with dyadic weights: the same ranks as the integer network (8, 12, 16 at generic points).
         var g = SplitMix64(seed: 11)
         func values(_ n: Int) -> [Double] { (0..<n).map { _ in Double(g.uniform(in: -64...64)) / 32 + 0x1p-20 } }
-        _ = try save("w1.npy", [3, 4], values(12))
-        _ = try save("w2.npy", [2, 3], values(6))
-        let x = try save("x.npy", [5, 4], values(20)), y = try save("y.npy", [5, 2], values(10))
+        let (w1Values, w2Values, xValues, yValues) = (values(12), values(6), values(20), values(10))
+        _ = try save("w1.npy", [3, 4], w1Values)
+        _ = try save("w2.npy", [2, 3], w2Values)
+        let x = try save("x.npy", [5, 4], xValues), y = try save("y.npy", [5, 2], yValues)
         let run = try Binary.run(["rank", "--weights", directory.path, "--x", x, "--y", y, "--json"])
         #expect(run.status == 0, "stderr: \(run.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         #expect(object["ranks"] as? [String: Int] == ["outer": 8, "functional": 12, "loss": 16])
+        // inputs / 2^inputExponents gives back the values in the files, exactly (every entry here is below 2^53
+        // after scaling, so Double holds it).
+        let inputs = try #require(object["inputs"] as? [String: Any])
+        let exponents = try #require(object["inputExponents"] as? [String: Any])
+        func readBack(_ rows: [[String]], _ exponent: Int) -> [Double] {
+            rows.joined().map { Double($0)! / Double(sign: .plus, exponent: exponent, significand: 1) }
+        }
+        let weightExponents = try #require(exponents["weights"] as? [Int])
+        let weights = try #require(inputs["weights"] as? [[[String]]])
+        #expect(readBack(weights[0], weightExponents[0]) == w1Values && readBack(weights[1], weightExponents[1]) == w2Values)
+        #expect(readBack(try #require(inputs["x"] as? [[String]]), try #require(exponents["x"] as? Int)) == xValues)
+        #expect(readBack(try #require(inputs["y"] as? [[String]]), try #require(exponents["y"] as? Int)) == yValues)
+        #expect(weightExponents == [20, 20], "each value is k/32 + 2^-20")
 
         let good = NPY.encode(NPYArray(shape: [5, 4], values: .float64(values(20))))
         func bad(_ name: String, _ bytes: Data) throws -> String {
