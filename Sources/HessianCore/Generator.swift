@@ -83,8 +83,10 @@ public enum Generator {
 
     public static let wideBound = 1 << 20
 
-    /// Draws a problem with every value in -2^20...2^20 (weights nonzero), from the same streams as `draw`.
-    public static func drawWide(_ architecture: Architecture, samples: Int, seed: UInt64) throws(InputError) -> Problem {
+    /// Draws a problem with every value in -2^20...2^20 (weights nonzero), from the same streams as `draw`; with
+    /// `nonnegativeData` the data lie in 0...2^20 instead (inputs in [0, 1] on a grid of 2^-20, the paper's setting).
+    public static func drawWide(_ architecture: Architecture, samples: Int, nonnegativeData: Bool = false,
+                                seed: UInt64) throws(InputError) -> Problem {
         guard samples >= 1 else { throw InputError("the number of samples must be a positive integer; got \(samples)") }
         var weightStream = SplitMix64(seed: seed, stream: Stream.weights.rawValue)
         let weights = (0..<architecture.depth).map { t in
@@ -92,7 +94,7 @@ public enum Generator {
             return matrix(shape.rows, shape.columns) { nonzero(bound: wideBound, using: &weightStream) }
         }
         var dataStream = SplitMix64(seed: seed, stream: Stream.data.rawValue)
-        let x = matrix(samples, architecture.inputWidth) { dataStream.uniform(in: -wideBound...wideBound) }
+        let x = matrix(samples, architecture.inputWidth) { dataStream.uniform(in: nonnegativeData ? 0...wideBound : -wideBound...wideBound) }
         var targetStream = SplitMix64(seed: seed, stream: Stream.targets.rawValue)
         let y = matrix(samples, architecture.outputWidth) { targetStream.uniform(in: -wideBound...wideBound) }
         return try Problem(architecture: architecture, weights: weights, x: x, y: y)

@@ -67,6 +67,8 @@ public struct SweepRecord: Codable, Sendable, Equatable {
     public let architecture: [Int]
     /// "linear" or "relu" (hidden layers).
     public let activation: String
+    /// "signed" (the default draws) or "nonnegative" (ReLU studies with inputs in [0, 1] scaled: `--data nonnegative`).
+    public let data: String
     public let samples: Int
     public let seed: String
     public let parameters: Int
@@ -79,13 +81,14 @@ public struct SweepRecord: Codable, Sendable, Equatable {
     public let errorBound: Double
     public let seconds: Double
 
-    public init(study: SweepStudy, point: SweepStudy.Point, analysis: Analysis, seconds: Double) {
+    public init(study: SweepStudy, point: SweepStudy.Point, analysis: Analysis, nonnegativeData: Bool = false, seconds: Double) {
         formatVersion = Self.currentFormatVersion
         self.study = study
         index = point.index
         variable = point.variable
         architecture = point.architecture.widths
         activation = analysis.activation.rawValue
+        data = nonnegativeData ? "nonnegative" : "signed"
         samples = point.samples
         seed = String(analysis.seed)
         parameters = analysis.problem.parameterCount
@@ -109,8 +112,9 @@ public enum SweepRunner {
     /// Analyses one point: draw with seed + index (integers, or uniformly over F_p in generic mode), rank all three
     /// parts, for a linear network or (`activation` relu, integers only) a ReLU network.
     public static func run(_ study: SweepStudy, _ point: SweepStudy.Point, seed: UInt64, generic: Bool,
-                           activation: Activation = .linear) throws -> SweepRecord {
+                           activation: Activation = .linear, nonnegativeData: Bool = false) throws -> SweepRecord {
         precondition(activation != .tanh && !(generic && activation == .relu), "SweepRunner: linear, or relu over Z")
+        precondition(!nonnegativeData || activation == .relu, "SweepRunner: non-negative data are for ReLU studies")
         let pointSeed = seed &+ UInt64(point.index)
         let clock = ContinuousClock()
         let start = clock.now
@@ -119,20 +123,22 @@ public enum SweepRunner {
             let (problem, prime) = try Generator.drawField(point.architecture, samples: point.samples, seed: pointSeed)
             analysis = try Analyzer.analyze(problem, seed: pointSeed, options: RankOptions(fieldPrime: prime))
         } else if activation == .relu {
-            analysis = try reluAnalysis(point, seed: pointSeed)
+            analysis = try reluAnalysis(point, nonnegativeData: nonnegativeData, seed: pointSeed)
         } else {
             let problem = try Generator.draw(point.architecture, samples: point.samples, seed: pointSeed)
             analysis = try Analyzer.analyze(problem, seed: pointSeed)
         }
-        return SweepRecord(study: study, point: point, analysis: analysis, seconds: (clock.now - start).seconds)
+        return SweepRecord(study: study, point: point, analysis: analysis, nonnegativeData: nonnegativeData,
+                           seconds: (clock.now - start).seconds)
     }
 
     /// The first wide draw seed + k 2^32 (k = 0, 1, ...) that is off every ReLU kink, analysed.
-    static func reluAnalysis(_ point: SweepStudy.Point, seed: UInt64) throws -> Analysis {
+    static func reluAnalysis(_ point: SweepStudy.Point, nonnegativeData: Bool, seed: UInt64) throws -> Analysis {
         var kinks: [String] = []
         for k in 0..<reluAttempts {
             let drawSeed = seed &+ UInt64(k) << 32
-            let problem = try Generator.drawWide(point.architecture, samples: point.samples, seed: drawSeed)
+            let problem = try Generator.drawWide(point.architecture, samples: point.samples, nonnegativeData: nonnegativeData,
+                                                 seed: drawSeed)
             do {
                 return try Analyzer.analyze(problem, seed: drawSeed, options: RankOptions(activation: .relu))
             } catch {

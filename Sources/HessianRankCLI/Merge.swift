@@ -37,8 +37,8 @@ struct Merge: ParsableCommand {
                 if let other = records.values.first, other.study != record.study {
                     throw ValidationError("\(file):\(number + 1): a \(record.study.rawValue) record among \(other.study.rawValue) records")
                 }
-                if let other = records.values.first, other.activation != record.activation {
-                    throw ValidationError("\(file):\(number + 1): a \(record.activation) record among \(other.activation) records")
+                if let other = records.values.first, other.activation != record.activation || other.data != record.data {
+                    throw ValidationError("\(file):\(number + 1): a \(record.activation) record with \(record.data) data among \(other.activation) records with \(other.data) data")
                 }
                 if let previous = records[record.index], previous != record {
                     throw ValidationError("\(file):\(number + 1): point \(record.index) appears twice with different contents")

@@ -43,6 +43,12 @@ struct Sweep: ParsableCommand {
         """, valueName: "name"))
     var activation: String = "linear"
 
+    @Option(name: .long, help: ArgumentHelp("""
+        With --activation relu: signed (default; inputs in -2^20...2^20) or nonnegative (inputs in 0...2^20, i.e. \
+        [0, 1] scaled, as in the paper).
+        """, valueName: "kind"))
+    var data: String = "signed"
+
     @OptionGroup var output: SweepOutputOptions
 
     @Option(name: .customLong("max-memory"), help: ArgumentHelp("Refuse a study whose largest point needs more memory.", valueName: "size"))
@@ -67,6 +73,12 @@ struct Sweep: ParsableCommand {
         guard activation == "linear" || activation == "relu" else {
             throw ValidationError("--activation: expected linear or relu; got '\(activation)'")
         }
+        guard data == "signed" || data == "nonnegative" else {
+            throw ValidationError("--data: expected signed or nonnegative; got '\(data)'")
+        }
+        if data == "nonnegative" && activation != "relu" {
+            throw ValidationError("--data nonnegative: only with --activation relu (linear studies use the documented integer draw)")
+        }
         if activation == "relu" && field == "prime" {
             throw ValidationError("--activation relu: not with --field prime (generic mode is for linear networks)")
         }
@@ -89,7 +101,7 @@ struct Sweep: ParsableCommand {
         for (n, point) in points.enumerated() {
             progress.update(n, "\(point.architecture) N=\(point.samples)")
             let record = try SweepRunner.run(studyValue, point, seed: UInt64(seed)!, generic: field == "prime",
-                                             activation: Activation(rawValue: activation)!)
+                                             activation: Activation(rawValue: activation)!, nonnegativeData: data == "nonnegative")
             if shard != nil {
                 print(String(decoding: try JSONEncoder.sorted.encode(record), as: UTF8.self))
             }

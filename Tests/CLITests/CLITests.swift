@@ -312,7 +312,12 @@ import Testing
         let reluTable = try Binary.run(["merge", reluFile])
         #expect(reluTable.stdout.contains("relu: "), "\(reluTable.stdout)")
         let mixed = try Binary.run(["merge", files[1], reluFile])
-        #expect(mixed.status == 2 && mixed.stderr.contains("a relu record among linear records"), "\(mixed.stderr)")
+        #expect(mixed.status == 2 && mixed.stderr.contains("a relu record with signed data among linear records with signed data"), "\(mixed.stderr)")
+        let nonnegative = try Binary.run(["sweep", "--study", "samples", "--activation", "relu", "--data", "nonnegative", "--shard", "1/9"])
+        #expect(nonnegative.status == 0, "stderr: \(nonnegative.stderr)")
+        #expect(nonnegative.stdout.contains("\"data\":\"nonnegative\""))
+        let nonnegativeLinear = try Binary.run(["sweep", "--study", "samples", "--data", "nonnegative"])
+        #expect(nonnegativeLinear.status == 2 && nonnegativeLinear.stderr.contains("--data nonnegative: only with --activation relu"))
         let genericReLU = try Binary.run(["sweep", "--study", "samples", "--activation", "relu", "--field", "prime"])
         #expect(genericReLU.status == 2 && genericReLU.stderr.contains("--activation relu: not with --field prime"))
     }

@@ -36,6 +36,11 @@ import Testing
         }
         let again = try Generator.drawWide(Architecture(widths: [12, 12, 3]), samples: 20, seed: 4)
         #expect(again.weights == p.weights && again.x == p.x && again.y == p.y)
+        // Non-negative data (the paper's inputs in [0, 1], scaled): same weights and targets, data in 0...2^20.
+        let nonnegative = try Generator.drawWide(Architecture(widths: [12, 12, 3]), samples: 20, nonnegativeData: true, seed: 4)
+        let xs = (0..<20).flatMap { i in (0..<12).map { nonnegative.x[i, $0] } }
+        #expect(xs.allSatisfy { $0 >= 0 && $0 <= Generator.wideBound } && xs.max()! > Generator.wideBound / 2)
+        #expect(nonnegative.weights == p.weights && nonnegative.y == p.y)
     }
 
     @Test(arguments: [0, 1, 3, 5])
