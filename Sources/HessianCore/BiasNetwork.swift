@@ -27,6 +27,7 @@ public struct BiasProblem: Sendable {
         for (t, b) in biases.enumerated() where (b.rowCount, b.columnCount) != (architecture.widths[t + 1], 1) {
             throw InputError("b\(t + 1) must be \(architecture.widths[t + 1]) x 1; got \(b.rowCount) x \(b.columnCount)")
         }
+        _ = try Self.augmentedArchitecture(architecture)
         self.problem = problem
         self.biases = biases
     }
@@ -35,11 +36,18 @@ public struct BiasProblem: Sendable {
     /// p = sum_t M_t (M_{t-1} + 1).
     public var parameterCount: Int { architecture.parameterCount + architecture.widths.dropFirst().reduce(0, +) }
 
-    /// The bias-free network on [X, 1] whose free coordinates are ours (see above).
+    /// The shape of the augmented network: [d + 1, M_1 + 1, ..., M_{L-1} + 1, K]; refused if a width then exceeds
+    /// the largest supported one.
+    public static func augmentedArchitecture(_ architecture: Architecture) throws(InputError) -> Architecture {
+        let widths = architecture.widths
+        return try Architecture(widths: [widths[0] + 1] + widths.dropFirst().dropLast().map { $0 + 1 } + [widths[widths.count - 1]])
+    }
+
+    /// The bias-free network on [X, 1] whose free coordinates are ours (see above). `init` has checked that its
+    /// shape is valid.
     public var augmented: Problem {
         let widths = architecture.widths
         let depth = architecture.depth
-        let augmentedWidths = [widths[0] + 1] + widths.dropFirst().dropLast().map { $0 + 1 } + [widths[depth]]
         let weights = (0..<depth).map { t -> IntegerMatrix in
             var rows = zip(problem.weights[t].decimalRows, biases[t].decimalRows).map { $0 + $1 }
             if t < depth - 1 { rows.append(Array(repeating: "0", count: widths[t]) + ["1"]) }
@@ -47,7 +55,7 @@ public struct BiasProblem: Sendable {
         }
         let x = IntegerMatrix(decimalRows: problem.x.decimalRows.map { $0 + ["1"] })!
         // The shapes chain by construction.
-        return try! Problem(architecture: Architecture(widths: augmentedWidths), weights: weights, x: x, y: problem.y)
+        return try! Problem(architecture: try! Self.augmentedArchitecture(architecture), weights: weights, x: x, y: problem.y)
     }
 
     /// Where our parameters sit in the augmented network's parameter vector, in our order: every row of each

@@ -34,15 +34,15 @@ struct Bias: ParsableCommand {
         if network.arch != nil || network.samples != nil {
             try network.requireDraw()
             // The augmented network [[W, b], [0, 1]] on [X, 1] is what gets ranked.
-            let widths = network.architecture.widths
-            let augmented = try Architecture(widths: [widths[0] + 1] + widths.dropFirst().dropLast().map { $0 + 1 } + [widths.last!])
+            let augmented: Architecture
+            do { augmented = try BiasProblem.augmentedArchitecture(network.architecture) } catch {
+                throw ValidationError("--arch: with biases, \(error.message)")
+            }
             try NetworkOptions.checkMemory(augmented, samples: network.sampleCount, limit: network.maxMemory, reduced: false)
         } else if constantFeature || network.dataRank != nil {
             throw ValidationError("--constant-feature and --data-rank: only with --arch and --samples (the grid has its own)")
         }
     }
-
-    var seed: String { network.seed }
 
     struct Record: Encodable {
         let architecture: [Int]
@@ -98,7 +98,7 @@ struct Bias: ParsableCommand {
         progress.finish()
         let pairs = analyses.flatMap { a in zip(a.analysis.ranks, a.analysis.formulas.map(\.value)) }
         let report = Report(
-            seed: seed,
+            seed: network.seed,
             records: analyses.map { a, constant in
                 Record(architecture: a.problem.architecture.widths, samples: a.problem.problem.sampleCount,
                        constantFeature: constant, seed: String(a.seed), prime: String(a.prime), parameters: a.problem.parameterCount,

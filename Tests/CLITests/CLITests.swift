@@ -100,6 +100,7 @@ import Testing
         (["rank", "--arch", "3,2", "--samples", "4", "--field", "prime", "--certify"], "--field prime: generic mode ranks linear networks over F_p"),
         (["rank", "--arch", "3,2", "--samples", "4", "--field", "prime", "--data-rank", "1"], "--data-rank: not with --field prime"),
         (["bias", "--constant-feature"], "--constant-feature and --data-rank: only with --arch and --samples"),
+        (["bias", "--arch", "1000000,2", "--samples", "3"], "--arch: with biases, width 1000001 is above the largest supported width"),
         (["verify", "--activation", "relu"], "--activation: verify checks the formulas, which are statements about linear networks"),
         (["rank", "--samples", "4"], "Missing expected argument '--arch <widths>'"),
         (["rank", "--arch", "3,2", "--samples", "4", "--bogus"], "Unknown option '--bogus'"),
