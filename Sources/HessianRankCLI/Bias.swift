@@ -27,10 +27,36 @@ struct Bias: ParsableCommand {
     @Flag(name: .customLong("constant-feature"), help: "With --arch: make the first input 1 in every sample, so rank [X, 1] = rank X.")
     var constantFeature = false
 
+    @Option(name: .long, help: ArgumentHelp("""
+        default (verify's grid, 155 networks) or wide: every network with d in {2, 3, 5}, 1 to 3 hidden layers of \
+        widths in {1, 2, 3, 5}, K in {1, 2, 4}, N in {d - 1, d + 2}, each with drawn data and with a constant first \
+        input (3,024 networks).
+        """, valueName: "name"))
+    var grid: String = "default"
+
+    /// The wide grid: every shape in the product above, in a fixed order.
+    static var wideShapes: [(widths: [Int], samples: Int)] {
+        var shapes: [(widths: [Int], samples: Int)] = []
+        func hidden(_ count: Int) -> [[Int]] {
+            count == 0 ? [[]] : hidden(count - 1).flatMap { prefix in [1, 2, 3, 5].map { prefix + [$0] } }
+        }
+        for layers in 1...3 {
+            for d in [2, 3, 5] {
+                for middle in hidden(layers) {
+                    for k in [1, 2, 4] {
+                        for n in [d - 1, d + 2] { shapes.append(([d] + middle + [k], n)) }
+                    }
+                }
+            }
+        }
+        return shapes
+    }
+
     @Flag(name: .long, help: "Print one JSON document instead of the table.")
     var json = false
 
     func validate() throws {
+        guard grid == "default" || grid == "wide" else { throw ValidationError("--grid: expected default or wide; got '\(grid)'") }
         if network.arch != nil || network.samples != nil {
             try network.requireDraw()
             // The augmented network [[W, b], [0, 1]] on [X, 1] is what gets ranked.
@@ -81,12 +107,22 @@ struct Bias: ParsableCommand {
         // One network from --arch; or every grid case with generic data, then every one without a prescribed rank
         // with a constant first input (seeds continue after the grid's).
         typealias Case = (architecture: Architecture, samples: Int, dataRank: Int?, constant: Bool, offset: Int)
-        let grid = VerifyGrid.cases
-        let cases: [Case] = network.arch != nil
-            ? [(network.architecture, network.sampleCount, network.dataRankValue, constantFeature, 0)]
-            : grid.map { ($0.architecture, $0.samples, $0.dataRank, false, $0.index) }
-                + grid.filter { $0.dataRank == nil }.enumerated()
-                    .map { ($1.architecture, $1.samples, nil, true, grid.count + $0) }
+        let verifyGrid = VerifyGrid.cases
+        let cases: [Case]
+        if network.arch != nil {
+            cases = [(network.architecture, network.sampleCount, network.dataRankValue, constantFeature, 0)]
+        } else if grid == "wide" {
+            // The shapes are valid by construction; shape i uses seed + 2i (drawn data) and seed + 2i + 1 (constant).
+            cases = Self.wideShapes.enumerated().flatMap { i, shape in
+                [false, true].enumerated().map { j, constant in
+                    (try! Architecture(widths: shape.widths), shape.samples, nil, constant, 2 * i + j)
+                }
+            }
+        } else {
+            cases = verifyGrid.map { ($0.architecture, $0.samples, $0.dataRank, false, $0.index) }
+                + verifyGrid.filter { $0.dataRank == nil }.enumerated()
+                    .map { ($1.architecture, $1.samples, nil, true, verifyGrid.count + $0) }
+        }
         var progress = Progress("bias", total: cases.count)
         var analyses: [(analysis: BiasAnalysis, constantFeature: Bool)] = []
         for (n, c) in cases.enumerated() {

@@ -100,6 +100,7 @@ import Testing
         (["rank", "--arch", "3,2", "--samples", "4", "--field", "prime", "--certify"], "--field prime: generic mode ranks linear networks over F_p"),
         (["rank", "--arch", "3,2", "--samples", "4", "--field", "prime", "--data-rank", "1"], "--data-rank: not with --field prime"),
         (["bias", "--constant-feature"], "--constant-feature and --data-rank: only with --arch and --samples"),
+        (["bias", "--grid", "huge"], "--grid: expected default or wide; got 'huge'"),
         (["bias", "--arch", "1000000,2", "--samples", "3"], "--arch: with biases, width 1000001 is above the largest supported width"),
         (["verify", "--activation", "relu"], "--activation: verify checks the formulas, which are statements about linear networks"),
         (["rank", "--samples", "4"], "Missing expected argument '--arch <widths>'"),
@@ -354,6 +355,13 @@ import Testing
         #expect(one.status == 0, "stderr: \(one.stderr)")
         #expect(one.stdout.contains("6,2,5,2,5         9   drawn 56   6   7   53/23/44       53/23/44          equal"), "\(one.stdout)")
         #expect(one.stdout.contains("CONFIRMED: 1 bias network, 3 ranks: 3 equal to the conjecture"))
+
+        // The wide grid: (4 + 16 + 64 hidden-width patterns) x 3 inputs x 3 outputs x 2 sample sizes = 1,512 shapes,
+        // each with drawn data and with a constant first input.
+        let wide = try Binary.run(["bias", "--grid", "wide"])
+        #expect(wide.status == 0, "stderr: \(wide.stderr)")
+        #expect(wide.stdout.split(separator: "\n").count == 3024 + 2)
+        #expect(wide.stdout.contains("CONFIRMED: 3024 bias networks, 9072 ranks: 9072 equal to the conjecture"))
     }
 
     @Test func helpTeachesAndExitsZero() throws {
