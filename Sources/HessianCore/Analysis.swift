@@ -142,7 +142,7 @@ public enum Analyzer {
             // as X = U V (proofs/exact-rank-method.md, proofs/reduced-hessian.md).
             let depth = problem.architecture.depth
             let degree = options.reduces ? ReducedHessian.entryDegreeBound(depth: depth)
-                : ReducedHessian.fullEntryDegreeBound(depth: depth)
+                : StructuredHessian.entryDegreeBound(depth: depth)
             ranks = zip(ranks, sources).map { rank, source in
                 let side = min(source.rowCount, source.columnCount)
                 return RankResult(rank: rank.rank, method: .primeField, primes: [field],

@@ -117,6 +117,8 @@ public struct BiasAnalysis: Sendable {
     public let problem: BiasProblem
     public let seed: UInt64
     public let prime: UInt
+    /// Whether the first input was set to 1 in every sample (so rank [X, 1] = rank X).
+    public let constantFeature: Bool
     /// r = rank X and r~ = rank [X, 1], over F_p.
     public let dataRank: Int
     public let augmentedDataRank: Int
@@ -150,9 +152,10 @@ public struct BiasAnalysis: Sendable {
         let hessian = BiasHessian(bias, modulus: prime)
         let ranks = HessianPart.allCases.map { hessian.source(for: $0).reduced(modulo: prime).rankOverwriting() }
         let r = ModularMatrix(problem.x, prime: prime).rank()
-        let rTilde = ModularMatrix(bias.augmented.x, prime: prime).rank()
-        let degree = Double(ReducedHessian.fullEntryDegreeBound(depth: architecture.depth))
-        return BiasAnalysis(problem: bias, seed: seed, prime: prime, dataRank: r, augmentedDataRank: rTilde,
+        let rTilde = ModularMatrix(hessian.augmented.problem.x, prime: prime).rank()
+        let degree = Double(StructuredHessian.entryDegreeBound(depth: architecture.depth))
+        return BiasAnalysis(problem: bias, seed: seed, prime: prime, constantFeature: constantFeature, dataRank: r,
+                            augmentedDataRank: rTilde,
                             conjecture: BiasNetworkConjecture(widths: architecture.widths, dataRank: r, augmentedDataRank: rTilde),
                             ranks: ranks, errorBound: min(1, degree * Double(bias.parameterCount) / Double(prime)))
     }

@@ -62,8 +62,6 @@ public struct ReducedHessian: Sendable {
     /// H and of Q have degree at most 2L + 2, so those of Q^T H Q at most 6L + 6 (proofs/reduced-hessian.md).
     public static func entryDegreeBound(depth: Int) -> Int { 6 * depth + 6 }
 
-    /// The same bound for the full Hessians and the Jacobian: 2L + 2 (proofs/exact-rank-method.md).
-    public static func fullEntryDegreeBound(depth: Int) -> Int { 2 * depth + 2 }
 
     /// The product, reduced modulo `modulus` in generic mode.
     static func product(_ factors: IntegerMatrix..., modulus: UInt?) -> IntegerMatrix {

@@ -74,6 +74,11 @@ public struct StructuredHessian: Sendable {
 
     public var parameterCount: Int { problem.parameterCount }
 
+    /// In generic mode, a bound on the degree of every entry of the Hessians and of J as a polynomial in the drawn
+    /// values, when each data entry has degree at most 2 in them (X = U V for a prescribed rank): 2L + 2
+    /// (proofs/exact-rank-method.md).
+    public static func entryDegreeBound(depth: Int) -> Int { 2 * depth + 2 }
+
     /// The part as a sum of product blocks: what the rank methods consume.
     public func source(for part: HessianPart) -> BlockMatrix {
         let p = parameterCount

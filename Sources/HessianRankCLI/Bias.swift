@@ -124,20 +124,20 @@ struct Bias: ParsableCommand {
                     .map { ($1.architecture, $1.samples, nil, true, verifyGrid.count + $0) }
         }
         var progress = Progress("bias", total: cases.count)
-        var analyses: [(analysis: BiasAnalysis, constantFeature: Bool)] = []
+        var analyses: [BiasAnalysis] = []
         for (n, c) in cases.enumerated() {
             progress.update(n, c.architecture.description)
-            analyses.append((try BiasAnalysis.analyze(c.architecture, samples: c.samples, dataRank: c.dataRank,
-                                                      constantFeature: c.constant, seed: base &+ UInt64(c.offset)), c.constant))
+            analyses.append(try BiasAnalysis.analyze(c.architecture, samples: c.samples, dataRank: c.dataRank,
+                                                     constantFeature: c.constant, seed: base &+ UInt64(c.offset)))
         }
         progress.update(cases.count)
         progress.finish()
-        let pairs = analyses.flatMap { a in zip(a.analysis.ranks, a.analysis.formulas.map(\.value)) }
+        let pairs = analyses.flatMap { a in zip(a.ranks, a.formulas.map(\.value)) }
         let report = Report(
             seed: network.seed,
-            records: analyses.map { a, constant in
+            records: analyses.map { a in
                 Record(architecture: a.problem.architecture.widths, samples: a.problem.problem.sampleCount,
-                       constantFeature: constant, seed: String(a.seed), prime: String(a.prime), parameters: a.problem.parameterCount,
+                       constantFeature: a.constantFeature, seed: String(a.seed), prime: String(a.prime), parameters: a.problem.parameterCount,
                        dataRank: a.dataRank, augmentedDataRank: a.augmentedDataRank, ranks: a.ranks,
                        conjecture: a.formulas.map(\.value),
                        verdicts: zip(a.ranks, a.formulas).map { Self.verdict($0, $1.value) }, errorBound: a.errorBound)
@@ -148,25 +148,32 @@ struct Bias: ParsableCommand {
         if json {
             print(String(decoding: try AnalysisReport.encoder().encode(report), as: UTF8.self))
         } else {
-            let pad = Rank.pad
-            var lines = [pad("widths", 18) + pad("N", 4) + pad("x_1", 6) + pad("p", 5) + pad("r", 4) + pad("r~", 4)
-                         + pad("rank L/O/F", 15) + pad("conjecture L/O/F", 18) + "verdicts"]
-            for r in report.records {
-                let verdicts = Set(r.verdicts) == ["equal"] ? "equal"
-                    : zip(["H_L", "H_O", "H_F"], r.verdicts).map { "\($0) \($1)" }.joined(separator: ", ")
-                lines.append(pad(r.architecture.map(String.init).joined(separator: ","), 18) + pad(String(r.samples), 4)
-                             + pad(r.constantFeature ? "1" : "drawn", 6) + pad(String(r.parameters), 5) + pad(String(r.dataRank), 4) + pad(String(r.augmentedDataRank), 4)
-                             + pad(r.ranks.map(String.init).joined(separator: "/"), 15)
-                             + pad(r.conjecture.map(String.init).joined(separator: "/"), 18) + verdicts)
-            }
-            print(lines.joined(separator: "\n"))
-            let bound = report.records.map(\.errorBound).max() ?? 0
-            print((report.confirmed ? "CONFIRMED" : "REFUTED")
-                  + ": \(report.networks) bias network\(report.networks == 1 ? "" : "s"), \(pairs.count) ranks: "
-                  + "\(report.equalRanks) equal to the conjecture, \(report.ranksAbove) above (each refutes it for certain), "
-                  + "\(report.ranksBelow) below; generic mode over F_p: each rank is a certain lower bound on the generic "
-                  + String(format: "rank over Q, below the generic rank over F_p with probability <= %.1e", bound))
+            print(Self.table(report))
         }
         if !report.confirmed { throw ExitCode(1) }
+    }
+
+    /// One row per network, then the summary line.
+    static func table(_ report: Report) -> String {
+        let pad = Rank.pad
+        var lines = [pad("widths", 18) + pad("N", 4) + pad("x_1", 6) + pad("p", 5) + pad("r", 4) + pad("r~", 4)
+                     + pad("rank L/O/F", 15) + pad("conjecture L/O/F", 18) + "verdicts"]
+        for r in report.records {
+            let verdicts = Set(r.verdicts) == ["equal"] ? "equal"
+                : zip(["H_L", "H_O", "H_F"], r.verdicts).map { "\($0) \($1)" }.joined(separator: ", ")
+            lines.append(pad(r.architecture.map(String.init).joined(separator: ","), 18) + pad(String(r.samples), 4)
+                         + pad(r.constantFeature ? "1" : "drawn", 6) + pad(String(r.parameters), 5)
+                         + pad(String(r.dataRank), 4) + pad(String(r.augmentedDataRank), 4)
+                         + pad(r.ranks.map(String.init).joined(separator: "/"), 15)
+                         + pad(r.conjecture.map(String.init).joined(separator: "/"), 18) + verdicts)
+        }
+        let bound = report.records.map(\.errorBound).max() ?? 0
+        let ranks = report.equalRanks + report.ranksAbove + report.ranksBelow
+        lines.append((report.confirmed ? "CONFIRMED" : "REFUTED")
+            + ": \(report.networks) bias network\(report.networks == 1 ? "" : "s"), \(ranks) ranks: "
+            + "\(report.equalRanks) equal to the conjecture, \(report.ranksAbove) above (each refutes it for certain), "
+            + "\(report.ranksBelow) below; generic mode over F_p: each rank is a certain lower bound on the generic "
+            + String(format: "rank over Q, below the generic rank over F_p with probability <= %.1e", bound))
+        return lines.joined(separator: "\n")
     }
 }

@@ -180,7 +180,7 @@ struct ReducedCase: CustomStringConvertible, Sendable {
     @Test func degreeBoundHolds() throws {
         let depth = 3
         for reduced in [true, false] {
-            let bound = reduced ? ReducedHessian.entryDegreeBound(depth: depth) : ReducedHessian.fullEntryDegreeBound(depth: depth)
+            let bound = reduced ? ReducedHessian.entryDegreeBound(depth: depth) : StructuredHessian.entryDegreeBound(depth: depth)
             var evaluations: [[IntegerMatrix]] = []   // per t, the matrices ranked (three parts, then J or J Q)
             for t in 0...(bound + 1) {
                 let structured = StructuredHessian(try Self.problem(t))
