@@ -20,6 +20,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // Property-based (fuzz) tests of every input the tool reads: .npy headers, certificates, CLI sizes and paths.
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
     ],
     targets: [
         .systemLibrary(name: "CFLINT", path: "Sources/CFLINT"),
@@ -27,7 +29,7 @@ let package = Package(
         .systemLibrary(name: "CLAPACK", path: "Sources/CLAPACK", pkgConfig: "lapacke"),
         .target(name: "NumericalAlgebra", dependencies: ["CLAPACK"]),
         .target(name: "RankFormulas"),
-        .target(name: "HessianCore", dependencies: ["ExactAlgebra", "NumericalAlgebra", "RankFormulas", "SHA256Digest", "HessianReference"]),
+        .target(name: "HessianCore", dependencies: ["ExactAlgebra", "NumericalAlgebra", "RankFormulas", "SHA256Digest", "HessianReference", "NPYFormat"]),
         .target(name: "SHA256Digest"),
         .target(name: "NPYFormat"),
         .target(name: "HessianReference"),
@@ -44,9 +46,9 @@ let package = Package(
         .testTarget(name: "HessianCoreTests", dependencies: ["HessianCore", "ExactAlgebra", "RankFormulas", "HessianReference"]),
         .testTarget(name: "SHA256DigestTests", dependencies: ["SHA256Digest"]),
         .testTarget(name: "NumericalAlgebraTests", dependencies: ["NumericalAlgebra"]),
-        .testTarget(name: "NPYFormatTests", dependencies: ["NPYFormat"]),
-        .testTarget(name: "CertificateCheckerTests", dependencies: ["CertificateChecker", "HessianCore", "ExactAlgebra"]),
-        .testTarget(name: "CLITests", dependencies: ["HessianRankCLI", "NPYFormat", "ExactAlgebra", "SHA256Digest"]),
+        .testTarget(name: "NPYFormatTests", dependencies: ["NPYFormat", .product(name: "PropertyBased", package: "swift-property-based")]),
+        .testTarget(name: "CertificateCheckerTests", dependencies: ["CertificateChecker", "HessianCore", "ExactAlgebra", .product(name: "PropertyBased", package: "swift-property-based")]),
+        .testTarget(name: "CLITests", dependencies: ["HessianRankCLI", "NPYFormat", "ExactAlgebra", "SHA256Digest", .product(name: "PropertyBased", package: "swift-property-based")]),
     ],
     swiftLanguageModes: [.v6]
 )
