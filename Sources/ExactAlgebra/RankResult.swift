@@ -18,15 +18,16 @@ public struct RankResult: Sendable {
     public let method: Method
     /// The primes used, in the order used.
     public let primes: [UInt]
-    /// An upper bound on the probability that `rank` is below the rank over Q (0 when certified).
-    public let errorBound: Double
+    /// An upper bound on the probability that `rank` is below the rank over Q (0 when certified); nil when no
+    /// probability statement applies (Monte Carlo ranks modulo primes the user chose).
+    public let errorBound: Double?
     public var certified: Bool { method == .multimodularCertified }
     /// Seconds spent reducing (assembling) the matrix modulo the primes, summed over primes.
     public let reductionSeconds: Double
     /// Seconds spent in elimination, summed over primes.
     public let eliminationSeconds: Double
 
-    public init(rank: Int, method: Method, primes: [UInt], errorBound: Double,
+    public init(rank: Int, method: Method, primes: [UInt], errorBound: Double?,
                 reductionSeconds: Double = 0, eliminationSeconds: Double = 0) {
         self.rank = rank
         self.method = method

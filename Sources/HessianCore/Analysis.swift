@@ -6,8 +6,9 @@ import RankFormulas
 import Synchronization
 
 public struct RankOptions: Sendable {
-    /// Number of independent random primes (Monte Carlo); ignored when certifying.
-    public var primeCount: Int
+    /// The primes of the Monte Carlo rank: drawn from the system's entropy on each analysis (the default, one prime),
+    /// or given by the user to replay a run (then no probability bound). Ignored when certifying and in generic mode.
+    public var primes: PrimeChoice
     /// Certify each rank exactly (multimodular, Hadamard bound) instead of bounding the error probability.
     public var certify: Bool
     public var maximumCertificationPrimes: Int
@@ -19,12 +20,12 @@ public struct RankOptions: Sendable {
     /// smaller) apply, i.e. for linear networks over Z. For cross-checks and timing comparisons.
     public var fullMatrices: Bool
 
-    public init(primeCount: Int = 1, certify: Bool = false,
+    public init(primes: PrimeChoice = .random(count: 1), certify: Bool = false,
                 maximumCertificationPrimes: Int = CertifiedRank.defaultMaximumPrimes, activation: Activation = .linear,
                 fieldPrime: UInt? = nil, fullMatrices: Bool = false) {
         precondition(activation != .tanh, "RankOptions: the exact path covers linear and relu networks")
         precondition(fieldPrime == nil || (activation == .linear && !certify), "RankOptions: generic mode is for linear networks, uncertified")
-        self.primeCount = primeCount
+        self.primes = primes
         self.certify = certify
         self.maximumCertificationPrimes = maximumCertificationPrimes
         self.activation = activation
@@ -70,14 +71,20 @@ public struct Analysis: Sendable {
     /// Seconds to build the products, moments and block description (before any prime).
     public let setupSeconds: Double
     public let activation: Activation
+    /// Where the primes came from: drawn by this run from the system's entropy, or given by the user (`--prime`).
+    /// Certified ranks use fixed primes and need neither.
+    public let primeChoice: PrimeChoice
 
     public func part(_ part: HessianPart) -> PartAnalysis { parts.first { $0.part == part }! }
     public var hasFailure: Bool { parts.contains { $0.verdict.isFailure } }
     public var hasGenericShortfall: Bool { parts.contains { $0.verdict == .belowGeneric } }
-    /// The worst error bound of the three ranks.
-    public var errorBound: Double { parts.map(\.rank.errorBound).max() ?? 0 }
-    /// The primes used: the same random primes for every part, or, when certifying, prefixes of one fixed sequence
-    /// (the longest is returned).
+    /// The worst error bound of the three ranks; nil when no probability bound applies (primes given by the user).
+    public var errorBound: Double? {
+        let bounds = parts.map(\.rank.errorBound)
+        return bounds.contains(nil) ? nil : bounds.compactMap { $0 }.max() ?? 0
+    }
+    /// The primes used: the same primes for every part (drawn for this analysis, or given), or, when certifying,
+    /// prefixes of one fixed sequence (the longest is returned).
     public var primes: [UInt] { parts.map(\.rank.primes).max { $0.count < $1.count } ?? [] }
     public var certified: Bool { parts.allSatisfy(\.rank.certified) }
     /// Seconds spent building products and assembling the Hessians modulo primes (summed over parts).
@@ -102,7 +109,8 @@ public enum AnalysisFailure: Error, Sendable, CustomStringConvertible {
 }
 
 public enum Analyzer {
-    /// Analyses `problem` (drawn with `seed`; the random primes come from their own stream of that seed).
+    /// Analyses `problem` (drawn with `seed`, which the analysis records; the Monte Carlo primes come from
+    /// `options.primes`, never from the seed).
     public static func analyze(_ problem: Problem, seed: UInt64, options: RankOptions = RankOptions()) throws(AnalysisFailure) -> Analysis {
         do {
             return try analyzeLinearOrReLU(problem, seed: seed, options: options)
@@ -131,8 +139,7 @@ public enum Analyzer {
             : HessianPart.allCases.map(hessian.rankSource(for:))
         let setup = (clock.now - start).seconds
 
-        var primeStream = Generator.primeGenerator(seed: seed)
-        let primes = field.map { [$0] } ?? (0..<options.primeCount).map { _ in Primes.random(using: &primeStream) }
+        let primes = field.map { [$0] } ?? options.primes.draw()
         var ranks = try rankAll(sources, primes: primes, options: options)
         if let field {
             // Schwartz-Zippel: a rho x rho minor of a matrix whose entries have degree <= D in the drawn values has
@@ -162,10 +169,11 @@ public enum Analyzer {
                                 rankedShape: MatrixShape(rows: source.rowCount, columns: source.columnCount))
         }
         return Analysis(problem: problem, seed: seed, dataRank: dataRank, formulas: formulas, genericity: genericity,
-                        parts: parts, setupSeconds: setup, activation: options.activation)
+                        parts: parts, setupSeconds: setup, activation: options.activation, primeChoice: options.primes)
     }
 
     /// Ranks the sources concurrently, one task per source (each task builds and frees its own FLINT matrices).
+    /// `primes` were drawn from `options.primes` (in generic mode the field's prime, whose bound the caller sets).
     static func rankAll(_ sources: [BlockMatrix], primes: [UInt], options: RankOptions) throws(CertifiedRank.TooLarge) -> [RankResult] {
         let results = Mutex<[Result<RankResult, CertifiedRank.TooLarge>?]>(Array(repeating: nil, count: sources.count))
         DispatchQueue.concurrentPerform(iterations: sources.count) { index in
@@ -175,7 +183,7 @@ public enum Analyzer {
                     try CertifiedRank.rank(of: sources[index], maximumPrimes: options.maximumCertificationPrimes)
                 }
             } else {
-                result = .success(ModularRank.rank(of: sources[index], primes: primes))
+                result = .success(ModularRank.rank(of: sources[index], primes: primes, drawnAtRandom: options.primes.isRandom))
             }
             results.withLock { $0[index] = result }
         }

@@ -35,8 +35,15 @@ public struct AnalysisReport: Codable, Sendable, Equatable {
         public let name: String
         /// The primes used, as decimal strings.
         public let primes: [String]
-        /// Upper bound on the probability that a reported rank is below the rank over Q; 0 when certified.
-        public let errorBound: Double
+        /// How the primes were chosen: "certification" (fixed primes, exact ranks), "system-entropy" (drawn by this
+        /// run, independently of every input: the bound holds for every input) or "given" (by the user, to replay a
+        /// run).
+        public let primeSource: String
+        /// Upper bound on the probability that a reported rank is below the rank over Q (modular), or below the
+        /// generic rank over F_p of the matrix ranked (prime-field: over the point drawn from the seed, so it assumes
+        /// the seed was chosen at random, independently of the network); 0 when certified. Absent for modular ranks
+        /// modulo given primes: no probability bound applies to them.
+        public let errorBound: Double?
     }
 
     public struct Timings: Codable, Sendable, Equatable {
@@ -91,6 +98,7 @@ public struct AnalysisReport: Codable, Sendable, Equatable {
         generic = analysis.genericity?.isGeneric
         genericityDeficiencies = analysis.genericity?.deficiencies
         method = Method(name: analysis.parts[0].rank.method.rawValue, primes: analysis.primes.map { String($0) },
+                        primeSource: analysis.certified ? "certification" : analysis.primeChoice.isRandom ? "system-entropy" : "given",
                         errorBound: analysis.errorBound)
         rankedMatrices = values(\.rankedShape)
         timings = Timings(assemble: analysis.assembleSeconds, rank: analysis.rankSeconds)

@@ -135,14 +135,14 @@ public struct BiasAnalysis: Sendable {
     /// A rank above the conjecture refutes it for certain: the rank at a point never exceeds the generic rank over Q.
     public var certainlyRefuted: Bool { zip(ranks, formulas).contains { $0 > $1.value } }
 
-    /// Draws a bias network uniformly over F_p (weights, biases, data, targets; the prime from the seed's prime
-    /// stream) and ranks its Hessians there. With `constantFeature`, the first input is 1 in every sample, so that
+    /// Draws a bias network uniformly over F_p (weights, biases, data, targets from `seed`; the prime is the caller's,
+    /// drawn from the system's entropy or given) and ranks its Hessians there. With `constantFeature`, the first input is 1 in every sample, so that
     /// rank [X, 1] = rank X (the conjecture's other case) with N > rank X. Entries have degree at most 2L + 2 in the
     /// drawn values (as for the bias-free network: the fixed 0s and 1s are constants), so a minor of the p x p matrix
     /// has degree at most (2L + 2) p.
     public static func analyze(_ architecture: Architecture, samples: Int, dataRank: Int? = nil,
-                               constantFeature: Bool = false, seed: UInt64) throws(InputError) -> BiasAnalysis {
-        var (problem, prime) = try Generator.drawField(architecture, samples: samples, dataRank: dataRank, seed: seed)
+                               constantFeature: Bool = false, prime: UInt, seed: UInt64) throws(InputError) -> BiasAnalysis {
+        var problem = try Generator.drawField(architecture, samples: samples, dataRank: dataRank, prime: prime, seed: seed)
         if constantFeature {
             var x = problem.x
             for n in 0..<samples { x[n, 0] = 1 }

@@ -118,7 +118,7 @@ public enum Calibrator {
         let formulas = LinearNetworkFormulas(widths: widths, dataRank: dataRank)
         let formulaValues: [HessianPart: Int] = [.loss: formulas.loss.value, .outer: formulas.outer.value,
                                                  .functional: formulas.functional.value]
-        let exact = try exactRanks(integer, activation: activation, parts: parts, seed: seed)
+        let exact = try exactRanks(integer, activation: activation, parts: parts)
         let p = problem.parameterCount
         let calibrated = parts.map { part in
             let values = (try? Spectrum.symmetricEigenvalues(float.entries(part), n: p)) ?? []
@@ -132,16 +132,15 @@ public enum Calibrator {
     }
 
     /// Exact ranks for linear (structured construction) and ReLU (per-sample blocks with activation masks) networks,
-    /// modulo a random 63-bit prime from the seed's prime stream; nil for tanh.
-    static func exactRanks(_ problem: Problem, activation: Activation, parts: [HessianPart],
-                           seed: UInt64) throws(PiecewiseLinearHessian.Kink) -> [HessianPart: Int]? {
-        var primes = Generator.primeGenerator(seed: seed)
+    /// modulo a random 63-bit prime drawn from the system's entropy (independent of the seed and the data); nil for
+    /// tanh.
+    static func exactRanks(_ problem: Problem, activation: Activation, parts: [HessianPart]) throws(PiecewiseLinearHessian.Kink) -> [HessianPart: Int]? {
         let sources: (HessianPart) -> BlockMatrix
         switch activation {
         case .tanh: return nil
         case .linear: sources = StructuredHessian(problem).rankSource(for:)
         case .relu: sources = try PiecewiseLinearHessian(problem, activation: .relu).rankSource(for:)
         }
-        return Dictionary(uniqueKeysWithValues: parts.map { ($0, ModularRank.rank(of: sources($0), using: &primes).rank) })
+        return Dictionary(uniqueKeysWithValues: parts.map { ($0, ModularRank.rank(of: sources($0), primes: .random(count: 1)).rank) })
     }
 }

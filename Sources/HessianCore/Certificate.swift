@@ -68,9 +68,11 @@ public struct Certificate: Codable, Sendable {
 
 public enum CertificateBuilder {
     /// Builds the certificate of `parts` for `problem` with hidden activation `activation` (linear or relu; a ReLU
-    /// network on a kink throws `PiecewiseLinearHessian.Kink`), drawing one prime per part from `primes`.
+    /// network on a kink throws `PiecewiseLinearHessian.Kink`), with one witness prime per part from `witnessPrime`
+    /// (by default from the system's entropy: a prime fixed in advance could divide the witness minor of data chosen
+    /// for it; the certificate is checked either way, so the prime decides only whether certification succeeds).
     public static func build(_ problem: Problem, seed: UInt64, parts: [HessianPart], activation: Activation = .linear,
-                             primes: inout SplitMix64) throws -> Certificate {
+                             witnessPrime: () -> UInt = Primes.fromSystemEntropy) throws -> Certificate {
         precondition(activation != .tanh, "CertificateBuilder: exact Hessians exist for linear and relu networks")
         let network = Certificate.Network(
             activation: activation.rawValue, architecture: problem.architecture.widths, loss: "mse",
@@ -85,7 +87,7 @@ public enum CertificateBuilder {
             sources = parts.map(hessian.source(for:))
         }
         let witnessed = zip(parts, sources).map { part, source in
-            let witness = witness(source, prime: Primes.random(using: &primes))
+            let witness = witness(source, prime: witnessPrime())
             return Certificate.Part(part: part.rawValue, rank: witness.rows.count, witness: witness)
         }
         return Certificate(

@@ -85,16 +85,16 @@ public enum FixtureWriter {
         } else {
             sources = StructuredHessian(problem).source(for:)
         }
-        var primes = Generator.primeGenerator(seed: seed)
+        // Fixtures must be byte-identical on a rerun, so their ranks are certified (deterministic primes), never
+        // Monte Carlo ranks modulo a random prime: the command refuses networks above the certification limit.
+        precondition(problem.parameterCount <= CertificationLimit.parameters, "fixtures certify p x p Hessians up to the certification limit")
         var ranks: [String: Int] = [:], hessianFiles: [String] = [], wellConditioned: [String: Bool] = [:]
-        var worstBound = 0.0
         let float = FloatHessian.compute(FloatNetwork(problem, activation: activation))
         let p = problem.parameterCount
         for part in HessianPart.allCases {
             let source = sources(part)
-            let result = p <= CertificationLimit.parameters ? try CertifiedRank.rank(of: source) : ModularRank.rank(of: source, using: &primes)
+            let result = try CertifiedRank.rank(of: source)
             ranks[part.rawValue] = result.rank
-            worstBound = max(worstBound, result.errorBound)
             if p <= 2_000, let data = npy(source.exact) {
                 files["hessian_\(part.rawValue).npy"] = data
                 hessianFiles.append("hessian_\(part.rawValue).npy")
@@ -106,7 +106,6 @@ public enum FixtureWriter {
         }
         let dataRank = try CertifiedRank.rank(of: problem.x).rank
         let formulas = LinearNetworkFormulas(widths: arch.widths, dataRank: dataRank)
-        let certified = p <= CertificationLimit.parameters
         let caseObject: [String: Any] = [
             "formatVersion": formatVersion,
             "architecture": arch.widths,
@@ -120,7 +119,7 @@ public enum FixtureWriter {
             "q": formulas.q,
             "ranks": ranks,
             "formula": ["loss": formulas.loss.value, "outer": formulas.outer.value, "functional": formulas.functional.value],
-            "method": ["name": certified ? "multimodular-hadamard" : "modular", "errorBound": worstBound],
+            "method": ["name": "multimodular-hadamard", "errorBound": 0],
             "hessianFiles": hessianFiles.sorted(),
             "numpyDefaultRankIsReliable": wellConditioned,
         ]

@@ -1,7 +1,9 @@
 // The seeded draw of weights, data and targets.
 //
 // Everything comes from SplitMix64 streams derived from one seed, one stream per purpose (weights 1, data 2,
-// targets 3, primes 4, biases 5 for bias networks), so a seed always means the same problem:
+// targets 3, biases 5 for bias networks), so a seed always means the same problem. Stream 4 once gave the random
+// primes; primes now come from the system's entropy on every run (`PrimeChoice`), never from a seed, since data can
+// be chosen after a seeded prime is known. The streams:
 // - weights: uniform over the nonzero integers in -16...16 (no zeros: a zero weight makes degenerate products far
 //   likelier; in a measured grid with weights in -3...3 and zeros, several percent of draws were not generic);
 // - data X (N x d): uniform integers in -16...16 (`.integer`), or in 0...256 (`.uniform01`: the float path divides
@@ -29,12 +31,9 @@ public enum Generator {
     public static let factorBound = 4
     public static let targetBound = 16
 
-    enum Stream: UInt64 { case weights = 1, data = 2, targets = 3, primes = 4, biases = 5 }
+    enum Stream: UInt64 { case weights = 1, data = 2, targets = 3, biases = 5 }
 
     public static func generator(seed: UInt64, stream: UInt64) -> SplitMix64 { SplitMix64(seed: seed, stream: stream) }
-
-    /// The random primes for a problem drawn with `seed`: their own stream, independent of the draw itself.
-    public static func primeGenerator(seed: UInt64) -> SplitMix64 { SplitMix64(seed: seed, stream: Stream.primes.rawValue) }
 
     /// Draws a problem. `dataRank` must lie in 0...min(samples, d); nil means unconstrained (rank min(N, d) almost
     /// always).
@@ -53,13 +52,12 @@ public enum Generator {
     /// Draws of X = U V with a prescribed rank before giving up (each falls short with small probability).
     static let dataAttempts = 100
 
-    /// Draws a random 63-bit prime from the seed's prime stream, then weights, data and targets uniformly from F_prime
-    /// (as integers in [0, prime)), for the generic rank (`--field prime`): same streams as `draw`.
+    /// Draws weights, data and targets uniformly from F_prime (as integers in [0, prime)), for the generic rank
+    /// (`--field prime`): same streams as `draw`. The prime is the caller's (drawn from the system's entropy, or given
+    /// by the user), so the point is uniform over F_prime whatever the prime, as long as the seed is random.
     /// With `dataRank` r, X = U V mod prime with U (N x r) and V (r x d) uniform: rank r over F_p with high probability.
-    public static func drawField(_ architecture: Architecture, samples: Int, dataRank: Int? = nil,
-                                 seed: UInt64) throws(InputError) -> (problem: Problem, prime: UInt) {
-        var primes = primeGenerator(seed: seed)
-        let prime = Primes.random(using: &primes)
+    public static func drawField(_ architecture: Architecture, samples: Int, dataRank: Int? = nil, prime: UInt,
+                                 seed: UInt64) throws(InputError) -> Problem {
         guard samples >= 1 else { throw InputError("the number of samples must be a positive integer; got \(samples)") }
         func uniform(_ rows: Int, _ columns: Int, _ stream: inout SplitMix64) -> IntegerMatrix {
             matrix(rows, columns) { Int(stream.uniform(below: UInt64(prime))) }
@@ -78,7 +76,7 @@ public enum Generator {
         }
         var targetStream = SplitMix64(seed: seed, stream: Stream.targets.rawValue)
         let y = uniform(samples, architecture.outputWidth, &targetStream)
-        return (try Problem(architecture: architecture, weights: weights, x: x, y: y), prime)
+        return try Problem(architecture: architecture, weights: weights, x: x, y: y)
     }
 
     public static let wideBound = 1 << 20

@@ -100,7 +100,8 @@ public struct SweepRecord: Codable, Sendable, Equatable {
         formula = values(\.formula.value)
         verdicts = analysis.parts.map(\.verdict.rawValue)
         generic = analysis.genericity?.isGeneric
-        errorBound = analysis.errorBound
+        // A sweep draws its primes from the system's entropy, so its bounds always apply; 1 is the trivial bound.
+        errorBound = analysis.errorBound ?? 1
         self.seconds = seconds
     }
 }
@@ -120,7 +121,8 @@ public enum SweepRunner {
         let start = clock.now
         let analysis: Analysis
         if generic {
-            let (problem, prime) = try Generator.drawField(point.architecture, samples: point.samples, seed: pointSeed)
+            let prime = Primes.fromSystemEntropy()
+            let problem = try Generator.drawField(point.architecture, samples: point.samples, prime: prime, seed: pointSeed)
             analysis = try Analyzer.analyze(problem, seed: pointSeed, options: RankOptions(fieldPrime: prime))
         } else if activation == .relu {
             analysis = try reluAnalysis(point, nonnegativeData: nonnegativeData, seed: pointSeed)

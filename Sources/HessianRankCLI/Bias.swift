@@ -1,5 +1,6 @@
 // `hessian-rank bias`: the with-bias conjecture (not the paper's), checked at uniform points of F_p on the built-in grid.
 import ArgumentParser
+import ExactAlgebra
 import Foundation
 import HessianCore
 
@@ -128,7 +129,8 @@ struct Bias: ParsableCommand {
         for (n, c) in cases.enumerated() {
             progress.update(n, c.architecture.description)
             analyses.append(try BiasAnalysis.analyze(c.architecture, samples: c.samples, dataRank: c.dataRank,
-                                                     constantFeature: c.constant, seed: base &+ UInt64(c.offset)))
+                                                     constantFeature: c.constant, prime: Primes.fromSystemEntropy(),
+                                                     seed: base &+ UInt64(c.offset)))
         }
         progress.update(cases.count)
         progress.finish()

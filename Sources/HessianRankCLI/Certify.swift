@@ -54,7 +54,6 @@ struct Certify: ParsableCommand {
 
     func run() throws {
         let problem = try network.draw()
-        var primes = Generator.primeGenerator(seed: network.seedValue)
         let clock = ContinuousClock()
         var failures: [String] = []
         for attempt in 1...Self.attempts {
@@ -62,7 +61,7 @@ struct Certify: ParsableCommand {
             let certificate: Certificate
             do {
                 certificate = try CertificateBuilder.build(problem, seed: network.seedValue, parts: parts,
-                                                           activation: Activation(rawValue: activation)!, primes: &primes)
+                                                           activation: Activation(rawValue: activation)!)
             } catch let kink as PiecewiseLinearHessian.Kink {
                 throw InputError(kink.description + "; draw another point (another --seed)")
             }

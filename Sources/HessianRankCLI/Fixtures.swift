@@ -2,6 +2,7 @@
 import ArgumentParser
 import Foundation
 import HessianCore
+import NumericalAlgebra
 import SHA256Digest
 
 struct Fixtures: ParsableCommand {
@@ -11,7 +12,8 @@ struct Fixtures: ParsableCommand {
             For each case (a preset, or one network with --arch and --samples): a folder with x.npy (N x d), y.npy \
             (N x K), w1.npy ... wL.npy (W_i is M_i x M_(i-1)), hessian_loss.npy, hessian_outer.npy, \
             hessian_functional.npy when every entry is an integer below 2^53, and case.json (exact ranks, formula \
-            values, method); then manifest.json with the SHA-256 of every file. Every file is written to a \
+            values, method); then manifest.json with the SHA-256 of every file. Ranks are certified (so networks \
+            have at most \(CertificationLimit.parameters) parameters). Every file is written to a \
             temporary name and renamed, the manifest last: a fixture counts only if the manifest lists it with a \
             matching hash. Rerunning writes the same bytes. Example:
 
@@ -43,6 +45,11 @@ struct Fixtures: ParsableCommand {
         if network.arch != nil || network.samples != nil {
             try network.requireDraw()
             try network.checkMemory(reduced: false)  // the fixtures hold the full Hessians
+            // Fixtures are byte-identical on a rerun: their ranks are certified, never Monte Carlo.
+            let p = network.architecture.parameterCount, limit = CertificationLimit.parameters
+            if p > limit {
+                throw ValidationError("--arch: fixtures carry certified ranks, offered up to p = \(limit) parameters; \(network.architecture) has p = \(p)")
+            }
         }
         try Validate.parentDirectory(of: out, option: "--out")
     }
@@ -56,6 +63,8 @@ struct Fixtures: ParsableCommand {
     }
 
     func run() throws {
+        // The float flags in case.json must not depend on the BLAS thread count (`BLASThreads`).
+        BLASThreads.pinToOne()
         let activation = Activation(rawValue: self.activation)!
         let root = URL(fileURLWithPath: out)
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)

@@ -1,5 +1,6 @@
 // The options that name one network and its draw, shared by `rank` and `bench` through @OptionGroup.
 import ArgumentParser
+import ExactAlgebra
 import HessianCore
 
 struct NetworkOptions: ParsableArguments {
@@ -11,7 +12,8 @@ struct NetworkOptions: ParsableArguments {
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Number of samples N.", valueName: "N"))
     var samples: String?
 
-    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Seed of the draw (weights, data, targets, primes).", valueName: "S"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
+        "Seed of the draw (weights, data, targets). Primes never come from it: see --prime.", valueName: "S"))
     var seed: String = "1"
 
     @Option(name: .customLong("data-rank"), parsing: .unconditional, help: ArgumentHelp(
@@ -81,8 +83,13 @@ struct NetworkOptions: ParsableArguments {
 /// How ranks are computed, shared by every subcommand that ranks.
 struct RankMethodOptions: ParsableArguments {
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
-        "Number of independent random 63-bit primes; the error bound is raised to this power.", valueName: "k"))
-    var primes: String = "1"
+        "Number of independent random 63-bit primes (default 1); the error bound is raised to this power.", valueName: "k"))
+    var primes: String?
+
+    @Option(name: .customLong("prime"), parsing: .unconditionalSingleValue, help: ArgumentHelp("""
+        Replay a run with this prime (repeat for several) instead of drawing fresh ones. Every run draws its primes         from the system's entropy and prints them, so that its error bound holds for every input; with primes you         choose, the ranks are still proven lower bounds but no probability bound is stated. In generic mode         (--field prime) it is the field's prime. Each must be a prime in [2^62, 2^63).
+        """, valueName: "P"))
+    var givenPrimes: [String] = []
 
     @Flag(name: .long, help: """
         Certify every rank exactly: ranks modulo the largest primes below 2^63 until their product exceeds the \
@@ -116,12 +123,24 @@ struct RankMethodOptions: ParsableArguments {
     /// Whether the ranks go through the reduced Hessians (`RankOptions.reduces`).
     var reduces: Bool { activation == "linear" && !fullMatrices }
 
-    var primeCount: Int { Int(primes)! }
+    /// The primes of this run: the given ones (`--prime`, validated), or `--primes` fresh ones from the system's
+    /// entropy.
+    var primeChoice: PrimeChoice {
+        givenPrimes.isEmpty ? .random(count: primes.map { Int($0)! } ?? 1) : .given(givenPrimes.map { UInt($0)! })
+    }
+
     var options: RankOptions { options(fieldPrime: nil) }
 
     func options(fieldPrime: UInt?) -> RankOptions {
-        RankOptions(primeCount: primeCount, certify: certify, activation: Activation(rawValue: activation)!,
+        RankOptions(primes: primeChoice, certify: certify, activation: Activation(rawValue: activation)!,
                     fieldPrime: fieldPrime, fullMatrices: fullMatrices)
+    }
+
+    /// Generic mode: the field's prime (given with --prime, else drawn from the system's entropy) and the options
+    /// that rank over it.
+    func genericOptions() -> (prime: UInt, options: RankOptions) {
+        let prime = primeChoice.draw()[0]
+        return (prime, options(fieldPrime: prime))
     }
 
     func validate() throws {
@@ -134,8 +153,25 @@ struct RankMethodOptions: ParsableArguments {
         guard activation == "linear" || activation == "relu" else {
             throw ValidationError("--activation: expected linear or relu (exact ranks need a piecewise-linear network); got '\(activation)'")
         }
-        guard let k = Int(primes), k >= 1, k <= 64 else {
-            throw ValidationError("--primes: expected an integer from 1 to 64, e.g. --primes 2; got '\(primes)'")
+        if let primes {
+            guard let k = Int(primes), k >= 1, k <= 64 else {
+                throw ValidationError("--primes: expected an integer from 1 to 64, e.g. --primes 2; got '\(primes)'")
+            }
+            guard givenPrimes.isEmpty else {
+                throw ValidationError("--primes: not with --prime (the primes given are the primes used)")
+            }
+        }
+        for text in givenPrimes {
+            guard let prime = UInt(text), Primes.isInRange(prime) else {
+                throw ValidationError("--prime: expected a prime in [2^62, 2^63) such as a run prints; got '\(text)'")
+            }
+        }
+        guard givenPrimes.count <= 64 else { throw ValidationError("--prime: at most 64 primes; got \(givenPrimes.count)") }
+        if !givenPrimes.isEmpty && certify {
+            throw ValidationError("--prime: not with --certify (certification uses its own fixed primes)")
+        }
+        if generic && givenPrimes.count > 1 {
+            throw ValidationError("--prime: generic mode (--field prime) takes one prime, the field's; got \(givenPrimes.count)")
         }
     }
 

@@ -79,11 +79,13 @@ struct Rank: ParsableCommand {
     }
 
     func run() throws {
-        var fieldPrime: UInt? = nil
+        var options = rankOptions.options
         var exponents: InputExponents? = nil
         let problem: Problem
         if rankOptions.generic {
-            (problem, fieldPrime) = try Generator.drawField(network.architecture, samples: network.sampleCount, seed: network.seedValue)
+            let prime: UInt
+            (prime, options) = rankOptions.genericOptions()
+            problem = try Generator.drawField(network.architecture, samples: network.sampleCount, prime: prime, seed: network.seedValue)
         } else {
             (problem, exponents) = try loadProblem()
         }
@@ -101,7 +103,7 @@ struct Rank: ParsableCommand {
         }
         let analysis: Analysis
         do {
-            analysis = try Analyzer.analyze(problem, seed: network.seedValue, options: rankOptions.options(fieldPrime: fieldPrime))
+            analysis = try Analyzer.analyze(problem, seed: network.seedValue, options: options)
         } catch {
             switch error {
             case .kink: throw InputError(error.description)
@@ -115,7 +117,7 @@ struct Rank: ParsableCommand {
             let data = try AnalysisReport.encoder().encode(AnalysisReport(analysis, inputExponents: exponents))
             print(String(decoding: data, as: UTF8.self))
         } else {
-            print(Self.report(analysis, origin: weights.map { "the files in \($0) (exact values; primes from seed \(network.seed))" }),
+            print(Self.report(analysis, origin: weights.map { "the files in \($0) (exact values)" }),
                   terminator: "")
         }
     }
@@ -144,17 +146,28 @@ struct Rank: ParsableCommand {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// What the ranks are and what is claimed of them. Every probability printed is over randomness this run drew:
+    /// the primes (from the system's entropy), or in generic mode the point (from the seed, hence the stated
+    /// assumption). Primes the user gave carry no probability.
     static func methodDescription(_ a: Analysis) -> String {
+        let primes = a.primes.map(String.init).joined(separator: ", ")
+        let origin = a.primeChoice.isRandom ? "drawn from the system's entropy" : "given with --prime"
         if a.parts[0].rank.method == .primeField {
-            return "generic mode: ranks over F_p at a uniform point, p = \(a.primes[0]); each is a certain lower bound on "
-                + String(format: "the generic rank over Q, and below the generic rank over F_p of the matrix ranked with probability <= %.1e", a.errorBound)
+            return "generic mode: ranks over F_p at a uniform point, p = \(primes) (\(origin)); each is a certain lower bound "
+                + "on the generic rank over Q, and below the generic rank over F_p of the matrix ranked with probability "
+                + String(format: "<= %.1e over the point drawn from seed %llu ", a.errorBound ?? 1, a.seed)
+                + "(the bound assumes that seed was chosen at random, independently of the network)"
         }
         if a.certified {
             return "certified exact (ranks modulo the \(a.primes.count) largest primes below 2^63, Hadamard bound)"
         }
-        let primes = a.primes.count == 1 ? "1 random 63-bit prime" : "\(a.primes.count) random 63-bit primes"
-        return "rank modulo \(primes): each rank is a proven lower bound, "
-            + String(format: "below the rank over Q with probability <= %.1e", a.errorBound)
+        let count = a.primes.count == 1 ? "1 prime" : "\(a.primes.count) primes"
+        guard let bound = a.errorBound else {
+            return "rank modulo \(count) given with --prime (\(primes)): each rank is a proven lower bound; no probability "
+                + "bound, since the primes were not drawn at random by this run"
+        }
+        return "rank modulo \(count) drawn from the system's entropy (\(primes); --prime replays this run): each rank is "
+            + String(format: "a proven lower bound, below the rank over Q with probability <= %.1e, for every input, over this choice", bound)
     }
 
     static func pad(_ text: String, _ width: Int) -> String {

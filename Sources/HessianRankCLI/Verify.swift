@@ -45,8 +45,11 @@ struct Verify: ParsableCommand {
         let genericShortfalls: Int
         let counterexamples: Int
         let redrawn: Int
-        let worstErrorBound: Double
+        /// Absent when the primes were given (--prime): no probability bound applies.
+        let worstErrorBound: Double?
         let certified: Bool
+        /// "certification", "system-entropy" (drawn by this run: the bound holds for every input) or "given".
+        let primeSource: String
         /// Generic mode: ranks over F_p at uniform points.
         let genericMode: Bool
         let passed: Bool
@@ -87,8 +90,10 @@ struct Verify: ParsableCommand {
             genericShortfalls: verdicts.filter { $0 == .belowGeneric }.count,
             counterexamples: verdicts.filter { $0 == .above }.count,
             redrawn: results.filter { $0.seeds.count > 1 }.count,
-            worstErrorBound: results.map(\.analysis.errorBound).max() ?? 0,
+            worstErrorBound: worstBound(results.map(\.analysis.errorBound)),
             certified: results.allSatisfy(\.analysis.certified),
+            primeSource: results.allSatisfy(\.analysis.certified) ? "certification"
+                : rankOptions.primeChoice.isRandom ? "system-entropy" : "given",
             genericMode: rankOptions.generic,
             passed: !verdicts.contains { $0.isFailure })
         if json {
@@ -103,17 +108,24 @@ struct Verify: ParsableCommand {
         if !summary.passed { throw ExitCode(1) }
     }
 
+    /// The worst of the bounds, or nil when any is nil (no probability bound for given primes).
+    func worstBound(_ bounds: [Double?]) -> Double? {
+        bounds.contains(nil) ? nil : bounds.compactMap { $0 }.max() ?? 0
+    }
+
     func analyze(_ gridCase: GridCase, seed: UInt64) throws -> Analysis {
-        var fieldPrime: UInt? = nil
+        var options = rankOptions.options
         let problem: Problem
         if rankOptions.generic {
-            (problem, fieldPrime) = try Generator.drawField(gridCase.architecture, samples: gridCase.samples,
-                                                            dataRank: gridCase.dataRank, seed: seed)
+            let prime: UInt
+            (prime, options) = rankOptions.genericOptions()
+            problem = try Generator.drawField(gridCase.architecture, samples: gridCase.samples,
+                                              dataRank: gridCase.dataRank, prime: prime, seed: seed)
         } else {
             problem = try Generator.draw(gridCase.architecture, samples: gridCase.samples, dataRank: gridCase.dataRank, seed: seed)
         }
         do {
-            return try Analyzer.analyze(problem, seed: seed, options: rankOptions.options(fieldPrime: fieldPrime))
+            return try Analyzer.analyze(problem, seed: seed, options: options)
         } catch {
             throw InputError("\(rankOptions.certify ? "--certify: " : "")\(gridCase.architecture): \(error.description)")
         }
@@ -138,10 +150,19 @@ struct Verify: ParsableCommand {
     }
 
     static func summaryLine(_ s: Summary) -> String {
-        let how = s.certified ? "exact, certified"
-            : s.genericMode
-            ? String(format: "generic mode over F_p: each rank is a certain lower bound on the generic rank over Q, below the generic rank over F_p of the matrix ranked with probability <= %.1e", s.worstErrorBound)
-            : String(format: "exact with probability: each rank is a proven lower bound, low with probability <= %.1e", s.worstErrorBound)
+        let how: String
+        if s.certified {
+            how = "exact, certified"
+        } else if s.genericMode {
+            how = "generic mode over F_p: each rank is a certain lower bound on the generic rank over Q, "
+                + String(format: "below the generic rank over F_p of the matrix ranked with probability <= %.1e ", s.worstErrorBound ?? 1)
+                + "over the point drawn from the seed (the bound assumes the seed was chosen at random, independently of the grid)"
+        } else if let bound = s.worstErrorBound {
+            how = "exact with probability: each rank is a proven lower bound, "
+                + String(format: "low with probability <= %.1e, for every input, over this run's primes (drawn from the system's entropy; --json lists them)", bound)
+        } else {
+            how = "each rank is a proven lower bound modulo the primes given with --prime (no probability bound: the primes were not drawn by this run)"
+        }
         return "\(s.passed ? "PASS" : "FAIL"): \(s.networks) networks, \(3 * s.networks) ranks: \(s.equal) equal to the formula, "
             + "\(s.belowNonGeneric) below at non-generic draws, \(s.genericShortfalls) generic shortfalls, "
             + "\(s.counterexamples) counterexamples; \(s.redrawn) redrawn; \(how)"

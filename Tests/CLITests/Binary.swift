@@ -19,7 +19,8 @@ enum Binary {
         fatalError("hessian-rank not found beside the tests (looked in \(candidates.map(\.path)))")
     }()
 
-    static func run(_ arguments: [String]) throws -> Run {
+    /// Runs with `arguments`, in this process's environment with `environment` added.
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hessian-rank-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -29,6 +30,9 @@ enum Binary {
         let process = Process()
         process.executableURL = url
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.standardOutput = try FileHandle(forWritingTo: out)
         process.standardError = try FileHandle(forWritingTo: err)
         process.standardInput = FileHandle.nullDevice

@@ -61,8 +61,8 @@ import Testing
         let run = try Binary.run(["rank", "--arch", "25,5,10,10", "--samples", "50"])
         #expect(run.status == 0)
         #expect(run.stdout.contains("H_L   250    250"))
-        #expect(run.stdout.contains("rank modulo 1 random 63-bit prime"))
-        #expect(run.stdout.contains("with probability <= "))
+        #expect(run.stdout.contains("rank modulo 1 prime drawn from the system's entropy ("))
+        #expect(run.stdout.contains("with probability <= ") && run.stdout.contains("for every input, over this choice"))
     }
 
     /// Each bad input: exit 2, one line on stderr naming the argument, nothing on stdout.

@@ -9,8 +9,8 @@ import Testing
 @Suite struct CertificateTests {
     static func certificate(_ widths: [Int], samples: Int, seed: UInt64 = 1, parts: [HessianPart] = HessianPart.allCases) throws -> Data {
         let problem = try Generator.draw(Architecture(widths: widths), samples: samples, seed: seed)
-        var primes = Generator.primeGenerator(seed: seed)
-        return try CertificateBuilder.build(problem, seed: seed, parts: parts, primes: &primes).fileData()
+        var primes = SplitMix64(seed: seed, stream: 4)
+        return try CertificateBuilder.build(problem, seed: seed, parts: parts, witnessPrime: { Primes.random(using: &primes) }).fileData()
     }
 
     /// The paper's demo configuration: certify, then check; the ranks are 250, 150, 175.
@@ -36,9 +36,9 @@ import Testing
 
     static func reluCertificate(_ widths: [Int], samples: Int, seed: UInt64) throws -> Data {
         let problem = try Generator.draw(Architecture(widths: widths), samples: samples, seed: seed)
-        var primes = Generator.primeGenerator(seed: seed)
+        var primes = SplitMix64(seed: seed, stream: 4)
         return try CertificateBuilder.build(problem, seed: seed, parts: HessianPart.allCases, activation: .relu,
-                                            primes: &primes).fileData()
+                                            witnessPrime: { Primes.random(using: &primes) }).fileData()
     }
 
     /// ReLU networks: the checker rebuilds the Hessians with the masks (HessianReference's direct route) and the

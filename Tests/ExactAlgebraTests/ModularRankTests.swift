@@ -10,8 +10,10 @@ import Testing
             var g = SplitMix64(seed: seed)
             let a = KnownRank.matrix(rows: m, columns: n, rank: r, using: &g)
             var primes = SplitMix64(seed: seed, stream: 99)
-            #expect(ModularRank.rank(of: a, using: &primes).rank == r, "seed \(seed), \(m) x \(n), rank \(r)")
-            #expect(ModularRank.rank(of: a, primeCount: 3, using: &primes).rank == r, "seed \(seed)")
+            #expect(ModularRank.rank(of: a, primes: .given([Primes.random(using: &primes)])).rank == r,
+                    "seed \(seed), \(m) x \(n), rank \(r)")
+            #expect(ModularRank.rank(of: a, primes: .given((0..<3).map { _ in Primes.random(using: &primes) })).rank == r,
+                    "seed \(seed)")
             #expect(try CertifiedRank.rank(of: a).rank == r, "seed \(seed)")
         }
     }
@@ -26,7 +28,7 @@ import Testing
             let a = u * v
             let expected = KnownRank.bareissRank(KnownRank.int128Rows(a))
             var primes = SplitMix64(seed: seed, stream: 7)
-            #expect(ModularRank.rank(of: a, using: &primes).rank == expected, "seed \(seed)")
+            #expect(ModularRank.rank(of: a, primes: .given([Primes.random(using: &primes)])).rank == expected, "seed \(seed)")
             #expect(try CertifiedRank.rank(of: a).rank == expected, "seed \(seed)")
         }
     }
@@ -51,6 +53,29 @@ import Testing
         #expect(ModularRank.errorBound(rowNormLog2Bounds: [nil, nil], primeCount: 1) == 0)
     }
 
+    /// The bound is stated only for primes the run drew itself: for given primes (a replay) it is withheld, while the
+    /// rank, a proven lower bound, is the same.
+    @Test func givenPrimesCarryNoBound() {
+        var g = SplitMix64(seed: 11)
+        let a = KnownRank.matrix(rows: 6, columns: 6, rank: 4, using: &g)
+        let drawn = ModularRank.rank(of: a, primes: .random(count: 2))
+        #expect(drawn.rank == 4 && drawn.primes.count == 2)
+        #expect(drawn.errorBound == ModularRank.errorBound(rowNormLog2Bounds: a.rowNormLog2Bounds(), primeCount: 2))
+        let replayed = ModularRank.rank(of: a, primes: .given(drawn.primes))
+        #expect(replayed.rank == 4 && replayed.primes == drawn.primes && replayed.errorBound == nil)
+    }
+
+    /// Fed a matrix built from the prime it will be ranked modulo (data chosen after the prime is known), a replay
+    /// with that prime falls short, while fresh primes from the system's entropy do not.
+    @Test func aPrimeKnownInAdvanceCanBeDefeated() throws {
+        var g = SplitMix64(seed: 12)
+        let known = Primes.random(using: &g)
+        // diag(1, known): rank 2 over Q, 1 modulo known.
+        let a = try #require(IntegerMatrix(decimalRows: [["1", "0"], ["0", String(known)]]))
+        #expect(ModularRank.rank(of: a, primes: .given([known])).rank == 1)
+        #expect(ModularRank.rank(of: a, primes: .random(count: 1)).rank == 2)
+    }
+
     @Test func certificationRefusesBeyondItsLimit() {
         var g = SplitMix64(seed: 5)
         let a = KnownRank.matrix(rows: 30, columns: 30, rank: 29, using: &g)
@@ -58,8 +83,7 @@ import Testing
     }
 
     @Test func zeroSizedMatrices() throws {
-        var primes = SplitMix64(seed: 1)
-        #expect(ModularRank.rank(of: IntegerMatrix(rows: 0, columns: 3), using: &primes).rank == 0)
+        #expect(ModularRank.rank(of: IntegerMatrix(rows: 0, columns: 3), primes: .random(count: 1)).rank == 0)
         #expect(try CertifiedRank.rank(of: IntegerMatrix(rows: 3, columns: 0)).rank == 0)
     }
 }

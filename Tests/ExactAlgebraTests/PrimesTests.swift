@@ -16,6 +16,16 @@ import Testing
         #expect(Set(first).count == 20)
     }
 
+    /// Primes from the system's entropy: in range, prime, and not a function of anything the program was given.
+    @Test func entropyPrimesLieInRangeAndDiffer() {
+        let drawn = (0..<8).map { _ in Primes.fromSystemEntropy() }
+        #expect(drawn.allSatisfy(Primes.isInRange))
+        #expect(Set(drawn).count == 8, "8 draws from about 1e17 primes repeat with probability below 1e-15")
+        #expect(PrimeChoice.random(count: 3).draw().count == 3)
+        #expect(PrimeChoice.given([drawn[0]]).draw() == [drawn[0]])
+        #expect(!Primes.isInRange(Primes.lowerEnd - 1) && !Primes.isInRange(Primes.largest(1)[0] + 2))
+    }
+
     @Test func smallPrimalityAgreesWithTrialDivision() {
         func trial(_ n: UInt) -> Bool { n >= 2 && !(2..<n).contains { $0 * $0 <= n && n % $0 == 0 } }
         for n in UInt(0)...500 { #expect(Primes.isPrime(n) == trial(n), "n = \(n)") }

@@ -41,8 +41,7 @@ import Testing
             let entries = direct.entries(part)
             let rows = (0..<p).map { u in (0..<p).map { v in String(entries[u * p + v]) } }
             let matrix = try #require(IntegerMatrix(decimalRows: rows))
-            var primes = SplitMix64(seed: c.seed, stream: 77)
-            #expect(ModularRank.rank(of: structured.source(for: part), using: &primes).rank
+            #expect(ModularRank.rank(of: structured.source(for: part), primes: .given([SeededPrime.prime(c.seed)])).rank
                     == (try CertifiedRank.rank(of: matrix).rank), "\(c): \(part.symbol)")
         }
     }
@@ -83,7 +82,8 @@ import Testing
     /// reduced modulo p: entry for entry, for every part.
     @Test(arguments: SmallCase.table)
     func reducedFactorsGiveTheReducedHessian(_ c: SmallCase) throws {
-        let (problem, prime) = try Generator.drawField(Architecture(widths: c.widths), samples: c.samples, seed: c.seed)
+        let prime = SeededPrime.prime(c.seed)
+        let problem = try Generator.drawField(Architecture(widths: c.widths), samples: c.samples, prime: prime, seed: c.seed)
         let overZ = StructuredHessian(problem), overF = StructuredHessian(problem, modulus: prime)
         for part in HessianPart.allCases {
             let a = ModularMatrix(overZ.exactMatrix(part), prime: prime), b = overF.source(for: part).reduced(modulo: prime)
@@ -96,7 +96,8 @@ import Testing
 
     /// Generic mode on the paper's demo configuration gives the paper's ranks, with a Schwartz-Zippel bound.
     @Test func demoInGenericMode() throws {
-        let (problem, prime) = try Generator.drawField(Architecture(widths: [25, 5, 10, 10]), samples: 50, seed: 1)
+        let prime = SeededPrime.prime(1)
+        let problem = try Generator.drawField(Architecture(widths: [25, 5, 10, 10]), samples: 50, prime: prime, seed: 1)
         let a = try Analyzer.analyze(problem, seed: 1, options: RankOptions(fieldPrime: prime))
         #expect(a.parts.map(\.rank.rank) == [250, 150, 175])
         // K = 10 is not below the hidden widths, so H_L and H_O keep all 275 parameters; H_F's first layer (5 x 25)
