@@ -6,11 +6,12 @@
 // numpy's 10,000-byte limit, a dict with exactly the keys descr, fortran_order and shape, a tuple of integers for the
 // shape), and also what numpy's writers guarantee but its reader leaves unchecked, because a file that breaks these
 // was not written as the format says and may be misread: the header ends in a newline after space padding and the data
-// start on a 16-byte boundary (numpy aligns to 64 since 1.14 and to 16 before; other writers to 16); a key appears only
+// start on a 16-byte boundary (numpy aligns to 64, its older versions to 16); a key appears only
 // once (numpy would take the last); shape entries are plain non-negative decimal integers (numpy would accept `0x10`
 // and fail later on `-3`); and the data fill the rest of the file exactly, neither short nor with bytes after them
-// (numpy ignores extra bytes). The element and byte counts are computed with overflow checks: a shape such as
-// (2^20, 2^20) of float64 is refused as larger than the file, (2^30, 2^30) as more bytes than a 64-bit count holds.
+// (numpy ignores extra bytes). The byte count is computed with overflow checks and bounded as numpy bounds it (the
+// nonzero dimensions times the item size below 2^63): a shape such as (2^20, 2^20) of float64 is refused as larger
+// than the file, (2^30, 2^30) as needing 2^63 bytes or more.
 
 public struct NPYHeader: Sendable, Equatable {
     /// The element types we read: little-endian float64, float32 and int64, by their numpy descr.
@@ -92,23 +93,24 @@ public struct NPYHeader: Sendable, Equatable {
         default: throw NPY.ReadError("malformed fortran_order \(fields.fortranOrder.description) in the .npy header: expected True or False")
         }
         shape = try Self.shape(fields.shape, version: majorVersion)
-        var count = 1
-        for n in shape {
-            let (product, overflow) = count.multipliedReportingOverflow(by: n)
-            guard !overflow else { throw NPY.ReadError("the shape \(shape) has more elements than a 64-bit count can hold") }
-            count = product
+        // numpy's bound: the nonzero dimensions times the item size fit in a signed 64-bit count, even when another
+        // dimension is 0 (it refuses (2^62, 0) of float64 as too big).
+        var bound = dtype.itemSize
+        for n in shape where n > 0 {
+            let (product, overflow) = bound.multipliedReportingOverflow(by: n)
+            guard !overflow else {
+                throw NPY.ReadError("the shape \(shape) with \(dtype.itemSize)-byte elements needs 2^63 bytes or more")
+            }
+            bound = product
         }
-        let (bytesNeeded, overflow) = count.multipliedReportingOverflow(by: dtype.itemSize)
-        guard !overflow else {
-            throw NPY.ReadError("the shape \(shape) has \(count) elements of \(dtype.itemSize) bytes, more bytes than a 64-bit count can hold")
-        }
-        (elementCount, byteCount) = (count, bytesNeeded)
+        byteCount = shape.contains(0) ? 0 : bound
+        elementCount = byteCount / dtype.itemSize
         let present = fileSize - dataOffset
         guard present >= byteCount else {
-            throw NPY.ReadError("truncated data: the header promises \(count) values (\(byteCount) bytes), the file holds \(present) bytes")
+            throw NPY.ReadError("truncated data: the header promises \(elementCount) values (\(byteCount) bytes), the file holds \(present) bytes")
         }
         guard present == byteCount else {
-            throw NPY.ReadError("the file holds \(present - byteCount) bytes after the \(count) values (\(byteCount) bytes) that the header promises")
+            throw NPY.ReadError("the file holds \(present - byteCount) bytes after the \(elementCount) values (\(byteCount) bytes) that the header promises")
         }
     }
 
