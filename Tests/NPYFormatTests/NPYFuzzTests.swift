@@ -1,8 +1,8 @@
 // The reader on many bad inputs: each must be refused with a ReadError, or (when the change leaves a valid file)
 // decode to the values known by construction; none may trap or allocate beyond the file (a trap or a huge
 // allocation ends the test process, so each case running to its #expect is itself part of the check).
-// Inputs come from fixed seeds (`seededCheck`), so every run checks the same cases; the suite runs in well under a
-// second.
+// Inputs come from fixed seeds (`seededCheck`), so every run checks the same cases: some 50,000 of them, in about two
+// seconds of a debug build on two cores.
 import Foundation
 import NPYFormat
 import PropertyBased
@@ -170,7 +170,7 @@ import Testing
             for (name, bytes) in [("sample", sample.bytes), ("changed", changed), ("cut", Array(sample.bytes.prefix(position % sample.bytes.count))),
                                   ("dict", dictCase.bytes)] {
                 let path = directory.appendingPathComponent("\(index)-\(name).npy").path
-                #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
+                try Data(bytes).write(to: URL(fileURLWithPath: path))
                 let parsed = Outcome(bytes)
                 let read: Outcome
                 do throws(NPY.ReadError) { read = .accepted(try NPY.read(contentsOf: path)) } catch { read = .refused(error.reason) }
