@@ -93,12 +93,12 @@ struct Calibrate: ParsableCommand {
     }
 
     /// The file's data as exact integers over a power of two (`Dyadic`), or a ValidationError naming the file.
-    static func givenData(_ path: String) throws -> (matrix: IntegerMatrix, exponent: Int) {
-        let rows = try WeightFiles.matrix(path, option: "--x")
+    static func givenData(_ file: WeightFiles.Matrix) throws -> (matrix: IntegerMatrix, exponent: Int) {
+        let rows = try WeightFiles.matrix(file)
         do {
             return try Dyadic.integers(rows)
         } catch {
-            throw ValidationError("--x \(path): \(error.message)")
+            throw ValidationError("--x \(file.path): \(error.message)")
         }
     }
 
@@ -111,14 +111,15 @@ struct Calibrate: ParsableCommand {
         guard let xFile else {
             return [CalibrationCase(architecture: architecture, samples: Int(samples!)!, data: .drawn(distribution ?? .integer), seed: seedValue)]
         }
-        let (x, exponent) = try Self.givenData(xFile)
-        guard x.columnCount == architecture.inputWidth else {
-            throw ValidationError("--x \(xFile): the data have \(x.columnCount) columns but --arch has d = \(architecture.inputWidth) inputs")
+        let file = try WeightFiles.header(xFile, option: "--x")   // the header's checks come before the data are read
+        guard file.columns == architecture.inputWidth else {
+            throw ValidationError("--x \(xFile): the data have \(file.columns) columns but --arch has d = \(architecture.inputWidth) inputs")
         }
-        if let n = samples.flatMap({ Int($0) }), n != x.rowCount {
-            throw ValidationError("--samples: \(n) does not match the \(x.rowCount) rows of \(xFile); leave --samples out")
+        if let n = samples.flatMap({ Int($0) }), n != file.rows {
+            throw ValidationError("--samples: \(n) does not match the \(file.rows) rows of \(xFile); leave --samples out")
         }
-        try NetworkOptions.checkMemory(architecture, samples: x.rowCount, limit: "8G", reduced: false)
+        try NetworkOptions.checkMemory(architecture, samples: file.rows, limit: "8G", reduced: false)
+        let (x, exponent) = try Self.givenData(file)
         let given = CalibrationData.given(name: URL(fileURLWithPath: xFile).lastPathComponent, x: x, exponent: exponent)
         return [CalibrationCase(architecture: architecture, samples: x.rowCount, data: given, seed: seedValue)]
     }

@@ -1,45 +1,82 @@
 // Reading a network and its data from .npy files, with an error that names the file and the problem.
+//
+// Every file's header is read and checked (a non-empty 2-d array; layers that chain; data and targets that fit the
+// network) before any file's data are read: a shape mismatch or an absurd size in the last file is refused without
+// first reading a large first file. `headers` is that first step alone, for callers that estimate memory from the
+// shapes before reading.
 import ArgumentParser
 import Foundation
 import NPYFormat
 
 enum WeightFiles {
-    /// w1.npy, w2.npy, ... from `directory` (consecutive, at least one), and the data and targets.
-    static func load(directory: String, x: String, y: String) throws -> (weights: [[[Double]]], x: [[Double]], y: [[Double]]) {
+    /// A file's header, checked to describe a non-empty 2-d array, with the option and path that name it in messages.
+    struct Matrix {
+        let option: String
+        let path: String
+        let header: NPYHeader
+        var rows: Int { header.shape[0] }
+        var columns: Int { header.shape[1] }
+    }
+
+    /// The headers of w1.npy, w2.npy, ... in `directory` (consecutive, at least one), of the data and of the targets,
+    /// checked against each other; no data are read.
+    static func headers(directory: String, x: String, y: String) throws -> (weights: [Matrix], x: Matrix, y: Matrix) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw ValidationError("--weights: \(directory) is not a directory")
         }
-        var weights: [[[Double]]] = []
+        var weights: [Matrix] = []
         while true {
             let path = URL(fileURLWithPath: directory).appendingPathComponent("w\(weights.count + 1).npy").path
             guard FileManager.default.fileExists(atPath: path) else { break }
-            weights.append(try matrix(path, option: "--weights"))
+            weights.append(try header(path, option: "--weights"))
         }
         guard !weights.isEmpty else { throw ValidationError("--weights: \(directory) holds no w1.npy") }
-        for t in 1..<max(weights.count, 1) where weights[t].first?.count != weights[t - 1].count {
-            throw ValidationError("--weights: shape mismatch between layers: w\(t + 1).npy is \(weights[t].count) x \(weights[t].first?.count ?? 0) but w\(t).npy has \(weights[t - 1].count) rows")
+        for t in 1..<max(weights.count, 1) where weights[t].columns != weights[t - 1].rows {
+            throw ValidationError("--weights: shape mismatch between layers: w\(t + 1).npy is \(weights[t].rows) x \(weights[t].columns) but w\(t).npy has \(weights[t - 1].rows) rows")
         }
-        let data = try matrix(x, option: "--x"), targets = try matrix(y, option: "--y")
-        let d = weights[0].first?.count ?? 0, k = weights[weights.count - 1].count
-        guard data.first?.count == d else {
-            throw ValidationError("--x \(x): the data have \(data.first?.count ?? 0) columns but w1.npy has d = \(d) columns")
+        let data = try header(x, option: "--x"), targets = try header(y, option: "--y")
+        let d = weights[0].columns, k = weights[weights.count - 1].rows
+        guard data.columns == d else {
+            throw ValidationError("--x \(x): the data have \(data.columns) columns but w1.npy has d = \(d) columns")
         }
-        guard targets.first?.count == k else {
-            throw ValidationError("--y \(y): the targets have \(targets.first?.count ?? 0) columns but w\(weights.count).npy has K = \(k) rows")
+        guard targets.columns == k else {
+            throw ValidationError("--y \(y): the targets have \(targets.columns) columns but w\(weights.count).npy has K = \(k) rows")
         }
-        guard targets.count == data.count else {
-            throw ValidationError("--y \(y): \(targets.count) targets for \(data.count) samples in \(x)")
+        guard targets.rows == data.rows else {
+            throw ValidationError("--y \(y): \(targets.rows) targets for \(data.rows) samples in \(x)")
         }
         return (weights, data, targets)
     }
 
-    /// A non-empty 2-d array of finite values.
+    /// w1.npy, w2.npy, ... from `directory`, and the data and targets: every header checked first, then the data read.
+    static func load(directory: String, x: String, y: String) throws -> (weights: [[[Double]]], x: [[Double]], y: [[Double]]) {
+        let checked = try headers(directory: directory, x: x, y: y)
+        return (try checked.weights.map(matrix), try matrix(checked.x), try matrix(checked.y))
+    }
+
+    /// The header of the file at `path`, which must describe a non-empty 2-d array.
+    static func header(_ path: String, option: String) throws -> Matrix {
+        let header: NPYHeader
+        do { header = try NPY.header(contentsOf: path) } catch { throw ValidationError("\(option) \(path): \(error.reason)") }
+        guard header.shape.count == 2, header.shape[0] > 0, header.shape[1] > 0 else {
+            throw ValidationError("\(option) \(path): expected a non-empty 2-d array; got shape \(header.shape)")
+        }
+        return Matrix(option: option, path: path, header: header)
+    }
+
+    /// A non-empty 2-d array of finite values, its header checked before its data are read.
     static func matrix(_ path: String, option: String) throws -> [[Double]] {
+        try matrix(header(path, option: option))
+    }
+
+    /// The values of a file whose header has been checked; the file must still hold what that header said.
+    static func matrix(_ file: Matrix) throws -> [[Double]] {
+        let (option, path) = (file.option, file.path)
         let array: NPYArray
         do { array = try NPY.read(contentsOf: path) } catch { throw ValidationError("\(option) \(path): \(error.reason)") }
-        guard let rows = array.rows, !rows.isEmpty, !rows[0].isEmpty else {
-            throw ValidationError("\(option) \(path): expected a non-empty 2-d array; got shape \(array.shape)")
+        guard array.shape == file.header.shape, let rows = array.rows else {
+            throw ValidationError("\(option) \(path): the file changed while it was being read (shape \(file.header.shape), then \(array.shape))")
         }
         if let bad = array.doubles.first(where: { !$0.isFinite }) {
             throw ValidationError("\(option) \(path): contains \(bad); only finite values have an exact rank")

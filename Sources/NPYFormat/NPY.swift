@@ -5,7 +5,10 @@
 // version 1, 4 bytes in versions 2 and 3), an ASCII (UTF-8 in version 3) Python dict literal such as
 // {'descr': '<f8', 'fortran_order': False, 'shape': (3, 4), } padded with spaces and a newline, then the raw data.
 // We read little-endian float64, float32 and int64 in C order, and refuse everything else with a reason that names the
-// file's problem: not an .npy, unsupported dtype, Fortran order, big-endian, truncated data.
+// file's problem: not an .npy, unsupported dtype, Fortran order, big-endian, truncated data, and each way a header can
+// be malformed (NPYHeader lists the checks). No file makes the reader trap or allocate more than the file's size:
+// the header is parsed and checked against the file's size before the data are read (`NPY.header(contentsOf:)` does
+// only that, for callers that check shapes and memory first), and the data go straight into the array's storage.
 import Foundation
 
 public struct NPYArray: Sendable, Equatable {
@@ -32,10 +35,12 @@ public struct NPYArray: Sendable, Equatable {
         }
     }
 
-    /// The rows of a 2-d array.
+    /// The rows of a 2-d array whose values fill its shape; nil for an array with rows of no columns, which a file
+    /// can claim in a few bytes for any number of rows (listing 2^60 empty rows would exhaust memory).
     public var rows: [[Double]]? {
-        guard shape.count == 2 else { return nil }
+        guard shape.count == 2, shape[0] == 0 || shape[1] > 0 else { return nil }
         let all = doubles, columns = shape[1]
+        guard shape[0].multipliedReportingOverflow(by: columns) == (all.count, false) else { return nil }
         return (0..<shape[0]).map { Array(all[($0 * columns)..<(($0 + 1) * columns)]) }
     }
 }
@@ -47,90 +52,58 @@ public enum NPY {
         public var description: String { reason }
     }
 
-    static let magic: [UInt8] = [0x93] + Array("NUMPY".utf8)
+    /// The header of the file at `path`, read from its first bytes only and checked against the file's size.
+    public static func header(contentsOf path: String) throws(ReadError) -> NPYHeader {
+        let file = try NPYFile(path: path)
+        return try NPYHeader(parsing: file.prefix(), fileSize: file.size)
+    }
 
+    /// The array in the file at `path`: its header is checked first, so that the array allocated is never larger
+    /// than the data in the file.
     public static func read(contentsOf path: String) throws(ReadError) -> NPYArray {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw ReadError("cannot read the file: \(error.localizedDescription)")
+        let file = try NPYFile(path: path)
+        let header = try NPYHeader(parsing: file.prefix(), fileSize: file.size)
+        return try decode(header) { (buffer) throws(ReadError) in
+            let got = try file.read(into: buffer, at: header.dataOffset)
+            guard got == buffer.count else {
+                throw ReadError("truncated data: the file shrank to \(header.dataOffset + got) bytes while being read")
+            }
         }
-        return try parse(data)
     }
 
+    /// The array in `data`, the bytes of a whole .npy file.
     public static func parse(_ data: Data) throws(ReadError) -> NPYArray {
-        let bytes = [UInt8](data)
-        guard bytes.count >= 10, Array(bytes[0..<6]) == magic else { throw ReadError("not an .npy file (no \\x93NUMPY magic)") }
-        let major = bytes[6]
-        let headerLength: Int, headerStart: Int
-        switch major {
-        case 1: (headerLength, headerStart) = (Int(bytes[8]) | Int(bytes[9]) << 8, 10)
-        case 2, 3:
-            guard bytes.count >= 12 else { throw ReadError("truncated .npy header") }
-            headerLength = Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24
-            headerStart = 12
-        default: throw ReadError("unsupported .npy version \(major).\(bytes[7])")
-        }
-        guard bytes.count >= headerStart + headerLength else { throw ReadError("truncated .npy header") }
-        guard let header = String(bytes: bytes[headerStart..<(headerStart + headerLength)], encoding: .utf8) else {
-            throw ReadError("the .npy header is not text")
-        }
-        let descr = try field("descr", in: header)
-        let fortran = try field("fortran_order", in: header)
-        let shapeText = try field("shape", in: header)
-        guard fortran == "False" else {
-            throw ReadError(fortran == "True" ? "Fortran order is not supported: save with numpy.ascontiguousarray (C order)"
-                                              : "malformed fortran_order in the .npy header")
-        }
-        let shape = try parseShape(shapeText)
-        let count = shape.reduce(1, *)
-        let body = bytes[(headerStart + headerLength)...]
-        let width: Int
-        switch descr {
-        case "<f8", "<i8": width = 8
-        case "<f4": width = 4
-        case ">f8", ">f4", ">i8": throw ReadError("big-endian data (\(descr)) is not supported: convert with arr.astype('<f8')")
-        default: throw ReadError("unsupported dtype \(descr): use float64 ('<f8'), float32 ('<f4') or int64 ('<i8')")
-        }
-        guard body.count >= count * width else {
-            throw ReadError("truncated data: the header promises \(count) values (\(count * width) bytes), the file holds \(body.count) bytes")
-        }
-        func word(_ index: Int) -> UInt64 {
-            var value: UInt64 = 0
-            for k in 0..<width { value |= UInt64(body[body.startIndex + index * width + k]) << (8 * UInt64(k)) }
-            return value
-        }
-        switch descr {
-        case "<f8": return NPYArray(shape: shape, values: .float64((0..<count).map { Double(bitPattern: word($0)) }))
-        case "<f4": return NPYArray(shape: shape, values: .float32((0..<count).map { Float(bitPattern: UInt32(word($0))) }))
-        default: return NPYArray(shape: shape, values: .int64((0..<count).map { Int64(bitPattern: word($0)) }))
+        let header = try NPYHeader(parsing: data, fileSize: data.count)
+        return try decode(header) { buffer in
+            let start = data.startIndex + header.dataOffset
+            data.copyBytes(to: buffer, from: start..<(start + buffer.count))
         }
     }
 
-    /// The value text of `'key': value` in the header dict.
-    static func field(_ key: String, in header: String) throws(ReadError) -> String {
-        guard let keyRange = header.range(of: "'\(key)':") else { throw ReadError("the .npy header has no '\(key)'") }
-        var rest = header[keyRange.upperBound...].drop { $0 == " " }
-        if rest.first == "'" {
-            rest = rest.dropFirst()
-            guard let end = rest.firstIndex(of: "'") else { throw ReadError("malformed '\(key)' in the .npy header") }
-            return String(rest[..<end])
+    /// The values `header` describes, read by `fill` straight into the array's storage (byteCount bytes, which the
+    /// header has checked are in the file) and put into host byte order.
+    static func decode(_ header: NPYHeader,
+                       fill: (UnsafeMutableRawBufferPointer) throws(ReadError) -> Void) throws(ReadError) -> NPYArray {
+        func values<T>(_ fromLittleEndian: (T) -> T) throws(ReadError) -> [T] {
+            var failure: ReadError?
+            var result = [T](unsafeUninitializedCapacity: header.elementCount) { buffer, initialized in
+                do throws(ReadError) {
+                    try fill(UnsafeMutableRawBufferPointer(buffer))
+                    initialized = buffer.count
+                } catch {
+                    failure = error
+                    initialized = 0
+                }
+            }
+            if let failure { throw failure }
+            if UInt16(littleEndian: 1) != 1 { for i in result.indices { result[i] = fromLittleEndian(result[i]) } }
+            return result
         }
-        if rest.first == "(" {
-            guard let end = rest.firstIndex(of: ")") else { throw ReadError("malformed '\(key)' in the .npy header") }
-            return String(rest[...end])
+        switch header.dtype {
+        case .float64: return NPYArray(shape: header.shape, values: .float64(try values { Double(bitPattern: UInt64(littleEndian: $0.bitPattern)) }))
+        case .float32: return NPYArray(shape: header.shape, values: .float32(try values { Float(bitPattern: UInt32(littleEndian: $0.bitPattern)) }))
+        case .int64: return NPYArray(shape: header.shape, values: .int64(try values { Int64(littleEndian: $0) }))
         }
-        return String(rest.prefix { $0 != "," && $0 != "}" }).trimmingCharacters(in: .whitespaces)
-    }
-
-    static func parseShape(_ text: String) throws(ReadError) -> [Int] {
-        let inner = text.dropFirst().dropLast()
-        let parts = inner.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        var shape: [Int] = []
-        for part in parts {
-            guard let n = Int(part), n >= 0 else { throw ReadError("malformed shape \(text) in the .npy header") }
-            shape.append(n)
-        }
-        return shape
     }
 
     /// Version 1.0, C order, little-endian; the header is padded so that the data start at a multiple of 64 bytes.
@@ -148,6 +121,6 @@ public enum NPY {
         while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
         header += "\n"
         let length = header.utf8.count
-        return Data(magic + [1, 0, UInt8(length & 0xff), UInt8(length >> 8)] + Array(header.utf8) + payload)
+        return Data(NPYHeader.magic + [1, 0, UInt8(length & 0xff), UInt8(length >> 8)] + Array(header.utf8) + payload)
     }
 }
