@@ -58,7 +58,7 @@ struct Fixtures: ParsableCommand {
     func run() throws {
         let activation = Activation(rawValue: self.activation)!
         let root = URL(fileURLWithPath: out)
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        try AtomicFile.createFolder(root.path)
         let cases = self.cases
         var progress = Progress("fixtures", total: cases.count)
         var written: [WrittenFixture] = []
@@ -68,7 +68,7 @@ struct Fixtures: ParsableCommand {
             let drawn = FixtureCase(architecture: c.architecture, samples: c.samples, dataRank: c.dataRank, seed: seed)
             let name = FixtureWriter.name(index, drawn, activation: activation)
             let folder = root.appendingPathComponent(name)
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try AtomicFile.createFolder(folder.path)
             var hashes: [String: String] = [:]
             for (file, data) in files.sorted(by: { $0.key < $1.key }) {
                 try AtomicFile.write(data, to: folder.appendingPathComponent(file).path)
