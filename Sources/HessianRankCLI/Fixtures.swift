@@ -44,7 +44,7 @@ struct Fixtures: ParsableCommand {
             try network.requireDraw()
             try network.checkMemory(reduced: false)  // the fixtures hold the full Hessians
         }
-        try Validate.parentDirectory(of: out, option: "--out")
+        try Validate.outputFolder(out, option: "--out")
     }
 
     var cases: [FixtureCase] {

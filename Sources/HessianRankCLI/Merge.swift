@@ -17,6 +17,7 @@ struct Merge: ParsableCommand {
     func validate() throws {
         guard !files.isEmpty else { throw ValidationError("give at least one JSON-lines file from `hessian-rank sweep --shard`") }
         try output.validatePlot()
+        if let plot = output.plot { try Validate.output(plot, option: "--plot", isNotAmong: files) }
     }
 
     func run() throws {

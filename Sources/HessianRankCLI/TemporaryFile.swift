@@ -1,4 +1,5 @@
-// The temporary files of AtomicFile: their names, and the removal of the ones that killed runs left behind.
+// The temporary files of AtomicFile: their names, the probe that validation makes with one, and the removal of the
+// ones that killed runs left behind.
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -91,6 +92,18 @@ enum TemporaryFile {
             }
             if stale { _ = withPath(path) { unlink($0) } }
         }
+    }
+
+    /// Creates a temporary file beside `target`, as the write will, and removes it at once: nil if that worked, else
+    /// errno. This is validation's test that the write can happen; unlike access(2) it means something as root too
+    /// (read-only mounts, /proc, /sys) and it also finds a name too long once the temporary suffix is added.
+    static func probe(_ target: OutputPath) -> Int32? {
+        let path = target.sibling(name(for: target.name))
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { return errno }
+        close(descriptor)
+        unlink(path)
+        return nil
     }
 
     /// Calls `body` with `bytes` as a NUL-terminated C string.
