@@ -1,7 +1,7 @@
 // Output paths and merge records, through the binary as a user meets them: a bad --out, --plot or fixtures folder is
 // refused in validation (exit 2, one line naming the option and the path, nothing on stdout, nothing written); a write
 // that still fails at the end is one line with exit 1; the temporary files of killed runs are removed and those of
-// live writers kept.
+// live writers kept; merge names the file and line of every record it cannot place.
 import Foundation
 import PropertyBased
 import Testing
@@ -248,6 +248,43 @@ import Glibc
             }
             let names = try FileManager.default.subpathsOfDirectory(atPath: root)
             #expect(!names.contains { $0.hasSuffix(".tmp") }, "no temporary file left: \(names)")
+        }
+    }
+
+    /// merge refuses, naming file and line, every record it cannot place, instead of dropping or replacing it.
+    @Test func mergeNamesEveryRecordItCannotPlace() throws {
+        let record = Self.record.trimmingCharacters(in: .newlines)
+        try #require(record.contains("\"index\":0,") && record.contains("\"samples\":10,"), "\(record)")
+        try Self.withScratch { root in
+            func file(_ name: String, _ text: String) throws -> String {
+                try text.write(toFile: root + "/" + name, atomically: false, encoding: .utf8)
+                return root + "/" + name
+            }
+            let good = try file("good.jsonl", record + "\n")
+            let outside = try file("outside.jsonl", "\n" + record.replacingOccurrences(of: "\"index\":0,", with: "\"index\":9,") + "\n")
+            let negative = try file("negative.jsonl", record.replacingOccurrences(of: "\"index\":0,", with: "\"index\":-1,"))
+            // Point 1 of the samples study has N = 25; this record is point 0's, with N = 10.
+            let shape = try file("shape.jsonl", record.replacingOccurrences(of: "\"index\":0,", with: "\"index\":1,"))
+            let rerun = try file("rerun.jsonl", record.replacingOccurrences(of: "\"seconds\":", with: "\"seconds\":1"))
+            let empty = try file("empty.jsonl", "{}\n")
+            let plot = root + "/merged.svg"
+            let cases: [([String], String)] = [
+                ([outside], "\(outside):2: point 9 is not in the samples study, whose points are 0 to 8"),
+                ([good, negative], "\(negative):1: point -1 is not in the samples study, whose points are 0 to 8"),
+                ([shape], "\(shape):1: point 1 of the samples study has widths 64,10,10,10 and N = 25, but this record has widths 64,10,10,10 and N = 10"),
+                ([good, good], "\(good):1: point 0 appears a second time (first at \(good):1); give each shard's file once"),
+                ([good, rerun], "\(rerun):1: point 0 appears a second time, with other contents (first at \(good):1); the files come from different runs"),
+                ([empty], "\(empty):1: not a sweep record (no field "),
+                ([root], "cannot read \(root): Is a directory"),
+            ]
+            for (files, message) in cases {
+                let run = try Binary.run(["merge"] + files + ["--plot", plot])
+                Self.expectRefused(run, [message], files.joined(separator: " "))
+                #expect(!FileManager.default.fileExists(atPath: plot), "no plot from a refused merge")
+            }
+            let merged = try Binary.run(["merge", good, "--plot", plot])
+            #expect(merged.status == 1 && merged.stderr.contains("8 of 9 points of the samples study are missing"), "\(merged.stderr)")
+            #expect(FileManager.default.fileExists(atPath: plot), "the good file alone merges (and reports the missing points)")
         }
     }
 }
