@@ -89,7 +89,10 @@ struct Calibrate: ParsableCommand {
         } else if xFile != nil {
             throw ValidationError("--x: only with --arch (the network that reads the data)")
         }
-        if let plot { try Validate.parentDirectory(of: plot, option: "--plot") }
+        if let plot {
+            try Validate.outputFile(plot, option: "--plot")
+            try Validate.output(plot, option: "--plot", isNotAmong: [xFile].compactMap { $0 })
+        }
     }
 
     /// The file's data as exact integers over a power of two (`Dyadic`), or a ValidationError naming the file.

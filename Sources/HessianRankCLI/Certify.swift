@@ -49,7 +49,7 @@ struct Certify: ParsableCommand {
         // A certificate holds witnesses for the full Hessians, which the checker rebuilds.
         try RankMethodOptions.checkCertificationSize(network.architecture, samples: network.sampleCount, reduced: false,
                                                      option: "certify")
-        try Validate.parentDirectory(of: out, option: "--out")
+        try Validate.outputFile(out, option: "--out")
     }
 
     func run() throws {

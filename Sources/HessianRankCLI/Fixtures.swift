@@ -51,7 +51,7 @@ struct Fixtures: ParsableCommand {
                 throw ValidationError("--arch: fixtures carry certified ranks, offered up to p = \(limit) parameters; \(network.architecture) has p = \(p)")
             }
         }
-        try Validate.parentDirectory(of: out, option: "--out")
+        try Validate.outputFolder(out, option: "--out")
     }
 
     var cases: [FixtureCase] {
@@ -67,7 +67,7 @@ struct Fixtures: ParsableCommand {
         BLASThreads.pinToOne()
         let activation = Activation(rawValue: self.activation)!
         let root = URL(fileURLWithPath: out)
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        try AtomicFile.createFolder(root.path)
         let cases = self.cases
         var progress = Progress("fixtures", total: cases.count)
         var written: [WrittenFixture] = []
@@ -77,7 +77,7 @@ struct Fixtures: ParsableCommand {
             let drawn = FixtureCase(architecture: c.architecture, samples: c.samples, dataRank: c.dataRank, seed: seed)
             let name = FixtureWriter.name(index, drawn, activation: activation)
             let folder = root.appendingPathComponent(name)
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try AtomicFile.createFolder(folder.path)
             var hashes: [String: String] = [:]
             for (file, data) in files.sorted(by: { $0.key < $1.key }) {
                 try AtomicFile.write(data, to: folder.appendingPathComponent(file).path)

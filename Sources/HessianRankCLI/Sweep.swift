@@ -122,7 +122,7 @@ struct SweepOutputOptions: ParsableArguments {
     var plot: String?
 
     func validatePlot() throws {
-        if let plot { try Validate.parentDirectory(of: plot, option: "--plot") }
+        if let plot { try Validate.outputFile(plot, option: "--plot") }
     }
 
     func emit(_ records: [SweepRecord]) throws {
