@@ -9,8 +9,8 @@
 //   H[rows, columns] X = H[rows, others] exactly (FLINT's Dixon p-adic solver, whose answer is not trusted) and
 //   verifies H[:, columns] X = H[:, others] over all rows in exact integer arithmetic; then the column space has
 //   dimension <= rho. (Equivalently, the n - rho vectors (-X[:, j]; e_j) are kernel vectors, independent because
-//   each has its own unit coordinate: the kernel certificate of ../shared/reference/exact-rank.md, rebuilt rather
-//   than stored, since stored kernel vectors would take thousands of bits per entry.)
+//   each has its own unit coordinate: a kernel certificate (proofs/exact-rank-method.md), rebuilt rather than
+//   stored, since stored kernel vectors would take thousands of bits per entry.)
 // Integrity: `inputsDigest` binds the network, data and targets; `certificateDigest` binds everything else. Both are
 // SHA-256 of canonical JSON. The checks run in the order of the reasons below and stop at the first failure.
 import Foundation

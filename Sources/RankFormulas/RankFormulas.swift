@@ -1,6 +1,6 @@
 // The closed forms HessianRank checks: the ranks of the loss Hessian H_L = H_O + H_F of a bias-free deep linear
 // network under MSE, from Singh, Bachmann & Hofmann (NeurIPS 2021, arXiv 2106.16225), in the notation of
-// ../shared/reference/formulas.md and proofs/.
+// proofs/notation.md.
 //
 // This module imports nothing else of ours, on purpose: a check must compare the exact rank with an independent
 // statement, never with a value derived from the same code. It speaks only in integers: widths and ranks.
