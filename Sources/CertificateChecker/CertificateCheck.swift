@@ -6,11 +6,12 @@
 // - lower bound: the rho x rho submatrix H[rows, columns] has the stated nonzero determinant modulo the stated prime
 //   (checked with our own elimination). A minor nonzero mod p is a nonzero integer, so rank H >= rho.
 // - upper bound: every column of H is a rational combination of the witness columns. The checker solves
-//   H[rows, columns] X = H[rows, others] exactly (FLINT's Dixon p-adic solver, whose answer is not trusted) and
-//   verifies H[:, columns] X = H[:, others] over all rows in exact integer arithmetic; then the column space has
-//   dimension <= rho. (Equivalently, the n - rho vectors (-X[:, j]; e_j) are kernel vectors, independent because
-//   each has its own unit coordinate: the kernel certificate of ../shared/reference/exact-rank.md, rebuilt rather
-//   than stored, since stored kernel vectors would take thousands of bits per entry.)
+//   H[rows, columns] X = den H[rows, others] exactly (FLINT's Dixon p-adic solver, whose answer is not trusted) and
+//   verifies H[:, columns] X = den H[:, others] over all rows in exact integer arithmetic; with den != 0 (den = 0,
+//   X = 0 would satisfy the identity vacuously) the column space then has dimension <= rho. (Equivalently, the
+//   n - rho vectors (-X[:, j]; e_j) are kernel vectors, independent because each has its own unit coordinate: a
+//   kernel certificate (proofs/exact-rank-method.md), rebuilt rather than stored, since stored kernel vectors would
+//   take thousands of bits per entry.)
 // Integrity: `inputsDigest` binds the network, data and targets; `certificateDigest` binds everything else. Both are
 // SHA-256 of canonical JSON. The checks run in the order of the reasons below and stop at the first failure.
 import Foundation

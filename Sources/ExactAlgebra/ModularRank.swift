@@ -1,6 +1,6 @@
 // Rank over Q by rank modulo random word-size primes (Monte Carlo, one-sided).
 //
-// Why it is honest (proofs/exact-rank-method.md states the facts):
+// Why it is honest (proofs/exact-rank-method.md has the argument):
 // - rank_p(A) <= rank_Q(A) for every prime p: a minor nonzero mod p is nonzero over Z. So every answer is a
 //   certain lower bound, and the maximum over several primes is too.
 // - rank_p(A) < rho = rank_Q(A) only if p divides a fixed nonzero rho x rho minor D. |D| is at most the product of

@@ -2,7 +2,7 @@
 //
 // widths = [d, M_1, ..., M_{L-1}, K] gives L = widths.count - 1 weight matrices, W_t of size widths[t+1] x widths[t]
 // (t = 0 ..< L, so W_1 of the paper is index 0). Parameters are ordered layer 1 first, each weight matrix row-major
-// (numpy `reshape(-1)`), as in ../shared/reference/formulas.md.
+// (numpy `reshape(-1)`), as in proofs/notation.md.
 import Foundation
 
 public struct Architecture: Sendable, Equatable, CustomStringConvertible {

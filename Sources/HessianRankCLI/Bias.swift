@@ -12,7 +12,7 @@ struct Bias: ParsableCommand {
             each once with generic data (rank [X, 1] = rank X + 1 when N > d) and once with a constant first input \
             (rank [X, 1] = rank X). Weights, biases, data and targets are drawn uniformly modulo a random 63-bit prime \
             (generic mode: the conjecture is about generic ranks), and the ranks of H_L, H_O, H_F there stand beside \
-            the conjecture (../shared/reference/formulas.md; proofs/statements/bias.md). Verdicts: equal; ABOVE, \
+            the conjecture (proofs/statements/bias.md). Verdicts: equal; ABOVE, \
             which refutes the conjecture for certain (the rank at a point never exceeds the generic rank over Q); \
             below, which refutes it unless the draw was unlucky: the rank fell below the generic rank over F_p \
             (probability at most the stated bound), r or r~ fell short over F_p, or the prime is one of the finitely \

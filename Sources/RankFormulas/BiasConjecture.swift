@@ -1,4 +1,4 @@
-// The with-bias conjecture of ../shared/reference/formulas.md ("With bias in every layer"): ranks of the Hessians of
+// The with-bias conjecture of proofs/statements/bias.md: ranks of the Hessians of
 // f(x) = W_L (... (W_1 x + b_1) ...) + b_L under MSE, fitted on about 130 configurations in float64. It is NOT the
 // paper's statement; HessianRank's job is to confirm or refute it exactly, on a wider grid than it was fitted on.
 //

@@ -1,6 +1,6 @@
 // The closed forms HessianRank checks: the ranks of the loss Hessian H_L = H_O + H_F of a bias-free deep linear
 // network under MSE, from Singh, Bachmann & Hofmann (NeurIPS 2021, arXiv 2106.16225), in the notation of
-// ../shared/reference/formulas.md and proofs/.
+// proofs/notation.md.
 //
 // This module imports nothing else of ours, on purpose: a check must compare the exact rank with an independent
 // statement, never with a value derived from the same code. It speaks only in integers: widths and ranks.
@@ -81,10 +81,12 @@ public struct LinearNetworkFormulas: Sendable, Equatable {
         2 * q * hiddenSum + 2 * q * s - depth * q * q
     }
 
-    /// The non-generic-residual variant (our derivation, verified numerically before): when the residual covariance
-    /// Omega has rank s' (possibly below s), with q' = min(s', hidden widths),
+    /// The non-generic-residual variant (ours, proofs/statements/nongeneric-residual.md): when the residual covariance
+    /// Omega has rank s' (possibly below s), with q' = min(s', hidden widths), at generic points of that set,
     ///   rank H_F = 2 q' sum(hidden) + 2 q' s' - L q'^2,   rank H_L = rank H_O + rank H_F - q' (2 s' - q').
-    /// At an exact minimum (s' = 0) both give H_F = 0 and H_L = H_O. Returns (functional, loss).
+    /// Proved for H_F at L = 2 and for s' = 0 (H_F = 0, H_L = H_O); otherwise a conjecture, observed at random points
+    /// and false without genericity (rank Omega = s' with (G1), (G2) does not suffice at L = 3). Returns (functional,
+    /// loss).
     public func nonGenericResidual(residualRank sPrime: Int) -> (functional: FormulaValue, loss: FormulaValue) {
         precondition(sPrime >= 0 && sPrime <= s, "nonGenericResidual: rank Omega must lie in 0...s")
         if depth == 1 {

@@ -69,7 +69,7 @@ import Testing
         count == 0 ? [[]] : allWidths(count: count - 1, range: range).flatMap { prefix in range.map { prefix + [$0] } }
     }
 
-    /// The with-bias conjecture, by hand (../shared/reference/formulas.md):
+    /// The with-bias conjecture, by hand (proofs/statements/bias.md):
     /// - [4, 3, 2], r = 4, r~ = 5: q = q~ = s~ = 2, L = 2. H_O = 2 (4 + 2 - 2) + 2 = 10; H_F = 2*2*3 + 2*2*2 - 2*4 + 0 = 12
     ///   (q~ = min(r~, K): no extra term); H_L = 10 + 12 - 2 (4 - 2 - 1) = 20.
     /// - [6, 2, 5, 3], r = r~ = 4: q = q~ = 2, s~ = 3, L = 3. H_O = 2 (4 + 3 - 2) + (3 - 2) = 11; H_F = 2*2*7 + 2*2*3
