@@ -1,5 +1,5 @@
-// One network, analysed: the exact ranks of H_L, H_O, H_F, the formula values, the genericity diagnosis and a
-// verdict per part.
+// One network, analysed: the exact ranks of H_L, H_O, H_F, the formula values, the diagnosis of the point
+// (`PointDiagnosis`) and a verdict per part.
 import Dispatch
 import ExactAlgebra
 import RankFormulas
@@ -63,9 +63,9 @@ public struct Analysis: Sendable {
     /// r, the exact rank of X.
     public let dataRank: Int
     public let formulas: LinearNetworkFormulas
-    /// The genericity diagnosis of a linear network; nil for ReLU, where the linear network's products say nothing
-    /// about the Hessian at the point.
-    public let genericity: Genericity?
+    /// The diagnosis of the point for a linear network; nil for ReLU, where the linear network's products say
+    /// nothing about the Hessian at the point.
+    public let diagnosis: PointDiagnosis?
     /// In the order loss, outer, functional.
     public let parts: [PartAnalysis]
     /// Seconds to build the products, moments and block description (before any prime).
@@ -77,7 +77,8 @@ public struct Analysis: Sendable {
 
     public func part(_ part: HessianPart) -> PartAnalysis { parts.first { $0.part == part }! }
     public var hasFailure: Bool { parts.contains { $0.verdict.isFailure } }
-    public var hasGenericShortfall: Bool { parts.contains { $0.verdict == .belowGeneric } }
+    /// A shortfall where C1-C4 hold (verify redraws these before they count).
+    public var hasShortfallWhereConditionsHold: Bool { parts.contains { $0.verdict == .belowConditionsHold } }
     /// The worst error bound of the three ranks; nil when no probability bound applies (primes given by the user).
     public var errorBound: Double? {
         let bounds = parts.map(\.rank.errorBound)
@@ -130,9 +131,9 @@ public enum Analyzer {
         let dataRank = try field.map { ModularMatrix(problem.x, prime: $0).rank() } ?? CertifiedRank.rank(of: problem.x).rank
         let formulas = LinearNetworkFormulas(widths: problem.architecture.widths, dataRank: dataRank)
         let hessian = StructuredHessian(problem, modulus: field)
-        let genericity = options.activation == .relu ? nil
-            : try Genericity(products: hessian.products, x: problem.x, omega: hessian.omega, dataRank: dataRank,
-                             outputWidth: problem.architecture.outputWidth, fieldPrime: field)
+        let diagnosis = options.activation == .relu ? nil
+            : try PointDiagnosis(products: hessian.products, x: problem.x, omega: hessian.omega, dataRank: dataRank,
+                                 fieldPrime: field)
         let sources = options.activation == .relu
             ? HessianPart.allCases.map(try PiecewiseLinearHessian(problem, activation: .relu).rankSource(for:))
             : options.reduces ? HessianPart.allCases.map(ReducedHessian(hessian, modulus: field).rankSource(for:))
@@ -163,12 +164,13 @@ public enum Analyzer {
         let parts = zip(HessianPart.allCases, zip(ranks, sources)).map { part, rankAndSource in
             let (rank, source) = rankAndSource
             let formula = formulaValues[part]!
-            let verdict = genericity.map { Verdict(rank: rank.rank, formula: formula.value, generic: $0.isGeneric) }
-                ?? .notApplicable
+            let verdict = diagnosis.map {
+                Verdict(rank: rank.rank, formula: formula.value, attainment: $0.attainment(part), conditionsHold: $0.conditionsHold)
+            } ?? .notApplicable
             return PartAnalysis(part: part, rank: rank, formula: formula, verdict: verdict,
                                 rankedShape: MatrixShape(rows: source.rowCount, columns: source.columnCount))
         }
-        return Analysis(problem: problem, seed: seed, dataRank: dataRank, formulas: formulas, genericity: genericity,
+        return Analysis(problem: problem, seed: seed, dataRank: dataRank, formulas: formulas, diagnosis: diagnosis,
                         parts: parts, setupSeconds: setup, activation: options.activation, primeChoice: options.primes)
     }
 

@@ -6,8 +6,10 @@ import Foundation
 
 public struct AnalysisReport: Codable, Sendable, Equatable {
     /// 2 added `activation`; 3 added `rankedMatrices` and `inputExponents`, and leaves out `generic` and
-    /// `genericityDeficiencies` for ReLU.
-    public static let currentFormatVersion = 3
+    /// `genericityDeficiencies` for ReLU; 4 replaced those two by `conditionsHold`, `conditionFailures` and
+    /// `attainedByProof` (proofs/genericity.md), and added `method.primeSource` (with `method.errorBound` absent for
+    /// primes given with --prime).
+    public static let currentFormatVersion = 4
 
     public struct Inputs: Codable, Sendable, Equatable {
         /// W_1 ... W_L, each as rows of decimal strings.
@@ -66,10 +68,15 @@ public struct AnalysisReport: Codable, Sendable, Equatable {
     public let ranks: PartValues<Int>
     public let formula: Formula
     public let verdicts: PartValues<String>
-    /// Whether the draw is generic; absent for ReLU networks (the diagnosis is the linear network's).
-    public let generic: Bool?
-    /// Why the draw is not generic (empty when it is; absent for ReLU networks).
-    public let genericityDeficiencies: [String]?
+    /// Whether the diagnostics C1-C4 hold (proofs/genericity.md); absent for ReLU networks, where they would describe
+    /// the linear network, not the point.
+    public let conditionsHold: Bool?
+    /// Each failed diagnostic, e.g. "C1: rank W^{1:1} = 1 < 2" (empty when all hold; absent for ReLU).
+    public let conditionFailures: [String]?
+    /// Per part: true when the formula is proven attained at this point (a condition proven sufficient holds, or
+    /// L = 1), false when that proven condition fails (the point is then non-generic for that part), null when no
+    /// sufficient condition is proven (H_L at L >= 2, H_F at L >= 3). Absent for ReLU.
+    public let attainedByProof: PartValues<Bool?>?
     public let method: Method
     /// The shape of the matrix each rank was computed on (the reduced Hessian Q^T H Q, or J Q for H_O, unless
     /// --full-matrices): proofs/reduced-hessian.md.
@@ -95,8 +102,9 @@ public struct AnalysisReport: Codable, Sendable, Equatable {
         formula = Formula(loss: analysis.formulas.loss.value, outer: analysis.formulas.outer.value,
                           functional: analysis.formulas.functional.value, s: analysis.formulas.s, q: analysis.formulas.q)
         verdicts = values(\.verdict.rawValue)
-        generic = analysis.genericity?.isGeneric
-        genericityDeficiencies = analysis.genericity?.deficiencies
+        conditionsHold = analysis.diagnosis?.conditionsHold
+        conditionFailures = analysis.diagnosis?.failures
+        attainedByProof = analysis.diagnosis.map { d in values { d.attainment($0.part).provenAttained } }
         method = Method(name: analysis.parts[0].rank.method.rawValue, primes: analysis.primes.map { String($0) },
                         primeSource: analysis.certified ? "certification" : analysis.primeChoice.isRandom ? "system-entropy" : "given",
                         errorBound: analysis.errorBound)

@@ -52,7 +52,8 @@ public enum SweepStudy: String, Sendable, CaseIterable, Codable {
 /// One analysed point of a sweep: a line of the sweep's JSON-lines output, and what `merge` reads.
 public struct SweepRecord: Codable, Sendable, Equatable {
     /// 2 added `activation` and leaves out `generic` for ReLU.
-    public static let currentFormatVersion = 2
+    /// 3 replaced `generic` by `conditionsHold` (the diagnostics C1-C4, proofs/genericity.md).
+    public static let currentFormatVersion = 3
 
     public struct Values: Codable, Sendable, Equatable {
         public let loss: Int
@@ -76,8 +77,8 @@ public struct SweepRecord: Codable, Sendable, Equatable {
     public let ranks: Values
     public let formula: Values
     public let verdicts: [String]
-    /// Whether the draw is generic; absent for ReLU (the diagnosis is the linear network's).
-    public let generic: Bool?
+    /// Whether the diagnostics C1-C4 hold; absent for ReLU (the diagnosis is the linear network's).
+    public let conditionsHold: Bool?
     public let errorBound: Double
     public let seconds: Double
 
@@ -99,7 +100,7 @@ public struct SweepRecord: Codable, Sendable, Equatable {
         ranks = values(\.rank.rank)
         formula = values(\.formula.value)
         verdicts = analysis.parts.map(\.verdict.rawValue)
-        generic = analysis.genericity?.isGeneric
+        conditionsHold = analysis.diagnosis?.conditionsHold
         // A sweep draws its primes from the system's entropy, so its bounds always apply; 1 is the trivial bound.
         errorBound = analysis.errorBound ?? 1
         self.seconds = seconds

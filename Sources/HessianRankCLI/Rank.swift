@@ -129,10 +129,7 @@ struct Rank: ParsableCommand {
             "network   \(arch) (L = \(arch.depth), p = \(a.problem.parameterCount)), N = \(a.problem.sampleCount), "
                 + (origin.map { "from \($0)" } ?? "seed \(a.seed)"),
             "data      r = \(a.dataRank), s = \(a.formulas.s), q = \(a.formulas.q)",
-            "draw      " + (a.genericity.map {
-                $0.isGeneric ? "generic (every partial product has full rank, rank Omega = s)"
-                    : "NOT generic: " + $0.deficiencies.joined(separator: "; ")
-            } ?? "ReLU network, exact away from kinks; the formulas below are the linear network's, for comparison"),
+        ] + diagnosisLines(a) + [
             "",
             "part  " + pad("rank", 7) + pad("formula", 9) + pad("status", 52) + "verdict",
         ]
@@ -149,6 +146,25 @@ struct Rank: ParsableCommand {
     /// What the ranks are and what is claimed of them. Every probability printed is over randomness this run drew:
     /// the primes (from the system's entropy), or in generic mode the point (from the seed, hence the stated
     /// assumption). Primes the user gave carry no probability.
+    /// What was checked about the point: the diagnostics C1-C4, and per part whether the formula is proven attained
+    /// (proofs/genericity.md). Never "generic": that is a statement about minors no test here decides.
+    static func diagnosisLines(_ a: Analysis) -> [String] {
+        guard let d = a.diagnosis else {
+            return ["point     ReLU network, exact away from kinks; the formulas below are the linear network's, for comparison"]
+        }
+        let checks = d.conditionsHold ? "C1-C4 hold (partial products, feature matrices, Omega and W^{k-1:1} Omega^T W^{L:l+1} all of full rank)"
+            : "C1-C4 do not all hold: " + d.failures.joined(separator: "; ")
+        let proven: [String] = a.parts.compactMap { part in
+            switch d.attainment(part.part) {
+            case .always: "\(part.part.symbol) fixed by the data rank (L = 1)"
+            case .provenCondition(let condition, let holds):
+                "\(part.part.symbol) " + (holds ? "attained (\(condition) holds)" : "not proven attained (\(condition) fails: a non-generic point)")
+            case .unproven: nil
+            }
+        }
+        return ["point     " + checks, "proven    " + (proven.isEmpty ? "none" : proven.joined(separator: "; "))]
+    }
+
     static func methodDescription(_ a: Analysis) -> String {
         let primes = a.primes.map(String.init).joined(separator: ", ")
         let origin = a.primeChoice.isRandom ? "drawn from the system's entropy" : "given with --prime"

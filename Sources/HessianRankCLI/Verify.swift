@@ -9,9 +9,12 @@ struct Verify: ParsableCommand {
         abstract: "Check the rank formulas exactly on a built-in grid of networks (the default command).",
         discussion: """
             One row per network: widths, N, p, r, s, q, then for H_O, H_F and H_L the exact rank, the formula value \
-            and the verdict (equal; below at a non-generic draw; BELOW at a generic draw; ABOVE, a counterexample). \
-            A generic shortfall is redrawn with up to \(Verify.redraws) further seeds (seed + k * 2^32) before it \
-            counts. Exit 0 iff no counterexample and no generic shortfall remain; 1 otherwise.
+            and the verdict: equal; below at a non-generic point (a condition proven to attain the formula fails); \
+            BELOW where the formula is proven attained (the computed lower bound fell short); for the parts whose \
+            attainment is not proven, BELOW where the diagnostics C1-C4 hold or below where one fails; ABOVE, a \
+            counterexample (proofs/genericity.md). A shortfall where C1-C4 hold is redrawn with up to \
+            \(Verify.redraws) further seeds (seed + k * 2^32) before it counts. Exit 0 iff no counterexample, no \
+            shortfall below a proven attainment and no shortfall where C1-C4 hold remain; 1 otherwise.
             """
     )
 
@@ -41,8 +44,14 @@ struct Verify: ParsableCommand {
     struct Summary: Encodable {
         let networks: Int
         let equal: Int
+        /// Below where a condition proven to attain the formula fails: a non-generic point.
         let belowNonGeneric: Int
-        let genericShortfalls: Int
+        /// Below where the formula is proven attained: the computed lower bound fell short (a failure).
+        let belowProvenAttained: Int
+        /// Below, attainment unproven, a diagnostic C1-C4 fails.
+        let belowConditionsFail: Int
+        /// Below, attainment unproven, C1-C4 all hold (a failure, after redraws).
+        let shortfallsWhereConditionsHold: Int
         let counterexamples: Int
         let redrawn: Int
         /// Absent when the primes were given (--prime): no probability bound applies.
@@ -72,7 +81,7 @@ struct Verify: ParsableCommand {
             let first = base &+ UInt64(gridCase.index)
             var seeds = [first]
             var analysis = try analyze(gridCase, seed: first)
-            while analysis.hasGenericShortfall && seeds.count <= Self.redraws {
+            while analysis.hasShortfallWhereConditionsHold && seeds.count <= Self.redraws {
                 let next = first &+ UInt64(seeds.count) << 32
                 seeds.append(next)
                 analysis = try analyze(gridCase, seed: next)
@@ -87,7 +96,9 @@ struct Verify: ParsableCommand {
             networks: results.count,
             equal: verdicts.filter { $0 == .equal }.count,
             belowNonGeneric: verdicts.filter { $0 == .belowNonGeneric }.count,
-            genericShortfalls: verdicts.filter { $0 == .belowGeneric }.count,
+            belowProvenAttained: verdicts.filter { $0 == .belowProvenAttained }.count,
+            belowConditionsFail: verdicts.filter { $0 == .belowConditionsFail }.count,
+            shortfallsWhereConditionsHold: verdicts.filter { $0 == .belowConditionsHold }.count,
             counterexamples: verdicts.filter { $0 == .above }.count,
             redrawn: results.filter { $0.seeds.count > 1 }.count,
             worstErrorBound: worstBound(results.map(\.analysis.errorBound)),
@@ -164,7 +175,8 @@ struct Verify: ParsableCommand {
             how = "each rank is a proven lower bound modulo the primes given with --prime (no probability bound: the primes were not drawn by this run)"
         }
         return "\(s.passed ? "PASS" : "FAIL"): \(s.networks) networks, \(3 * s.networks) ranks: \(s.equal) equal to the formula, "
-            + "\(s.belowNonGeneric) below at non-generic draws, \(s.genericShortfalls) generic shortfalls, "
+            + "\(s.belowNonGeneric) below at non-generic points, \(s.belowConditionsFail) below where a diagnostic fails, "
+            + "\(s.shortfallsWhereConditionsHold) shortfalls where C1-C4 hold, \(s.belowProvenAttained) below a proven attainment, "
             + "\(s.counterexamples) counterexamples; \(s.redrawn) redrawn; \(how)"
     }
 }

@@ -21,7 +21,7 @@ import Testing
         let run = try Binary.run(["rank", "--arch", "4,3,2", "--samples", "5", "--seed", "7", "--certify", "--json"])
         #expect(run.status == 0, "stderr: \(run.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
-        #expect(object["formatVersion"] as? Int == 3)
+        #expect(object["formatVersion"] as? Int == 4)
         #expect(object["activation"] as? String == "linear")
         // Counted by hand (proofs/reduced-hessian.md): K = 2 is below M_1 = 3, so H_O's first layer needs only
         // col(A^T) x R^4 (8 of 12), giving J Q with N K = 10 rows and 8 + 6 columns; H_F's first layer needs only
@@ -30,7 +30,11 @@ import Testing
         #expect(shapes == ["loss": ["rows": 18, "columns": 18], "outer": ["rows": 10, "columns": 14],
                            "functional": ["rows": 12, "columns": 12]])
         #expect(Set(object.keys).isSuperset(of: ["architecture", "samples", "seed", "parameters", "dataRank", "inputs",
-                                                 "ranks", "formula", "verdicts", "generic", "method", "timings"]))
+                                                 "ranks", "formula", "verdicts", "conditionsHold", "conditionFailures",
+                                                 "attainedByProof", "method", "timings"]))
+        // L = 2: H_O and H_F have conditions proven sufficient, both holding at this draw; H_L has none (null).
+        let attained = try #require(object["attainedByProof"] as? [String: Any])
+        #expect(attained["outer"] as? Bool == true && attained["functional"] as? Bool == true && attained["loss"] is NSNull)
         #expect(object["architecture"] as? [Int] == [4, 3, 2])
         #expect(object["parameters"] as? Int == 18)
         let ranks = try #require(object["ranks"] as? [String: Int])
@@ -40,6 +44,7 @@ import Testing
         #expect(weights.map(\.count) == [3, 2] && weights.map { $0[0].count } == [4, 3])
         let method = try #require(object["method"] as? [String: Any])
         #expect(method["name"] as? String == "multimodular-hadamard" && method["errorBound"] as? Double == 0)
+        #expect(method["primeSource"] as? String == "certification")
     }
 
     @Test func verifyInGenericMode() throws {
@@ -306,7 +311,7 @@ import Testing
         let relu = try Binary.run(["sweep", "--study", "samples", "--activation", "relu", "--shard", "1/9"])
         #expect(relu.status == 0, "stderr: \(relu.stderr)")
         let record = try #require(try JSONSerialization.jsonObject(with: Data(relu.stdout.utf8)) as? [String: Any])
-        #expect(record["activation"] as? String == "relu" && record["generic"] == nil && record["formatVersion"] as? Int == 2)
+        #expect(record["activation"] as? String == "relu" && record["conditionsHold"] == nil && record["formatVersion"] as? Int == 3)
         let ranks = try #require(record["ranks"] as? [String: Int])
         #expect(ranks.values.allSatisfy { $0 > 0 && $0 <= 840 } && record["seed"] as? String == "1")
         let reluFile = directory.appendingPathComponent("relu.jsonl").path

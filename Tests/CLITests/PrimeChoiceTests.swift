@@ -45,6 +45,10 @@ import Testing
         #expect(replay.status == 0, "stderr: \(replay.stderr)")
         let replayObject = try #require(try JSONSerialization.jsonObject(with: Data(replay.stdout.utf8)) as? [String: Any])
         #expect(replayObject["ranks"] as? [String: Int] == ["loss": 3, "outer": 3, "functional": 0])
+        // At L = 1 the ranks are fixed by the data rank at every point, so the tool knows this lower bound fell short.
+        let verdicts = try #require(replayObject["verdicts"] as? [String: String])
+        #expect(verdicts["loss"] == "BELOW: the formula is proven attained here, so this lower bound fell short")
+        #expect(verdicts["outer"] == verdicts["loss"] && verdicts["functional"] == "equal")
         let replayMethod = try #require(replayObject["method"] as? [String: Any])
         #expect(replayMethod["primeSource"] as? String == "given")
         #expect(replayMethod["primes"] as? [String] == [String(prime)])

@@ -8,7 +8,8 @@ import Testing
     @Test func paperDemoCertified() throws {
         let problem = try Generator.draw(Architecture(widths: [25, 5, 10, 10]), samples: 50, seed: 1)
         let a = try Analyzer.analyze(problem, seed: 1, options: RankOptions(certify: true))
-        #expect(a.genericity?.isGeneric == true)
+        #expect(a.diagnosis?.conditionsHold == true)
+        #expect(a.diagnosis?.attainment(.outer) == .provenCondition("rank W^{L:1} X^T = q", holds: true))
         #expect([a.part(.outer).rank.rank, a.part(.functional).rank.rank, a.part(.loss).rank.rank] == [150, 175, 250])
         #expect(a.certified)
         #expect(a.parts.allSatisfy { $0.verdict == .equal })
@@ -17,29 +18,30 @@ import Testing
     /// A draw made non-generic by hand: W_1 and W_2 of rank 1 in a 2,2,2 network. Then rank H_O = 3, below the
     /// formula's 4: the differentials dW_2 W_1 + W_2 dW_1 span 2 + 2 - 1 = 3 dimensions (the overlap is
     /// col(W_2) x row(W_1)), and X (3 x 2, rank 2) maps them injectively. The verdict says "non-generic", not
-    /// "counterexample".
+    /// "counterexample": the condition proven to attain it, rank W^{2:1} X^T = q = 2, fails (the product has rank 1).
     @Test func nonGenericDrawIsDiagnosed() throws {
         let problem = try Problem(architecture: Architecture(widths: [2, 2, 2]),
                                   weights: [IntegerMatrix([[1, 2], [2, 4]]), IntegerMatrix([[1, -1], [2, -2]])],
                                   x: IntegerMatrix([[1, 0], [0, 1], [2, 3]]), y: IntegerMatrix([[1, 2], [3, -4], [0, 5]]))
         let a = try Analyzer.analyze(problem, seed: 1, options: RankOptions(certify: true))
-        #expect(a.genericity?.isGeneric == false)
-        #expect(a.genericity?.deficiencies.contains("rank W^{1:1} = 1 < 2") == true)
+        #expect(a.diagnosis?.conditionsHold == false)
+        #expect(a.diagnosis?.failures.contains("C1: rank W^{1:1} = 1 < 2") == true)
+        #expect(a.diagnosis?.attainment(.outer) == .provenCondition("rank W^{L:1} X^T = q", holds: false))
         #expect(a.part(.outer).rank.rank == 3)
         #expect(a.part(.outer).verdict == .belowNonGeneric)
         #expect(!a.parts.contains { $0.verdict.isFailure })
     }
 
     /// Data in the kernel of W_1 (found in review): every partial product has full rank and rank Omega = s, yet
-    /// W_1 X^T = 0, so H_O loses rank (2 < 3 = formula). The diagnosis must call the draw non-generic, not report a
-    /// generic shortfall.
+    /// W_1 X^T = 0, so H_O loses rank (2 < 3 = formula). The proven condition rank W^{2:1} X^T = q fails, so the point
+    /// is non-generic for H_O.
     @Test func dataInTheKernelOfTheFirstLayerIsNonGeneric() throws {
         let problem = try Problem(architecture: Architecture(widths: [3, 1, 2]),
                                   weights: [IntegerMatrix([[1, 1, 1]]), IntegerMatrix([[1], [2]])],
                                   x: IntegerMatrix([[1, -1, 0], [0, 1, -1]]), y: IntegerMatrix([[1, 2], [3, -4]]))
         let a = try Analyzer.analyze(problem, seed: 1, options: RankOptions(certify: true))
-        #expect(a.genericity?.products.allSatisfy { $0.isFull } == true)
-        #expect(a.genericity?.deficiencies == ["rank W^{1:1} X^T = 0 < 1", "rank W^{2:1} X^T = 0 < 1"])
+        #expect(a.diagnosis?.holds(.c1) == true)
+        #expect(a.diagnosis?.failures.filter { $0.hasPrefix("C2") } == ["C2: rank W^{1:1} X^T = 0 < 1", "C2: rank W^{2:1} X^T = 0 < 1"])
         #expect(a.part(.outer).rank.rank == 2 && a.formulas.outer.value == 3)
         #expect(a.part(.outer).verdict == .belowNonGeneric)
     }
@@ -54,18 +56,24 @@ import Testing
         #expect(h.exactMatrix(.functional).isZero)
         #expect(h.exactMatrix(.loss) == h.exactMatrix(.outer))
         let a = try Analyzer.analyze(problem, seed: 3, options: RankOptions(certify: true))
-        #expect(a.genericity?.residualRank == 0)
+        #expect(a.diagnosis?.checks[.c3]?.first?.rank == 0)
         let variant = a.formulas.nonGenericResidual(residualRank: 0)
         #expect(a.part(.functional).rank.rank == variant.functional.value)
         #expect(a.part(.loss).rank.rank == variant.loss.value)
     }
 
     @Test func verdicts() {
-        #expect(Verdict(rank: 5, formula: 5, generic: false) == .equal)
-        #expect(Verdict(rank: 6, formula: 5, generic: false) == .above)
-        #expect(Verdict(rank: 4, formula: 5, generic: false) == .belowNonGeneric)
-        #expect(Verdict(rank: 4, formula: 5, generic: true) == .belowGeneric)
-        #expect(Verdict.allCases.filter(\.isFailure) == [.belowGeneric, .above])
+        let holding = PointDiagnosis.Attainment.provenCondition("c", holds: true)
+        let failing = PointDiagnosis.Attainment.provenCondition("c", holds: false)
+        #expect(Verdict(rank: 5, formula: 5, attainment: .unproven, conditionsHold: false) == .equal)
+        #expect(Verdict(rank: 6, formula: 5, attainment: holding, conditionsHold: true) == .above)
+        #expect(Verdict(rank: 4, formula: 5, attainment: failing, conditionsHold: true) == .belowNonGeneric)
+        #expect(Verdict(rank: 4, formula: 5, attainment: holding, conditionsHold: false) == .belowProvenAttained)
+        #expect(Verdict(rank: 4, formula: 5, attainment: .always, conditionsHold: false) == .belowProvenAttained)
+        #expect(Verdict(rank: 4, formula: 5, attainment: .unproven, conditionsHold: true) == .belowConditionsHold)
+        #expect(Verdict(rank: 4, formula: 5, attainment: .unproven, conditionsHold: false) == .belowConditionsFail)
+        #expect(Verdict.allCases.filter(\.isFailure) == [.belowProvenAttained, .belowConditionsHold, .above])
+        #expect(!Verdict.allCases.contains { $0.rawValue.contains("generic draw") }, "no verdict calls a draw generic")
     }
 
     /// The built-in grid covers what the verify job promises.
