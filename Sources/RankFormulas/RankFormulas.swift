@@ -85,7 +85,7 @@ public struct LinearNetworkFormulas: Sendable, Equatable {
     /// Omega has rank s' (possibly below s), with q' = min(s', hidden widths), at generic points of that set,
     ///   rank H_F = 2 q' sum(hidden) + 2 q' s' - L q'^2,   rank H_L = rank H_O + rank H_F - q' (2 s' - q').
     /// Proved for H_F at L = 2 and for s' = 0 (H_F = 0, H_L = H_O); otherwise a conjecture, observed at random points
-    /// and false without genericity (rank Omega = s' with (G1), (G2) does not suffice at L = 3). Returns (functional,
+    /// and false without genericity (rank Omega = s' with C1, C2 does not suffice at L = 3). Returns (functional,
     /// loss).
     public func nonGenericResidual(residualRank sPrime: Int) -> (functional: FormulaValue, loss: FormulaValue) {
         precondition(sPrime >= 0 && sPrime <= s, "nonGenericResidual: rank Omega must lie in 0...s")

@@ -44,7 +44,7 @@ struct ResidualCase: CustomStringConvertible, Sendable {
 
     static func rank(_ m: IntegerMatrix) throws -> Int { try CertifiedRank.rank(of: m).rank }
 
-    /// The failed conditions (G1) and (G2) of proofs/genericity.md, in words (empty when both hold): every partial
+    /// The failed conditions C1 and C2 of proofs/genericity.md, in words (empty when both hold): every partial
     /// product W^{k:l} has rank min(M_{l-1}, ..., M_k), and every W^{k:1} X^T has rank min(r, M_1, ..., M_k).
     static func failedConditions(_ problem: Problem) throws -> [String] {
         let widths = problem.architecture.widths, depth = problem.architecture.depth
@@ -75,7 +75,7 @@ struct ResidualCase: CustomStringConvertible, Sendable {
 
     /// For each s' with 0 < s' < s: targets Y = F - E with F = X (W^{L:1})^T the predictions and E = U V^T a
     /// residual of rank s' (U: N x s', V: K x s', random integers). Then Omega = W^{L:1} X^T X - Y^T X = E^T X =
-    /// V (U^T X), of rank s' when V and U^T X have rank s' (checked, certified). At such a point (G1) and (G2) hold
+    /// V (U^T X), of rank s' when V and U^T X have rank s' (checked, certified). At such a point C1 and C2 hold
     /// (checked), rank H_O equals the outer theorem's value, and the certified ranks of H_F and H_L equal
     /// `nonGenericResidual(residualRank: s')`. For L = 2 that value is proved (2 M_1 s'); for L >= 3 it is the
     /// statement's conjecture, observed here at random points.
@@ -119,7 +119,7 @@ struct ResidualCase: CustomStringConvertible, Sendable {
                     x: IntegerMatrix([[1, 0], [0, 1], [1, 1]]), y: IntegerMatrix(y))
     }
 
-    /// (G1)-(G3) hold, yet rank H_F = 10 < 12 (the L >= 3 bound) and rank H_L = 13 < 14. With
+    /// C1-C3 hold, yet rank H_F = 10 < 12 (the L >= 3 bound) and rank H_L = 13 < 14. With
     /// Y = [[2,0,0],[1,2,2],[4,2,1]], Omega = [[-3,-2],[-1,-2],[3,2]] has rank 2 = s but Omega^T W_3[:,0] = 0. The
     /// values 10 and 13 were computed independently of HessianRank (exact second differences of the loss in rational
     /// arithmetic, and sympy); rank H_O = 6 = q (r + K - q).
@@ -138,7 +138,7 @@ struct ResidualCase: CustomStringConvertible, Sendable {
 
     /// The same mechanism at rank Omega = 1 < s = 2: with the residual E = e_1 v^T, v = (1, 0, -1), orthogonal to
     /// W_3[:,0] = (1, 0, 1), the targets are Y = F - E = [[0,0,2],[1,1,2],[2,1,3]] and Omega = v x_1^T =
-    /// [[1,0],[0,0],[-1,0]]. (G1) and (G2) hold and rank Omega = 1, yet rank H_F = 6 < 7 and rank H_L = 11 < 12, the
+    /// [[1,0],[0,0],[-1,0]]. C1 and C2 hold and rank Omega = 1, yet rank H_F = 6 < 7 and rank H_L = 11 < 12, the
     /// values of `nonGenericResidual(residualRank: 1)`: the statement's implication fails for L = 3, so it can only
     /// hold at generic points. 6 and 11 were computed independently of HessianRank (exact second differences of the
     /// loss). With v = (1, 1, 0) instead (Omega^T W_3 without a zero column) the ranks are the conjecture's 7 and 12.
