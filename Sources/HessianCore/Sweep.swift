@@ -52,7 +52,7 @@ public enum SweepStudy: String, Sendable, CaseIterable, Codable {
 /// One analysed point of a sweep: a line of the sweep's JSON-lines output, and what `merge` reads.
 public struct SweepRecord: Codable, Sendable, Equatable {
     /// 2 added `activation` and leaves out `generic` for ReLU.
-    /// 3 replaced `generic` by `conditionsHold` (the diagnostics C1-C4, proofs/genericity.md).
+    /// 3 replaced `generic` by `conditionsHold` (the diagnostics C1-C4, proofs/genericity.md) and added `primes`.
     public static let currentFormatVersion = 3
 
     public struct Values: Codable, Sendable, Equatable {
@@ -80,6 +80,8 @@ public struct SweepRecord: Codable, Sendable, Equatable {
     /// Whether the diagnostics C1-C4 hold; absent for ReLU (the diagnosis is the linear network's).
     public let conditionsHold: Bool?
     public let errorBound: Double
+    /// The primes the point was ranked with (decimal strings), drawn from the system's entropy by the run.
+    public let primes: [String]
     public let seconds: Double
 
     public init(study: SweepStudy, point: SweepStudy.Point, analysis: Analysis, nonnegativeData: Bool = false, seconds: Double) {
@@ -103,6 +105,7 @@ public struct SweepRecord: Codable, Sendable, Equatable {
         conditionsHold = analysis.diagnosis?.conditionsHold
         // A sweep draws its primes from the system's entropy, so its bounds always apply; 1 is the trivial bound.
         errorBound = analysis.errorBound ?? 1
+        primes = analysis.primes.map { String($0) }
         self.seconds = seconds
     }
 }

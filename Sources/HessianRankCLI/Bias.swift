@@ -175,7 +175,9 @@ struct Bias: ParsableCommand {
             + ": \(report.networks) bias network\(report.networks == 1 ? "" : "s"), \(ranks) ranks: "
             + "\(report.equalRanks) equal to the conjecture, \(report.ranksAbove) above (each refutes it for certain), "
             + "\(report.ranksBelow) below; generic mode over F_p: each rank is a certain lower bound on the generic "
-            + String(format: "rank over Q, below the generic rank over F_p with probability <= %.1e", bound))
+            + String(format: "rank over Q, below the generic rank over F_p with probability <= %.1e ", bound)
+            + "over the points drawn from the seeds (the bound assumes the seed was chosen at random, independently of "
+            + "the networks; each network's prime was drawn from the system's entropy)")
         return lines.joined(separator: "\n")
     }
 }
