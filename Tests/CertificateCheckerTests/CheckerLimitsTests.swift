@@ -57,6 +57,22 @@ import Testing
         #expect(try Self.reason(widths: [Int](repeating: 1, count: 1002))?.hasPrefix("network.architecture lists 1002 widths, above the checker's limit of 1001") == true)
     }
 
+    /// The review's certificates: widths 300,300 (p = 90,000: three Hessians of 130 GB, which aborted the checker) and
+    /// 100,100 (p = 10,000: 41 s and 4.7 GB before the verdict), with weights, data and targets to match and both
+    /// digests re-signed, so that nothing but the limit stands before the rebuild. Refused at the limit. At p = 1000
+    /// the same construction passes the limits and is refused by the witnesses (they were made for another network).
+    @Test func resizedAndResignedNetworksStopAtTheLimits() throws {
+        let target = try CertificateFuzzTests.Target(try Self.valid())
+        func reason(_ widths: [Int], samples: Int) -> String? {
+            CertificateTests.reason(CertificateFuzzTests.apply(.resized(widths, samples: samples), to: target))
+        }
+        #expect(reason([300, 300], samples: 4) == "network.architecture has p = 90000 parameters, above the checker's limit of 1000 (certify's limit)")
+        #expect(reason([100, 100], samples: 4) == "network.architecture has p = 10000 parameters, above the checker's limit of 1000 (certify's limit)")
+        #expect(reason([2, 1], samples: 10_001) == "network.x has 10001 samples, above the checker's limit of 10000")
+        let atTheLimit = reason([1000, 1], samples: 1)
+        #expect(atTheLimit?.hasPrefix("loss: the witness minor is") == true, "\(atTheLimit ?? "accepted")")
+    }
+
     /// N: 10,000 passes, 10,001 is refused.
     @Test func sampleCountMovesAtTheLimit() throws {
         #expect(try Self.reason(widths: [4, 3, 2], samples: 10_000)?.hasPrefix(Self.shapesFail) == true)
