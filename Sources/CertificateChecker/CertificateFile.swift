@@ -14,9 +14,10 @@ public enum CertificateFile {
     /// there, so at most `Limits.fileBytes + 1` bytes are ever held.
     public static func read(_ path: String) throws(ReadFailure) -> Data {
         let limit = CertificateCheck.Limits.fileBytes
-        if let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-           attributes[.type] as? FileAttributeType == .typeRegular,
-           let size = (attributes[.size] as? NSNumber)?.intValue, size > limit {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        if attributes?[.type] as? FileAttributeType == .typeDirectory { throw .unreadable("it is a directory") }
+        if attributes?[.type] as? FileAttributeType == .typeRegular,
+           let size = (attributes?[.size] as? NSNumber)?.intValue, size > limit {
             throw .tooLarge(CertificateCheck.Limits.fileTooLarge(size))
         }
         do {
@@ -24,7 +25,7 @@ public enum CertificateFile {
             defer { try? handle.close() }
             var data = Data()
             while data.count <= limit, let chunk = try handle.read(upToCount: limit + 1 - data.count), !chunk.isEmpty {
-                data.append(chunk)
+                if data.isEmpty { data = chunk } else { data.append(chunk) }
             }
             guard data.count <= limit else { throw ReadFailure.tooLarge(CertificateCheck.Limits.fileTooLarge(nil)) }
             return data
