@@ -7,13 +7,21 @@
 //   (checked with our own elimination). A minor nonzero mod p is a nonzero integer, so rank H >= rho.
 // - upper bound: every column of H is a rational combination of the witness columns. The checker solves
 //   H[rows, columns] X = den H[rows, others] exactly (FLINT's Dixon p-adic solver, whose answer is not trusted) and
-//   verifies H[:, columns] X = den H[:, others] over all rows in exact integer arithmetic; with den != 0 (den = 0,
-//   X = 0 would satisfy the identity vacuously) the column space then has dimension <= rho. (Equivalently, the
-//   n - rho vectors (-X[:, j]; e_j) are kernel vectors, independent because each has its own unit coordinate: a
-//   kernel certificate (proofs/exact-rank-method.md), rebuilt rather than stored, since stored kernel vectors would
-//   take thousands of bits per entry.)
+//   verifies den != 0 and H[:, columns] X = den H[:, others] over all rows in exact integer arithmetic (den = 0, X = 0
+//   would satisfy the identity vacuously); then the column space has dimension <= rho. (Equivalently, the n - rho vectors (-X[:, j]; den e_j) are kernel vectors, independent
+//   because each has its own nonzero coordinate: a kernel certificate (proofs/exact-rank-method.md), rebuilt rather
+//   than stored, since stored kernel vectors would take thousands of bits per entry.)
 // Integrity: `inputsDigest` binds the network, data and targets; `certificateDigest` binds everything else. Both are
 // SHA-256 of canonical JSON. The checks run in the order of the reasons below and stop at the first failure.
+//
+// Limits (`Limits`, each argued there). The checker refuses as invalid, before allocating anything that grows with it:
+// - a file above 64 MiB, before reading it;
+// - before parsing any value: a key the format does not have (or one key twice), nesting deeper than 5 levels, a string
+//   above 64 bytes, a number above 19 characters or not an integer, more JSON values than a certificate within these
+//   limits holds (1,030,100);
+// - before building any matrix: more than 1,001 widths, p above 1,000 (certify's limit; it bounds every width), N above
+//   10,000 samples, N (d + K) above 10^6 data entries, a rebuild of more than 2 * 10^9 multiply-adds
+//   (N p^2 (K + 8) / 2), a decimal entry of more than 39 digits.
 import Foundation
 import HessianReference
 import SHA256Digest
@@ -50,6 +58,8 @@ public enum CertificateCheck {
 
     /// Checks a certificate given as the bytes of its file.
     public static func check(_ data: Data) throws(Failure) -> Summary {
+        guard data.count <= Limits.fileBytes else { throw Limits.fileTooLarge(data.count) }
+        try Preflight.check(data)
         let root: [String: Any]
         do {
             guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
@@ -64,10 +74,10 @@ public enum CertificateCheck {
         let fields = Fields(root, path: "")
         guard root["formatVersion"] != nil else { throw Failure("missing formatVersion: not a HessianRank certificate") }
         let version = try fields.int("formatVersion")
-        guard version == formatVersion else {
-            throw Failure("unknown format version \(version) (this checker reads version \(formatVersion))")
-        }
+        guard version == formatVersion else { throw unknownVersion(version) }
         guard try fields.string("type") == type else { throw Failure("type must be \"\(type)\"") }
+        // Not interpreted, but bound by certificateDigest: they must have the format's types.
+        for key in ["generator", "flintVersion", "seed"] { _ = try fields.string(key) }
 
         let networkObject = try fields.object("network")
         let (network, activation) = try NetworkReader.read(Fields(networkObject, path: "network."))
@@ -118,6 +128,10 @@ public enum CertificateCheck {
         }
         return Summary(architecture: network.widths, activation: activation == .relu ? "relu" : "linear",
                        samples: network.samples.count, parameters: p, parts: summaries)
+    }
+
+    static func unknownVersion(_ version: Int) -> Failure {
+        Failure("unknown format version \(version) (this checker reads version \(formatVersion))")
     }
 
     static func digest(_ value: Any) throws(Failure) -> String {

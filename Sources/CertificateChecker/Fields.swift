@@ -59,6 +59,10 @@ struct Fields {
                 guard let text = entry as? String, isDecimal(text) else {
                     throw CertificateCheck.Failure("\(name)[\(i)][\(j)] must be a decimal integer string")
                 }
+                let digits = text.utf8.count - (text.hasPrefix("-") ? 1 : 0)
+                guard digits <= CertificateCheck.Limits.decimalDigits else {
+                    throw CertificateCheck.Failure("\(name)[\(i)][\(j)] has \(digits) digits, above the checker's limit of \(CertificateCheck.Limits.decimalDigits) (2^127 has 39)")
+                }
                 guard let value = Int128(text) else {
                     throw CertificateCheck.Failure("\(name)[\(i)][\(j)] = \(text) exceeds the checker's 127-bit range")
                 }
@@ -80,13 +84,15 @@ struct Fields {
     }
 }
 
-/// The network section: widths, activation, loss, weights, data and targets.
+/// The network section: widths, activation, loss, weights, data and targets. The sizes are checked against the limits
+/// (p from the widths, N from the rows of the data) before any entry is converted or any matrix built.
 enum NetworkReader {
     static func read(_ fields: Fields) throws(CertificateCheck.Failure) -> (network: ReferenceNetwork, activation: ReferenceActivation) {
         let widths = try fields.integers("architecture")
         guard widths.count >= 2, widths.allSatisfy({ $0 >= 1 }) else {
             throw CertificateCheck.Failure("network.architecture must list at least two positive widths")
         }
+        let p = try CertificateCheck.Limits.parameterCount(widths)
         let activation: ReferenceActivation
         switch try fields.string("activation") {
         case "linear": activation = .linear
@@ -97,6 +103,9 @@ enum NetworkReader {
         guard try fields.string("loss") == "mse" else {
             throw CertificateCheck.Failure("network.loss: only \"mse\" is certified by this version")
         }
+        let samples = max(try fields.array("x").count, try fields.array("y").count)
+        try CertificateCheck.Limits.checkData(samples: samples, inputWidth: widths[0], outputWidth: widths[widths.count - 1],
+                                              parameters: p)
         let weights = try fields.array("weights").enumerated().map { (index, value) throws(CertificateCheck.Failure) in
             try Fields.decimalMatrix(value, name: "network.weights[\(index)]")
         }

@@ -36,8 +36,13 @@ enum RankWitness {
         }
 
         // Upper bound: every column outside `columns` lies in the span of the columns `columns`.
-        if let column = ExactSpan.firstColumnOutsideSpan(matrix, size: p, rows: rows, columns: columns) {
+        switch ExactSpan.check(matrix, size: p, rows: rows, columns: columns) {
+        case .spanned:
+            break
+        case .outside(let column):
             throw Failure("\(part): column \(column) is not in the span of the witness columns, so the rank exceeds \(rank)")
+        case .zeroDenominator:
+            throw Failure("\(part): the span solver answered with denominator 0, for which H[:, columns] X = 0 H[:, others] holds vacuously, so no column is shown to be in the span of the witness columns")
         }
     }
 }

@@ -4,6 +4,8 @@ import CertificateChecker
 import Foundation
 
 struct CheckCertificate: ParsableCommand {
+    typealias Limits = CertificateCheck.Limits
+
     static let configuration = CommandConfiguration(
         commandName: "check-certificate",
         abstract: "Check a rank certificate; exit 0 if valid, 1 with the reason if not.",
@@ -13,6 +15,17 @@ struct CheckCertificate: ParsableCommand {
             stated minor is nonzero modulo the stated prime, and every column lies in the span of the witness \
             columns, exactly over Q. Also checks the format version first, then the digests that bind the inputs \
             and the rest of the file.
+
+            Limits: a certificate above any of them is refused as invalid (exit 1) before the checker allocates \
+            anything that grows with it. The file: at most \(Limits.fileBytes) bytes (64 MiB), checked before it is \
+            read. The JSON, checked before any value is parsed: only the format's keys, each once; nesting at most \
+            \(Limits.depth) deep; strings at most \(Limits.stringBytes) bytes; numbers integers of at most \
+            \(Limits.numberCharacters) characters; at most \(Limits.values) values. The network, checked before any \
+            matrix is built: at most \(Limits.widths) widths; p at most \(Limits.parameters) parameters (the \
+            limit of certify; it bounds every width); N at most \(Limits.samples) samples; \
+            N (d + K) at most \(Limits.dataEntries) entries of data and targets; rebuilding the Hessians at most \
+            \(Limits.rebuildWork) multiply-adds (N p^2 (K + 8) / 2); decimal entries at most \
+            \(Limits.decimalDigits) digits. Every certificate that certify writes is within them.
             """
     )
 
@@ -22,15 +35,23 @@ struct CheckCertificate: ParsableCommand {
     func run() throws {
         let data: Data
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: file))
+            data = try CertificateFile.read(file)
         } catch {
-            throw ValidationError("cannot read \(file): \(error.localizedDescription)")
+            switch error {
+            case .unreadable(let reason): throw ValidationError("cannot read \(file): \(reason)")
+            case .tooLarge(let failure): throw invalid(failure)
+            }
         }
         do {
             print(try CertificateCheck.check(data))
         } catch {
-            print("invalid: \(error.reason)")
-            throw ExitCode(1)
+            throw invalid(error)
         }
+    }
+
+    /// Prints the reason; the returned error exits 1.
+    func invalid(_ failure: CertificateCheck.Failure) -> ExitCode {
+        print("invalid: \(failure.reason)")
+        return ExitCode(1)
     }
 }
