@@ -77,6 +77,13 @@ extension CertificateCheck {
             return work / 2
         }
 
+        /// Refuses (with the reason the checker would give) a network of these widths and N samples whose certificate
+        /// the checker would refuse by its size: for `certify` to say so up front instead of after the work.
+        public static func checkNetwork(widths: [Int], samples n: Int) throws(Failure) {
+            let p = try parameterCount(widths)
+            try checkData(samples: n, inputWidth: widths[0], outputWidth: widths[widths.count - 1], parameters: p)
+        }
+
         /// The refusal of a file of `bytes` bytes (nil: more than the limit, size unknown) above `fileBytes`.
         static func fileTooLarge(_ bytes: Int?) -> Failure {
             Failure("the file has \(bytes.map(String.init) ?? "more than \(fileBytes)") bytes, above the checker's limit of \(fileBytes) (64 MiB)")

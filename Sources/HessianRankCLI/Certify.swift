@@ -49,6 +49,12 @@ struct Certify: ParsableCommand {
         // A certificate holds witnesses for the full Hessians, which the checker rebuilds.
         try RankMethodOptions.checkCertificationSize(network.architecture, samples: network.sampleCount, reduced: false,
                                                      option: "certify")
+        // The independent checker has limits of its own (check-certificate --help): refuse what it would refuse.
+        do {
+            try CertificateCheck.Limits.checkNetwork(widths: network.architecture.widths, samples: network.sampleCount)
+        } catch {
+            throw ValidationError("certify: check-certificate would refuse this certificate: \(error.reason)")
+        }
         try Validate.outputFile(out, option: "--out")
     }
 

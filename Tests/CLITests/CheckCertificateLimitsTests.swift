@@ -65,6 +65,16 @@ import Testing
     }
 
     /// --help states every limit.
+    /// certify refuses up front (exit 2, before any work) a network whose certificate the checker would refuse: here
+    /// p = 1000 and N = 308 put the rebuild at 2,002,000,000 multiply-adds, above the checker's 2 * 10^9.
+    @Test func certifyRefusesWhatTheCheckerWouldRefuse() throws {
+        let run = try Binary.run(["certify", "--arch", "20,40,5", "--samples", "308",
+                                  "--out", FileManager.default.temporaryDirectory.appendingPathComponent("never.json").path])
+        #expect(run.status == 2 && run.stdout.isEmpty)
+        #expect(run.stderr.contains("certify: check-certificate would refuse this certificate: rebuilding the Hessians (p = 1000, N = 308, K = 5)"),
+                "stderr: \(run.stderr)")
+    }
+
     @Test func helpStatesTheLimits() throws {
         let run = try Binary.run(["check-certificate", "--help"])
         #expect(run.status == 0)
