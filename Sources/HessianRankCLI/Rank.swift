@@ -58,22 +58,31 @@ struct Rank: ParsableCommand {
     }
 
     /// The problem from --weights, --x and --y, exactly (every float64 is an integer over a power of two), refused
-    /// (exit 2) when it is above --max-memory or, with --certify, above the certification limit.
+    /// (exit 2) when it is above --max-memory or, with --certify, above the certification limit: both judged from the
+    /// files' headers, before any data are read.
     func loadProblem() throws -> (problem: Problem, exponents: InputExponents?) {
         guard let weights else { return (try network.draw(), nil) }
         guard let xFile, let yFile else { throw ValidationError("--weights: give the data with --x FILE.npy and the targets with --y FILE.npy") }
-        let loaded = try WeightFiles.load(directory: weights, x: xFile, y: yFile)
+        let headers = try WeightFiles.headers(directory: weights, x: xFile, y: yFile)
+        let architecture: Architecture
+        do {
+            architecture = try Architecture(widths: [headers.weights[0].columns] + headers.weights.map(\.rows))
+        } catch {
+            throw ValidationError("--weights: \(error.message)")
+        }
+        let samples = headers.x.rows
+        try NetworkOptions.checkMemory(architecture, samples: samples, limit: network.maxMemory, reduced: rankOptions.reduces)
+        if rankOptions.certify {
+            try RankMethodOptions.checkCertificationSize(architecture, samples: samples, reduced: rankOptions.reduces,
+                                                         option: "--certify")
+        }
+        let loaded = (weights: try headers.weights.map(WeightFiles.matrix), x: try WeightFiles.matrix(headers.x),
+                      y: try WeightFiles.matrix(headers.y))
         let (problem, exponents): (Problem, InputExponents)
         do {
             (problem, exponents) = try Problem.exactWithExponents(weights: loaded.weights, x: loaded.x, y: loaded.y)
         } catch {
             throw ValidationError("--weights: \(error.message)")
-        }
-        try NetworkOptions.checkMemory(problem.architecture, samples: problem.sampleCount, limit: network.maxMemory,
-                                       reduced: rankOptions.reduces)
-        if rankOptions.certify {
-            try RankMethodOptions.checkCertificationSize(problem.architecture, samples: problem.sampleCount,
-                                                         reduced: rankOptions.reduces, option: "--certify")
         }
         return (problem, exponents)
     }
@@ -175,7 +184,7 @@ struct Rank: ParsableCommand {
                 + "(the bound assumes that seed was chosen at random, independently of the network)"
         }
         if a.certified {
-            return "certified exact (ranks modulo the \(a.primes.count) largest primes below 2^63, Hadamard bound)"
+            return "certified exact (ranks modulo the " + (a.primes.count == 1 ? "largest prime" : "\(a.primes.count) largest primes") + " below 2^63, Hadamard bound)"
         }
         let count = a.primes.count == 1 ? "1 prime" : "\(a.primes.count) primes"
         guard let bound = a.errorBound else {

@@ -49,12 +49,6 @@ enum WeightFiles {
         return (weights, data, targets)
     }
 
-    /// w1.npy, w2.npy, ... from `directory`, and the data and targets: every header checked first, then the data read.
-    static func load(directory: String, x: String, y: String) throws -> (weights: [[[Double]]], x: [[Double]], y: [[Double]]) {
-        let checked = try headers(directory: directory, x: x, y: y)
-        return (try checked.weights.map(matrix), try matrix(checked.x), try matrix(checked.y))
-    }
-
     /// The header of the file at `path`, which must describe a non-empty 2-d array.
     static func header(_ path: String, option: String) throws -> Matrix {
         let header: NPYHeader

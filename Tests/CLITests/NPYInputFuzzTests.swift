@@ -77,5 +77,9 @@ import Testing
         let short = try save("short.npy", Self.npy("{'descr': '<f8', 'fortran_order': False, 'shape': (5, 4), }"))
         expectRefused(try Binary.run(["rank", "--weights", directory.path, "--x", short, "--y", y]), short,
                       "truncated data: the header promises 20 values (160 bytes), the file holds 0 bytes", "a NaN in w1, x cut short")
+        // The memory limit is judged from the headers too: with a NaN in w1, the refusal is --max-memory's.
+        let good = try save("good.npy", NPY.encode(NPYArray(shape: [5, 4], values: .float64(values(20)))))
+        let memory = try Binary.run(["rank", "--weights", directory.path, "--x", good, "--y", y, "--max-memory", "1K"])
+        #expect(memory.status == 2 && memory.stderr.hasPrefix("error: --max-memory: "), "\(memory.stderr)")
     }
 }
