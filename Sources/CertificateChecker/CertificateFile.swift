@@ -14,6 +14,7 @@ public enum CertificateFile {
     /// there, so at most `Limits.fileBytes + 1` bytes are ever held.
     public static func read(_ path: String) throws(ReadFailure) -> Data {
         let limit = CertificateCheck.Limits.fileBytes
+        guard FileManager.default.fileExists(atPath: path) else { throw .unreadable("no such file") }
         let attributes = try? FileManager.default.attributesOfItem(atPath: path)
         if attributes?[.type] as? FileAttributeType == .typeDirectory { throw .unreadable("it is a directory") }
         if attributes?[.type] as? FileAttributeType == .typeRegular,

@@ -95,7 +95,7 @@ import Testing
         (["certify", "--arch", "3,2", "--samples", "4", "--part", "hessian", "--out", "x.json"], "--part: expected loss, outer, functional or all; got 'hessian'"),
         (["certify", "--arch", "3,2", "--samples", "4", "--out", "/nonexistent/x.json"], "--out: the directory /nonexistent does not exist"),
         (["certify", "--arch", "3,2", "--samples", "4", "--out", "x.json", "--activation", "tanh"], "--activation: expected linear or relu"),
-        (["check-certificate", "/nonexistent/certificate.json"], "cannot read /nonexistent/certificate.json"),
+        (["check-certificate", "/nonexistent/certificate.json"], "cannot read /nonexistent/certificate.json: no such file"),
         (["calibrate", "--activation", "sigmoid"], "--activation: expected linear, relu, tanh or all; got 'sigmoid'"),
         (["calibrate", "--preset", "huge"], "--preset: expected default or paper; got 'huge'"),
         (["calibrate", "--samples", "5"], "--samples: only with --arch"),
