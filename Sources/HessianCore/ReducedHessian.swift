@@ -163,8 +163,10 @@ public struct ReducedHessian: Sendable {
 
     /// The pieces of each layer for a part (the table in proofs/reduced-hessian.md). A factor with at least as many
     /// columns as rows is replaced by the identity, and a layer whose pieces are not smaller than the layer keeps the
-    /// layer whole.
-    public static func layout(for part: HessianPart, architecture: Architecture, samples: Int) -> [PieceShape] {
+    /// layer whole; with `keepsWholeLayers` false every layer is split (for bounds that must grow with every size,
+    /// which that choice does not).
+    public static func layout(for part: HessianPart, architecture: Architecture, samples: Int,
+                              keepsWholeLayers: Bool = true) -> [PieceShape] {
         let depth = architecture.depth
         let outputWidth = architecture.outputWidth
         return (0..<depth).flatMap { t -> [PieceShape] in
@@ -190,7 +192,7 @@ public struct ReducedHessian: Sendable {
                 if t < depth - 1 { pieces.append(piece(.identity, residual)) }
             }
             let whole = piece(.identity, .identity)
-            return pieces.reduce(0) { $0 + $1.count } >= whole.count ? [whole] : pieces
+            return keepsWholeLayers && pieces.reduce(0) { $0 + $1.count } >= whole.count ? [whole] : pieces
         }
     }
 

@@ -42,7 +42,7 @@ struct Fixtures: ParsableCommand {
         }
         if network.arch != nil || network.samples != nil {
             try network.requireDraw()
-            try network.checkMemory(reduced: false)  // the fixtures hold the full Hessians
+            try network.checkMemory(.fixtures(activation: Activation(rawValue: activation)!))
         }
         try Validate.parentDirectory(of: out, option: "--out")
     }

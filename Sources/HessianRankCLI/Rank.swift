@@ -40,7 +40,7 @@ struct Rank: ParsableCommand {
         if weights == nil {
             guard xFile == nil, yFile == nil else { throw ValidationError("--x and --y: only with --weights") }
             try network.requireDraw()
-            try network.checkMemory(reduced: rankOptions.reduces)
+            try network.checkMemory(rankOptions.memoryWorkload)
             if rankOptions.generic && network.dataRank != nil {
                 throw ValidationError("--data-rank: not with --field prime (uniform data over F_p has rank min(N, d) generically)")
             }
@@ -69,8 +69,8 @@ struct Rank: ParsableCommand {
         } catch {
             throw ValidationError("--weights: \(error.message)")
         }
-        try NetworkOptions.checkMemory(problem.architecture, samples: problem.sampleCount, limit: network.maxMemory,
-                                       reduced: rankOptions.reduces)
+        try NetworkOptions.checkMemory(problem.architecture, samples: problem.sampleCount, values: .bits(problem.valueBits),
+                                       limit: network.maxMemory, workload: rankOptions.memoryWorkload)
         if rankOptions.certify {
             try RankMethodOptions.checkCertificationSize(problem.architecture, samples: problem.sampleCount,
                                                          reduced: rankOptions.reduces, option: "--certify")
