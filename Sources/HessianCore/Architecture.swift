@@ -8,7 +8,14 @@ import Foundation
 public struct Architecture: Sendable, Equatable, CustomStringConvertible {
     public let widths: [Int]
 
-    /// Validates: at least two widths, each positive.
+    /// p = sum_t widths[t+1] * widths[t], the number of parameters.
+    public let parameterCount: Int
+
+    /// Validates: at least two widths, each positive, at most `maximumWidthCount` of them; and sizes that 64-bit
+    /// integers can count: p^2, the entries of one Hessian, must fit an Int (`checkedParameterCount`). Every width is at
+    /// most p, so every product of two widths, every offset and every reduced size (at most p) fits as well: code
+    /// holding an Architecture never needs to check those. Sizes that involve the samples (N d, N K, ...) are checked
+    /// by `MemoryEstimate` before anything is allocated.
     public init(widths: [Int]) throws(InputError) {
         guard widths.count >= 2 else {
             throw InputError("needs at least two widths (input and output), e.g. 25,5,10,10; got \(widths.count)")
@@ -16,19 +23,33 @@ public struct Architecture: Sendable, Equatable, CustomStringConvertible {
         if let bad = widths.first(where: { $0 < 1 }) {
             throw InputError("every width must be a positive integer; got \(bad) in \(widths.map(String.init).joined(separator: ","))")
         }
-        if let bad = widths.first(where: { $0 > Self.maximumWidth }) {
-            throw InputError("width \(bad) is above the largest supported width, \(Self.maximumWidth)")
-        }
         guard widths.count <= Self.maximumWidthCount else {
             throw InputError("\(widths.count) widths is more than the \(Self.maximumWidthCount) supported")
         }
+        guard let p = Self.checkedParameterCount(widths) else {
+            throw InputError("the Hessians of \(widths.map(String.init).joined(separator: ",")) would have more than 2^63 entries (p^2 does not fit a 64-bit integer); choose a smaller network",
+                             exceedsIntegerSizes: true)
+        }
         self.widths = widths
+        self.parameterCount = p
     }
 
-    /// Widths and depth are bounded so that p and every offset fit an Int with room to spare (p < 2^50); the memory
-    /// check refuses far smaller networks anyway.
-    public static let maximumWidth = 1_000_000
+    /// The depth is bounded so that tables indexed by pairs of layers stay small; widths are bounded by p^2 fitting an
+    /// Int (`init`), and the memory check refuses far smaller networks anyway.
     public static let maximumWidthCount = 1_000
+
+    /// p for positive widths, or nil when p^2 (the entries of one p x p Hessian) exceeds Int.max, p itself included.
+    public static func checkedParameterCount(_ widths: [Int]) -> Int? {
+        var p = 0
+        for (rows, columns) in zip(widths.dropFirst(), widths) {
+            let (size, overflow) = rows.multipliedReportingOverflow(by: columns)
+            guard !overflow else { return nil }
+            let (sum, carry) = p.addingReportingOverflow(size)
+            guard !carry else { return nil }
+            p = sum
+        }
+        return p.multipliedReportingOverflow(by: p).overflow ? nil : p
+    }
 
     /// Parses "d,M1,...,K": comma-separated positive integers.
     public init(parsing text: String) throws(InputError) {
@@ -58,16 +79,19 @@ public struct Architecture: Sendable, Equatable, CustomStringConvertible {
         (0..<t).reduce(0) { $0 + widths[$1 + 1] * widths[$1] }
     }
 
-    /// p = sum_t widths[t+1] * widths[t].
-    public var parameterCount: Int { parameterOffset(depth) }
-
     public var description: String { widths.map(String.init).joined(separator: ",") }
 }
 
 /// Bad input from the user: a one-line message saying what is wrong and how to fix it.
 public struct InputError: Error, Sendable, Equatable, CustomStringConvertible {
     public let message: String
-    public init(_ message: String) { self.message = message }
+    /// Set when the input is well-formed but its sizes exceed 64-bit integers (widths whose p^2 does not fit an Int):
+    /// no memory could hold it, so the CLI reports it as the --max-memory refusal it amounts to.
+    public let exceedsIntegerSizes: Bool
+    public init(_ message: String, exceedsIntegerSizes: Bool = false) {
+        self.message = message
+        self.exceedsIntegerSizes = exceedsIntegerSizes
+    }
     public var description: String { message }
 }
 

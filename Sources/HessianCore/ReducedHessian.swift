@@ -163,8 +163,10 @@ public struct ReducedHessian: Sendable {
 
     /// The pieces of each layer for a part (the table in proofs/reduced-hessian.md). A factor with at least as many
     /// columns as rows is replaced by the identity, and a layer whose pieces are not smaller than the layer keeps the
-    /// layer whole.
-    public static func layout(for part: HessianPart, architecture: Architecture, samples: Int) -> [PieceShape] {
+    /// layer whole; with `keepsWholeLayers` false every layer is split (for bounds that must grow with every size,
+    /// which that choice does not).
+    public static func layout(for part: HessianPart, architecture: Architecture, samples: Int,
+                              keepsWholeLayers: Bool = true) -> [PieceShape] {
         let depth = architecture.depth
         let outputWidth = architecture.outputWidth
         return (0..<depth).flatMap { t -> [PieceShape] in
@@ -190,13 +192,16 @@ public struct ReducedHessian: Sendable {
                 if t < depth - 1 { pieces.append(piece(.identity, residual)) }
             }
             let whole = piece(.identity, .identity)
-            return pieces.reduce(0) { $0 + $1.count } >= whole.count ? [whole] : pieces
+            return keepsWholeLayers && pieces.reduce(0) { $0 + $1.count } >= whole.count ? [whole] : pieces
         }
     }
 
-    /// H_O is ranked through J Q (N K rows) when that has fewer rows than Q^T H_O Q (s).
+    /// H_O is ranked through J Q (N K rows) when that has fewer rows than Q^T H_O Q (s). N K is computed with an
+    /// overflow check: these shapes are asked for before any size is known to fit (memory estimates), and an N K beyond
+    /// Int.max is certainly not below s.
     static func ranksOuterThroughJacobian(samples: Int, outputWidth: Int, dimension s: Int) -> Bool {
-        samples * outputWidth < s
+        let (rows, overflow) = samples.multipliedReportingOverflow(by: outputWidth)
+        return !overflow && rows < s
     }
 
     /// The shapes of the matrices the three parts are ranked through, in the order of `HessianPart.allCases`.
@@ -205,7 +210,8 @@ public struct ReducedHessian: Sendable {
     }
 
     /// The shape of the matrix each part is ranked through (`rankSource(for:)`), from the shapes alone: for memory
-    /// estimates and messages before anything is computed.
+    /// estimates and messages before anything is computed. Safe for every N >= 1: a piece's count is at most its
+    /// layer's size and s at most p (whose square `Architecture` has checked), and N K is only formed when it is below s.
     public static func rankedShape(of part: HessianPart, architecture: Architecture, samples: Int) -> MatrixShape {
         let s = layout(for: part, architecture: architecture, samples: samples).reduce(0) { $0 + $1.count }
         return part == .outer && ranksOuterThroughJacobian(samples: samples, outputWidth: architecture.outputWidth, dimension: s)

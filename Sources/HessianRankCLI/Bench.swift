@@ -53,11 +53,14 @@ struct Bench: ParsableCommand {
             throw ValidationError("--widths: expected comma-separated positive integers, e.g. --widths 8,16,32; got '\(widths)'")
         }
         guard runs >= 1 else { throw ValidationError("--repeat: expected a positive integer; got \(runs)") }
+        var networks: [(architecture: Architecture, samples: Int)] = []
         for w in widthValues {
-            let architecture: Architecture
-            do { architecture = try Self.architecture(w) } catch { throw ValidationError("--widths: \(error.message)") }
-            try NetworkOptions.checkMemory(architecture, samples: Self.samples, limit: maxMemory, reduced: !fullMatrices)
+            do { networks.append((try Self.architecture(w), Self.samples)) } catch {
+                throw error.exceedsIntegerSizes ? NetworkOptions.sizeRefusal("64,\(w),\(w),10", samples: Self.samples, limit: maxMemory)
+                    : ValidationError("--widths: \(error.message)")
+            }
         }
+        try NetworkOptions.checkMemory(networks, limit: maxMemory, workload: .rank(reduced: !fullMatrices))
     }
 
     func run() throws {

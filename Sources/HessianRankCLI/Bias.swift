@@ -63,9 +63,12 @@ struct Bias: ParsableCommand {
             // The augmented network [[W, b], [0, 1]] on [X, 1] is what gets ranked.
             let augmented: Architecture
             do { augmented = try BiasProblem.augmentedArchitecture(network.architecture) } catch {
-                throw ValidationError("--arch: with biases, \(error.message)")
+                throw error.exceedsIntegerSizes
+                    ? NetworkOptions.sizeRefusal("\(network.architecture) with biases", samples: network.sampleCount, limit: network.maxMemory)
+                    : ValidationError("--arch: with biases, \(error.message)")
             }
-            try NetworkOptions.checkMemory(augmented, samples: network.sampleCount, limit: network.maxMemory, reduced: false)
+            try NetworkOptions.checkMemory(augmented, samples: network.sampleCount, dataRank: network.dataRankValue,
+                                           values: .field, limit: network.maxMemory, workload: .bias)
         } else if constantFeature || network.dataRank != nil {
             throw ValidationError("--constant-feature and --data-rank: only with --arch and --samples (the grid has its own)")
         }

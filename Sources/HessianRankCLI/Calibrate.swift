@@ -55,6 +55,10 @@ struct Calibrate: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Also draw the spectra, thresholds and exact ranks to this SVG file.", valueName: "file"))
     var plot: String?
 
+    @Option(name: .customLong("max-memory"), help: ArgumentHelp(
+        "With --arch: refuse a network whose Hessians would need more memory than this (e.g. 8G, 512M, or bytes).", valueName: "size"))
+    var maxMemory: String = "8G"
+
     var activations: [Activation] { activation == "all" ? Activation.allCases : [Activation(rawValue: activation)!] }
     var rules: [RankRule] { RankRule.standard(absolute: Double(absolute)!) }
 
@@ -72,9 +76,13 @@ struct Calibrate: ParsableCommand {
         guard let t = Double(absolute), t > 0, t.isFinite else {
             throw ValidationError("--absolute: expected a positive number such as 1e-8; got '\(absolute)'")
         }
+        _ = try NetworkOptions.memoryLimit(maxMemory)
         if let arch {
             let architecture: Architecture
-            do { architecture = try Architecture(parsing: arch) } catch { throw ValidationError("--arch: \(error.message)") }
+            do { architecture = try Architecture(parsing: arch) } catch {
+                throw error.exceedsIntegerSizes ? NetworkOptions.sizeRefusal(arch, samples: samples.flatMap { Int($0) }, limit: maxMemory)
+                    : ValidationError("--arch: \(error.message)")
+            }
             if xFile != nil {
                 // The file is read once, in run() (`cases()`), which checks it against --arch and --samples.
                 if data != nil { throw ValidationError("--data: not with --x (the file gives the data)") }
@@ -82,7 +90,10 @@ struct Calibrate: ParsableCommand {
                 guard let text = samples, let n = Int(text), n >= 1 else {
                     throw ValidationError("--samples: with --arch, give a positive number of samples, e.g. --samples 20")
                 }
-                try NetworkOptions.checkMemory(architecture, samples: n, limit: "8G", reduced: false)
+                let distribution = data.flatMap(DataDistribution.init(rawValue:)) ?? .integer
+                try NetworkOptions.checkMemory(architecture, samples: n, values: distribution == .integer ? .integers : .bits(8),
+                                               limit: maxMemory,
+                                               workload: .calibrate(activations: activations, dataExponent: distribution.floatExponent))
             }
         } else if samples != nil {
             throw ValidationError("--samples: only with --arch (a preset fixes its own sample sizes)")
@@ -121,8 +132,12 @@ struct Calibrate: ParsableCommand {
         if let n = samples.flatMap({ Int($0) }), n != file.rows {
             throw ValidationError("--samples: \(n) does not match the \(file.rows) rows of \(xFile); leave --samples out")
         }
-        try NetworkOptions.checkMemory(architecture, samples: file.rows, limit: "8G", reduced: false)
+        // Judged from the header first (as if the values were small integers), then again with the values' real size.
+        try NetworkOptions.checkMemory(architecture, samples: file.rows, limit: maxMemory,
+                                       workload: .calibrate(activations: activations, dataExponent: 0))
         let (x, exponent) = try Self.givenData(file)
+        try NetworkOptions.checkMemory(architecture, samples: x.rowCount, values: .bits(x.maximumEntryBits), limit: maxMemory,
+                                       workload: .calibrate(activations: activations, dataExponent: exponent))
         let given = CalibrationData.given(name: URL(fileURLWithPath: xFile).lastPathComponent, x: x, exponent: exponent)
         return [CalibrationCase(architecture: architecture, samples: x.rowCount, data: given, seed: seedValue)]
     }

@@ -39,13 +39,13 @@ struct Certify: ParsableCommand {
 
     func validate() throws {
         try network.requireDraw()
-        try network.checkMemory(reduced: false)
         guard part == "all" || HessianPart(rawValue: part) != nil else {
             throw ValidationError("--part: expected loss, outer, functional or all; got '\(part)'")
         }
         guard activation == "linear" || activation == "relu" else {
             throw ValidationError("--activation: expected linear or relu (exact Hessians need a piecewise-linear network); got '\(activation)'")
         }
+        try network.checkMemory(.certify(activation: Activation(rawValue: activation)!))
         // A certificate holds witnesses for the full Hessians, which the checker rebuilds.
         try RankMethodOptions.checkCertificationSize(network.architecture, samples: network.sampleCount, reduced: false,
                                                      option: "certify")

@@ -44,7 +44,7 @@ struct Fixtures: ParsableCommand {
         }
         if network.arch != nil || network.samples != nil {
             try network.requireDraw()
-            try network.checkMemory(reduced: false)  // the fixtures hold the full Hessians
+            try network.checkMemory(.fixtures(activation: Activation(rawValue: activation)!))
             // Fixtures are byte-identical on a rerun: their ranks are certified, never Monte Carlo.
             let p = network.architecture.parameterCount, limit = CertificationLimit.parameters
             if p > limit {

@@ -40,7 +40,10 @@ struct NetworkOptions: ParsableArguments {
         try Validate.seed(seed)
         guard let arch else { return }
         let architecture: Architecture
-        do { architecture = try Architecture(parsing: arch) } catch { throw ValidationError("--arch: \(error.message)") }
+        do { architecture = try Architecture(parsing: arch) } catch {
+            throw error.exceedsIntegerSizes ? Self.sizeRefusal(arch, samples: samples.flatMap { Int($0) }, limit: maxMemory)
+                : ValidationError("--arch: \(error.message)")
+        }
         guard let samples else { return }
         guard let n = Int(samples), n >= 1 else {
             throw ValidationError("--samples: expected a positive integer number of samples, e.g. --samples 50; got '\(samples)'")
@@ -53,25 +56,6 @@ struct NetworkOptions: ParsableArguments {
             guard r <= limit else {
                 throw ValidationError("--data-rank: \(r) exceeds min(N, d) = min(\(n), \(architecture.inputWidth)) = \(limit); give a rank in 0...\(limit)")
             }
-        }
-    }
-
-    /// Refuses (exit 2) the drawn network, if --arch and --samples are given, when ranking it through its reduced
-    /// (`reduced`) or full Hessians would need more than --max-memory. Each command calls it from its own
-    /// `validate()`, since which Hessians it builds depends on its other options.
-    func checkMemory(reduced: Bool) throws {
-        guard arch != nil, let samples, let n = Int(samples) else { return }
-        try Self.checkMemory(architecture, samples: n, limit: maxMemory, reduced: reduced)
-    }
-
-    /// Refuses a network whose Hessians would need more than `limit` (the text of --max-memory).
-    static func checkMemory(_ architecture: Architecture, samples n: Int, limit text: String, reduced: Bool) throws {
-        guard let limit = MemoryEstimate.parse(text) else {
-            throw ValidationError("--max-memory: expected a positive size such as 8G, 512M or 1073741824; got '\(text)'")
-        }
-        let needed = MemoryEstimate.bytes(architecture, samples: n, reduced: reduced)
-        if needed > limit {
-            throw ValidationError("--max-memory: the \(reduced ? "reduced " : "")Hessians of \(architecture) (p = \(architecture.parameterCount)) and N = \(n) samples would need about \(MemoryEstimate.describe(needed)), above the limit of \(MemoryEstimate.describe(limit)); raise --max-memory or choose a smaller network")
         }
     }
 

@@ -40,7 +40,7 @@ struct Rank: ParsableCommand {
         if weights == nil {
             guard xFile == nil, yFile == nil else { throw ValidationError("--x and --y: only with --weights") }
             try network.requireDraw()
-            try network.checkMemory(reduced: rankOptions.reduces)
+            try network.checkMemory(rankOptions.memoryWorkload)
             if rankOptions.generic && network.dataRank != nil {
                 throw ValidationError("--data-rank: not with --field prime (uniform data over F_p has rank min(N, d) generically)")
             }
@@ -71,7 +71,7 @@ struct Rank: ParsableCommand {
             throw ValidationError("--weights: \(error.message)")
         }
         let samples = headers.x.rows
-        try NetworkOptions.checkMemory(architecture, samples: samples, limit: network.maxMemory, reduced: rankOptions.reduces)
+        try NetworkOptions.checkMemory(architecture, samples: samples, limit: network.maxMemory, workload: rankOptions.memoryWorkload)
         if rankOptions.certify {
             try RankMethodOptions.checkCertificationSize(architecture, samples: samples, reduced: rankOptions.reduces,
                                                          option: "--certify")
@@ -84,6 +84,9 @@ struct Rank: ParsableCommand {
         } catch {
             throw ValidationError("--weights: \(error.message)")
         }
+        // Judged again with the values' real size (the headers' check assumed small integers).
+        try NetworkOptions.checkMemory(problem.architecture, samples: problem.sampleCount, values: .bits(problem.valueBits),
+                                       limit: network.maxMemory, workload: rankOptions.memoryWorkload)
         return (problem, exponents)
     }
 

@@ -88,9 +88,9 @@ struct Sweep: ParsableCommand {
         if shard != nil && (output.json || output.plot != nil) {
             throw ValidationError("--shard: prints JSON lines for `hessian-rank merge`; drop --json and --plot (merge makes them)")
         }
-        for point in study.points {
-            try NetworkOptions.checkMemory(point.architecture, samples: point.samples, limit: maxMemory, reduced: activation == "linear")
-        }
+        try NetworkOptions.checkMemory(study.points.map { ($0.architecture, $0.samples) }, values: activation == "relu" ? .wide : .integers,
+                                       limit: maxMemory, workload: .rank(reduced: activation == "linear", activation: Activation(rawValue: activation)!,
+                                                                         generic: field == "prime"))
         try output.validatePlot()
     }
 

@@ -68,6 +68,5 @@ import Testing
         #expect(MemoryEstimate.parse("512MiB") == Double(512 * 1_048_576))
         #expect(MemoryEstimate.parse("1000") == 1000)
         #expect(MemoryEstimate.parse("lots") == nil && MemoryEstimate.parse("-1G") == nil)
-        #expect(MemoryEstimate.bytes(parameterCount: 1000) == 24_000_000)
     }
 }
