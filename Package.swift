@@ -5,7 +5,7 @@
 //   hessian-rank (CLI)  ->  HessianCore  ->  ExactAlgebra  ->  CFLINT (system library: FLINT, MPFR, GMP)
 //                      |                \->  RankFormulas  (imports nothing of ours)
 //                      \->  CertificateChecker  ->  HessianReference (Int128 direct Hessians; imports nothing of ours)
-//                                            \->  CFLINT, SHA256Digest
+//                                            \->  CFLINT, SHA256Digest  ->  swift-crypto (Crypto.SHA256)
 // The checker never calls the producer (HessianCore, ExactAlgebra): it rebuilds every Hessian by the direct route.
 // HessianCore also uses the direct route, for exact ReLU Hessians (the structured route covers linear networks only),
 // and NumericalAlgebra (LAPACKE) for the float path.
@@ -22,6 +22,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // Property-based (fuzz) tests of every input the tool reads: .npy headers, certificates, CLI sizes and paths.
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
+        // SHA-256 of certificates and fixtures, behind SHA256Digest. 3.x, not 4.x: it builds in less time (4.x's Crypto
+        // adds ML-KEM, ML-DSA, X-Wing and SHA-3) and asks for tools 5.9, where 4.x asks for 6.1.
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .systemLibrary(name: "CFLINT", path: "Sources/CFLINT"),
@@ -30,7 +33,7 @@ let package = Package(
         .target(name: "NumericalAlgebra", dependencies: ["CLAPACK"]),
         .target(name: "RankFormulas"),
         .target(name: "HessianCore", dependencies: ["ExactAlgebra", "NumericalAlgebra", "RankFormulas", "SHA256Digest", "HessianReference", "NPYFormat"]),
-        .target(name: "SHA256Digest"),
+        .target(name: "SHA256Digest", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "NPYFormat"),
         .target(name: "HessianReference"),
         .target(name: "CertificateChecker", dependencies: ["CFLINT", "HessianReference", "SHA256Digest"]),
