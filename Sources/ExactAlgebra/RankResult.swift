@@ -22,6 +22,12 @@ public struct RankResult: Sendable {
     /// probability statement applies (Monte Carlo ranks modulo primes the user chose).
     public let errorBound: Double?
     public var certified: Bool { method == .multimodularCertified }
+
+    /// The worst of several bounds, each as `errorBound`: nil when any is nil (a rank with no probability bound makes
+    /// the whole answer one with none), else the largest (0 for none).
+    public static func worstBound(_ bounds: [Double?]) -> Double? {
+        bounds.contains(nil) ? nil : bounds.compactMap { $0 }.max() ?? 0
+    }
     /// Seconds spent reducing (assembling) the matrix modulo the primes, summed over primes.
     public let reductionSeconds: Double
     /// Seconds spent in elimination, summed over primes.

@@ -74,16 +74,15 @@ public struct Analysis: Sendable {
     /// Where the primes came from: drawn by this run from the system's entropy, or given by the user (`--prime`).
     /// Certified ranks use fixed primes and need neither.
     public let primeChoice: PrimeChoice
+    /// The same, as the JSON says it: "certification", "system-entropy" or "given".
+    public var primeSource: String { certified ? "certification" : primeChoice.isRandom ? "system-entropy" : "given" }
 
     public func part(_ part: HessianPart) -> PartAnalysis { parts.first { $0.part == part }! }
     public var hasFailure: Bool { parts.contains { $0.verdict.isFailure } }
     /// A shortfall where C1-C4 hold (verify redraws these before they count).
     public var hasShortfallWhereConditionsHold: Bool { parts.contains { $0.verdict == .belowConditionsHold } }
     /// The worst error bound of the three ranks; nil when no probability bound applies (primes given by the user).
-    public var errorBound: Double? {
-        let bounds = parts.map(\.rank.errorBound)
-        return bounds.contains(nil) ? nil : bounds.compactMap { $0 }.max() ?? 0
-    }
+    public var errorBound: Double? { RankResult.worstBound(parts.map(\.rank.errorBound)) }
     /// The primes used: the same primes for every part (drawn for this analysis, or given), or, when certifying,
     /// prefixes of one fixed sequence (the longest is returned).
     public var primes: [UInt] { parts.map(\.rank.primes).max { $0.count < $1.count } ?? [] }

@@ -106,7 +106,7 @@ public struct AnalysisReport: Codable, Sendable, Equatable {
         conditionFailures = analysis.diagnosis?.failures
         attainedByProof = analysis.diagnosis.map { d in values { d.attainment($0.part).provenAttained } }
         method = Method(name: analysis.parts[0].rank.method.rawValue, primes: analysis.primes.map { String($0) },
-                        primeSource: analysis.certified ? "certification" : analysis.primeChoice.isRandom ? "system-entropy" : "given",
+                        primeSource: analysis.primeSource,
                         errorBound: analysis.errorBound)
         rankedMatrices = values(\.rankedShape)
         timings = Timings(assemble: analysis.assembleSeconds, rank: analysis.rankSeconds)

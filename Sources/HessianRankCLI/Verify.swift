@@ -101,10 +101,9 @@ struct Verify: ParsableCommand {
             shortfallsWhereConditionsHold: verdicts.filter { $0 == .belowConditionsHold }.count,
             counterexamples: verdicts.filter { $0 == .above }.count,
             redrawn: results.filter { $0.seeds.count > 1 }.count,
-            worstErrorBound: worstBound(results.map(\.analysis.errorBound)),
+            worstErrorBound: RankResult.worstBound(results.map(\.analysis.errorBound)),
             certified: results.allSatisfy(\.analysis.certified),
-            primeSource: results.allSatisfy(\.analysis.certified) ? "certification"
-                : rankOptions.primeChoice.isRandom ? "system-entropy" : "given",
+            primeSource: results.first?.analysis.primeSource ?? "system-entropy",
             genericMode: rankOptions.generic,
             passed: !verdicts.contains { $0.isFailure })
         if json {
@@ -117,11 +116,6 @@ struct Verify: ParsableCommand {
             print(Self.summaryLine(summary))
         }
         if !summary.passed { throw ExitCode(1) }
-    }
-
-    /// The worst of the bounds, or nil when any is nil (no probability bound for given primes).
-    func worstBound(_ bounds: [Double?]) -> Double? {
-        bounds.contains(nil) ? nil : bounds.compactMap { $0 }.max() ?? 0
     }
 
     func analyze(_ gridCase: GridCase, seed: UInt64) throws -> Analysis {
