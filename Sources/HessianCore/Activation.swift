@@ -21,7 +21,4 @@ public enum Activation: String, Sendable, CaseIterable, Codable {
             return (t, first, -2 * t * first)
         }
     }
-
-    /// Whether the exact path covers it (piecewise linear with rational values).
-    public var isExact: Bool { self != .tanh }
 }

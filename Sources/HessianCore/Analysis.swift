@@ -78,7 +78,6 @@ public struct Analysis: Sendable {
     public var primeSource: String { certified ? "certification" : primeChoice.isRandom ? "system-entropy" : "given" }
 
     public func part(_ part: HessianPart) -> PartAnalysis { parts.first { $0.part == part }! }
-    public var hasFailure: Bool { parts.contains { $0.verdict.isFailure } }
     /// A shortfall where C1-C4 hold (verify redraws these before they count).
     public var hasShortfallWhereConditionsHold: Bool { parts.contains { $0.verdict == .belowConditionsHold } }
     /// The worst error bound of the three ranks; nil when no probability bound applies (primes given by the user).

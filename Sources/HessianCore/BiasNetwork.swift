@@ -131,9 +131,6 @@ public struct BiasAnalysis: Sendable {
     public let errorBound: Double
 
     public var formulas: [FormulaValue] { [conjecture.loss, conjecture.outer, conjecture.functional] }
-    public var agrees: Bool { zip(ranks, formulas).allSatisfy { $0 == $1.value } }
-    /// A rank above the conjecture refutes it for certain: the rank at a point never exceeds the generic rank over Q.
-    public var certainlyRefuted: Bool { zip(ranks, formulas).contains { $0 > $1.value } }
 
     /// Draws a bias network uniformly over F_p (weights, biases, data, targets from `seed`; the prime is the caller's,
     /// drawn from the system's entropy or given) and ranks its Hessians there. With `constantFeature`, the first input is 1 in every sample, so that

@@ -33,8 +33,6 @@ public enum Generator {
 
     enum Stream: UInt64 { case weights = 1, data = 2, targets = 3, biases = 5 }
 
-    public static func generator(seed: UInt64, stream: UInt64) -> SplitMix64 { SplitMix64(seed: seed, stream: stream) }
-
     /// Draws a problem. `dataRank` must lie in 0...min(samples, d); nil means unconstrained (rank min(N, d) almost
     /// always).
     public static func draw(_ architecture: Architecture, samples: Int, dataRank: Int? = nil,

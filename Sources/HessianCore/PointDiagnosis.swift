@@ -30,15 +30,6 @@ public struct PointDiagnosis: Sendable, Equatable {
     /// The diagnostics, in order.
     public enum Condition: String, Sendable, CaseIterable, Codable {
         case c1 = "C1", c2 = "C2", c3 = "C3", c4 = "C4"
-
-        public var statement: String {
-            switch self {
-            case .c1: "every partial product W^{k:l} has full rank"
-            case .c2: "every feature matrix W^{k:1} X^T has rank min(r, M_1, ..., M_k)"
-            case .c3: "rank Omega = s"
-            case .c4: "every W^{k-1:1} Omega^T W^{L:l+1} (k < l) has full rank"
-            }
-        }
     }
 
     /// How a part's formula is known to be attained at this point.
