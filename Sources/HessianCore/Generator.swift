@@ -11,9 +11,9 @@
 //   X = U V with U (N x r) and V (r x d) uniform in -4...4 (0...4 for `.uniform01`), redrawn until rank X = r exactly
 //   (checked by a certified rank);
 // - targets Y (N x K): uniform integers in -16...16.
-// `drawWide` draws every value from -2^20...2^20 instead (weights nonzero), for ReLU networks at scale: with values
-// in -16...16 a pre-activation is exactly zero (a kink, where there is no Hessian) with probability about 1e-3, so a
-// network with thousands of them almost always has one; with 2^20 that probability is of order 1e-13.
+// `drawLargeValues` draws every value from -2^20...2^20 instead (weights nonzero), for ReLU networks at scale: with
+// values in -16...16 a pre-activation is exactly zero (a kink, where there is no Hessian) with probability about 1e-3,
+// so a network with thousands of them almost always has one; with 2^20 that probability is of order 1e-13.
 import ExactAlgebra
 
 /// How data are drawn: integers around zero, or a grid in [0, 1] (as integers 0...256, to be divided by 2^8).
@@ -77,22 +77,22 @@ public enum Generator {
         return try Problem(architecture: architecture, weights: weights, x: x, y: y)
     }
 
-    public static let wideBound = 1 << 20
+    public static let largeValueBound = 1 << 20
 
     /// Draws a problem with every value in -2^20...2^20 (weights nonzero), from the same streams as `draw`; with
     /// `nonnegativeData` the data lie in 0...2^20 instead (inputs in [0, 1] on a grid of 2^-20, the paper's setting).
-    public static func drawWide(_ architecture: Architecture, samples: Int, nonnegativeData: Bool = false,
-                                seed: UInt64) throws(InputError) -> Problem {
+    public static func drawLargeValues(_ architecture: Architecture, samples: Int, nonnegativeData: Bool = false,
+                                       seed: UInt64) throws(InputError) -> Problem {
         guard samples >= 1 else { throw InputError("the number of samples must be a positive integer; got \(samples)") }
         var weightStream = SplitMix64(seed: seed, stream: Stream.weights.rawValue)
         let weights = (0..<architecture.depth).map { t in
             let shape = architecture.weightShape(t)
-            return matrix(shape.rows, shape.columns) { nonzero(bound: wideBound, using: &weightStream) }
+            return matrix(shape.rows, shape.columns) { nonzero(bound: largeValueBound, using: &weightStream) }
         }
         var dataStream = SplitMix64(seed: seed, stream: Stream.data.rawValue)
-        let x = matrix(samples, architecture.inputWidth) { dataStream.uniform(in: nonnegativeData ? 0...wideBound : -wideBound...wideBound) }
+        let x = matrix(samples, architecture.inputWidth) { dataStream.uniform(in: nonnegativeData ? 0...largeValueBound : -largeValueBound...largeValueBound) }
         var targetStream = SplitMix64(seed: seed, stream: Stream.targets.rawValue)
-        let y = matrix(samples, architecture.outputWidth) { targetStream.uniform(in: -wideBound...wideBound) }
+        let y = matrix(samples, architecture.outputWidth) { targetStream.uniform(in: -largeValueBound...largeValueBound) }
         return try Problem(architecture: architecture, weights: weights, x: x, y: y)
     }
 

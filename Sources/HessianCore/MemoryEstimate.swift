@@ -19,9 +19,9 @@
 // the entry is freed (so temporaries count as if alive to the end); and 256 bytes a matrix (the Swift storage object,
 // the fmpz_mat struct, the allocations of its entries and row pointers, the product block holding it), which is what
 // deep narrow networks spend most on. Entry sizes follow from the draw: |weight|, |data| <= 2^v (v = 4 for the
-// integer draws, 4 + log2 r for X = U V of rank r, 20 for the wide ReLU draws, the files' own bits for --weights) and
-// |target| <= 2^vy (vy = v but for calibrate's scaled targets). An entry that is a sum of products of at most f values,
-// at most two of them targets, over as many indices of range at most max(w, N) has at most
+// integer draws, 4 + log2 r for X = U V of rank r, 20 for the ReLU large-value draws, the files' own bits for
+// --weights) and |target| <= 2^vy (vy = v but for calibrate's scaled targets). An entry that is a sum of products of at
+// most f values, at most two of them targets, over as many indices of range at most max(w, N) has at most
 // f (v + log2 max(w, N)) + 2 (vy - v) + 1 bits. f = 2L for a Hessian's entries, 2L + 2 for the partial products,
 // moments and the structured Hessian's factors, 2L (summed over widths only) for matrices with a sample dimension
 // (X B_t^T, W^{k:1} X^T) and the ReLU per-sample blocks, and for the reduced Hessians' blocks (up to 6L + 6,
@@ -101,8 +101,8 @@ public enum MemoryEstimate {
     public enum Values: Sendable, Equatable {
         /// `Generator.draw`: in -16...16 (X = U V up to 16 r for a prescribed data rank r).
         case integers
-        /// `Generator.drawWide`: in -2^20...2^20.
-        case wide
+        /// `Generator.drawLargeValues`: in -2^20...2^20.
+        case large
         /// Generic mode: residues modulo a 63-bit prime.
         case field
         /// Given exactly (files): every |value| below 2^bits.
@@ -353,7 +353,7 @@ struct Sizes {
         let v: Int
         switch values {
         case .integers: v = 4 + MemoryEstimate.bitLength(dataRank ?? 0)
-        case .wide: v = 20
+        case .large: v = 20
         case .field: v = 63
         case .bits(let bits): v = min(max(bits, 1), 1 << 24)
         }

@@ -5,9 +5,9 @@
 // - samples: d = 64, hidden [10, 10], K = 10, N = 10, 25, 50, 75, 100, 150, 200, 300, 400.
 // Point i is drawn with seed + i. A shard i/n runs the points whose index is i - 1 modulo n, so a job array of n
 // tasks covers every point once, deterministically. With ReLU hidden layers (the paper's comparison) every value is
-// drawn from -2^20...2^20 (`Generator.drawWide`: with -16...16 nearly every wide network sits on a kink), and a draw
-// that still sits on a kink, where there is no Hessian, is redrawn with seed + i + k 2^32, k = 1, 2, ...; the record
-// keeps the seed used.
+// drawn from -2^20...2^20 (`Generator.drawLargeValues`: with -16...16 nearly every wide network sits on a kink), and a
+// draw that still sits on a kink, where there is no Hessian, is redrawn with seed + i + k 2^32, k = 1, 2, ...; the
+// record keeps the seed used.
 import ExactAlgebra
 import Foundation
 
@@ -138,13 +138,13 @@ public enum SweepRunner {
                            seconds: (clock.now - start).seconds)
     }
 
-    /// The first wide draw seed + k 2^32 (k = 0, 1, ...) that is off every ReLU kink, analysed.
+    /// The first large-value draw seed + k 2^32 (k = 0, 1, ...) that is off every ReLU kink, analysed.
     static func reluAnalysis(_ point: SweepStudy.Point, nonnegativeData: Bool, seed: UInt64) throws -> Analysis {
         var kinks: [String] = []
         for k in 0..<reluAttempts {
             let drawSeed = seed &+ UInt64(k) << 32
-            let problem = try Generator.drawWide(point.architecture, samples: point.samples, nonnegativeData: nonnegativeData,
-                                                 seed: drawSeed)
+            let problem = try Generator.drawLargeValues(point.architecture, samples: point.samples, nonnegativeData: nonnegativeData,
+                                                        seed: drawSeed)
             do {
                 return try Analyzer.analyze(problem, seed: drawSeed, options: RankOptions(activation: .relu))
             } catch {

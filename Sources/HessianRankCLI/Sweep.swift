@@ -88,7 +88,7 @@ struct Sweep: ParsableCommand {
         if shard != nil && (output.json || output.plot != nil) {
             throw ValidationError("--shard: prints JSON lines for `hessian-rank merge`; drop --json and --plot (merge makes them)")
         }
-        try NetworkOptions.checkMemory(study.points.map { ($0.architecture, $0.samples) }, values: activation == "relu" ? .wide : .integers,
+        try NetworkOptions.checkMemory(study.points.map { ($0.architecture, $0.samples) }, values: activation == "relu" ? .large : .integers,
                                        limit: maxMemory, workload: .rank(reduced: activation == "linear", activation: Activation(rawValue: activation)!,
                                                                          generic: field == "prime"))
         try output.validatePlot()

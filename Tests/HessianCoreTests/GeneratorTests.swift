@@ -21,25 +21,25 @@ import Testing
         }
     }
 
-    /// The wide draw (ReLU sweeps): weights nonzero, every value within 2^20, reproducible from the seed, and wide
-    /// indeed (some value beyond 2^19 in each matrix of this size).
-    @Test func wideDrawStaysInRange() throws {
-        let p = try Generator.drawWide(Architecture(widths: [12, 12, 3]), samples: 20, seed: 4)
+    /// The large-value draw (ReLU sweeps): weights nonzero, every value within 2^20, reproducible from the seed, and
+    /// large indeed (some value beyond 2^19 in each matrix of this size).
+    @Test func largeValueDrawStaysInRange() throws {
+        let p = try Generator.drawLargeValues(Architecture(widths: [12, 12, 3]), samples: 20, seed: 4)
         for (index, m) in (p.weights + [p.x, p.y]).enumerated() {
             var largest = 0
             for i in 0..<m.rowCount { for j in 0..<m.columnCount {
                 let v = m[i, j]
-                #expect(abs(v) <= Generator.wideBound && (index >= p.weights.count || v != 0))
+                #expect(abs(v) <= Generator.largeValueBound && (index >= p.weights.count || v != 0))
                 largest = max(largest, abs(v))
             } }
-            #expect(largest > Generator.wideBound / 2, "matrix \(index)")
+            #expect(largest > Generator.largeValueBound / 2, "matrix \(index)")
         }
-        let again = try Generator.drawWide(Architecture(widths: [12, 12, 3]), samples: 20, seed: 4)
+        let again = try Generator.drawLargeValues(Architecture(widths: [12, 12, 3]), samples: 20, seed: 4)
         #expect(again.weights == p.weights && again.x == p.x && again.y == p.y)
         // Non-negative data (the paper's inputs in [0, 1], scaled): same weights and targets, data in 0...2^20.
-        let nonnegative = try Generator.drawWide(Architecture(widths: [12, 12, 3]), samples: 20, nonnegativeData: true, seed: 4)
+        let nonnegative = try Generator.drawLargeValues(Architecture(widths: [12, 12, 3]), samples: 20, nonnegativeData: true, seed: 4)
         let xs = (0..<20).flatMap { i in (0..<12).map { nonnegative.x[i, $0] } }
-        #expect(xs.allSatisfy { $0 >= 0 && $0 <= Generator.wideBound } && xs.max()! > Generator.wideBound / 2)
+        #expect(xs.allSatisfy { $0 >= 0 && $0 <= Generator.largeValueBound } && xs.max()! > Generator.largeValueBound / 2)
         #expect(nonnegative.weights == p.weights && nonnegative.y == p.y)
     }
 
