@@ -113,7 +113,8 @@ public enum Calibrator {
         let float = FloatHessian.compute(FloatNetwork(problem, activation: activation, weightExponents: weightExponents,
                                                       dataExponent: dataExponent, targetExponent: targetExponent))
         // The integer problem with the same ranks (see the top of this file).
-        let integer = problem.sameRanks(weightExponents: weightExponents, dataExponent: dataExponent, targetExponent: targetExponent)
+        let integer = problem.matchingOutputAndTargetScales(weightExponents: weightExponents, dataExponent: dataExponent,
+                                                            targetExponent: targetExponent)
         let dataRank = (try? CertifiedRank.rank(of: problem.x).rank) ?? min(problem.x.rowCount, problem.x.columnCount)
         let formulas = LinearNetworkFormulas(widths: widths, dataRank: dataRank)
         let formulaValues: [HessianPart: Int] = [.loss: formulas.loss.value, .outer: formulas.outer.value,

@@ -72,17 +72,19 @@ extension Problem {
         let (xInteger, b) = try Dyadic.integers(x)
         let (yInteger, c) = try Dyadic.integers(y)
         let problem = try Problem(architecture: architecture, weights: integerWeights, x: xInteger, y: yInteger)
-            .sameRanks(weightExponents: weightExponents, dataExponent: b, targetExponent: c)
-        // sameRanks scales X by 2^(max(0, c - sum a - b)) and Y by 2^(sum a + b + that - c).
+            .matchingOutputAndTargetScales(weightExponents: weightExponents, dataExponent: b, targetExponent: c)
+        // matchingOutputAndTargetScales scales X by 2^(max(0, c - sum a - b)) and Y by 2^(sum a + b + that - c).
         let xScale = max(0, c - weightExponents.reduce(0, +) - b)
         return (problem, InputExponents(weights: weightExponents, x: b + xScale,
                                         y: weightExponents.reduce(0, +) + b + xScale))
     }
 
-    /// This problem read as W_t / 2^weightExponents[t], X / 2^dataExponent, Y / 2^targetExponent: the integer problem
-    /// whose Hessians have the same ranks (the argument above), with Y scaled by 2^(sum a + b - c), or X scaled up
+    /// The integer problem whose Hessians have the ranks of this problem read as W_t / 2^weightExponents[t],
+    /// X / 2^dataExponent, Y / 2^targetExponent (the argument above): the integer network's outputs
+    /// (f~ = 2^(sum a + b) f) and the targets are brought to one scale by scaling Y by 2^(sum a + b - c), or X up
     /// instead when sum a + b < c.
-    public func sameRanks(weightExponents: [Int], dataExponent b: Int, targetExponent c: Int) -> Problem {
+    public func matchingOutputAndTargetScales(weightExponents: [Int], dataExponent b: Int,
+                                              targetExponent c: Int) -> Problem {
         let shift = weightExponents.reduce(0, +)
         let xScale = max(0, c - shift - b)
         // Shapes are unchanged, so the problem stays valid.
