@@ -112,7 +112,7 @@ public enum Analyzer {
     /// `options.primes`, never from the seed).
     public static func analyze(_ problem: Problem, seed: UInt64, options: RankOptions = RankOptions()) throws(AnalysisFailure) -> Analysis {
         do {
-            return try analyzeLinearOrReLU(problem, seed: seed, options: options)
+            return try computeAnalysis(problem, seed: seed, options: options)
         } catch let e as CertifiedRank.TooLarge {
             throw .certification(e)
         } catch let e as PiecewiseLinearHessian.Kink {
@@ -122,7 +122,9 @@ public enum Analyzer {
         }
     }
 
-    static func analyzeLinearOrReLU(_ problem: Problem, seed: UInt64, options: RankOptions) throws -> Analysis {
+    /// The work of `analyze`, for every activation the exact path covers (linear and ReLU); throws the causes
+    /// (`CertifiedRank.TooLarge`, `PiecewiseLinearHessian.Kink`) that `analyze` reports as `AnalysisFailure`.
+    static func computeAnalysis(_ problem: Problem, seed: UInt64, options: RankOptions) throws -> Analysis {
         let clock = ContinuousClock()
         let start = clock.now
         let field = options.fieldPrime
