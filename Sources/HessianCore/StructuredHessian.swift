@@ -24,13 +24,14 @@ public struct StructuredHessian: Sendable {
     /// With `modulus`, every precomputed factor is reduced into [0, modulus): the Hessians over F_p (`--field prime`),
     /// with no big integers; their reduction modulo that prime equals the reduction of the Hessians over Z.
     public init(_ problem: Problem, products: PartialProducts? = nil, modulus: UInt? = nil) {
-        func r(_ m: IntegerMatrix) -> IntegerMatrix { modulus.map { m.reduced(modulo: $0) } ?? m }
+        /// `m` reduced into [0, modulus) in generic mode; unchanged over Z.
+        func reducedIfModular(_ m: IntegerMatrix) -> IntegerMatrix { modulus.map { m.reduced(modulo: $0) } ?? m }
         let products = products ?? PartialProducts(problem, modulus: modulus)
         let arch = problem.architecture
         let xt = problem.x.transposed
-        let sxx = r(xt * problem.x)
-        let syx = r(problem.y.transposed * problem.x)
-        let omega = r(products.endToEnd * sxx - syx)
+        let sxx = reducedIfModular(xt * problem.x)
+        let syx = reducedIfModular(problem.y.transposed * problem.x)
+        let omega = reducedIfModular(products.endToEnd * sxx - syx)
         let depth = arch.depth
         let inputSides = (0..<depth).map(products.inputSide(of:))
         let outputSides = (0..<depth).map(products.outputSide(of:))
@@ -40,22 +41,23 @@ public struct StructuredHessian: Sendable {
             for u in 0..<depth {
                 outer.append(ProductBlock(
                     rowOffset: arch.parameterOffset(t), columnOffset: arch.parameterOffset(u),
-                    left: r(outputSides[t].transposed * outputSides[u]),
-                    right: r(r(inputSides[t] * sxx) * inputSides[u].transposed),
+                    left: reducedIfModular(outputSides[t].transposed * outputSides[u]),
+                    right: reducedIfModular(reducedIfModular(inputSides[t] * sxx) * inputSides[u].transposed),
                     pairing: .kronecker))
             }
         }
         // The stacked Jacobian J (N K x p), row (n, c), column (t, i, j): A_t[c, i] (B_t x_n)[j], a crossed block with
         // left X B_t^T (N x M_t) and right A_t (K x M_{t+1}).
         let jacobian = (0..<depth).map { t in
-            ProductBlock(rowOffset: 0, columnOffset: arch.parameterOffset(t), left: r(problem.x * inputSides[t].transposed),
-                         right: outputSides[t], pairing: .crossed)
+            ProductBlock(rowOffset: 0, columnOffset: arch.parameterOffset(t),
+                         left: reducedIfModular(problem.x * inputSides[t].transposed), right: outputSides[t],
+                         pairing: .crossed)
         }
         var functional: [ProductBlock] = []
         for t in 0..<depth {
             for u in (t + 1)..<max(depth, t + 1) {
                 let c = products.product(from: t + 1, through: u - 1)
-                let g = r(r(inputSides[t] * omega.transposed) * outputSides[u])
+                let g = reducedIfModular(reducedIfModular(inputSides[t] * omega.transposed) * outputSides[u])
                 functional.append(ProductBlock(rowOffset: arch.parameterOffset(u), columnOffset: arch.parameterOffset(t),
                                                left: g.transposed, right: c, pairing: .crossed))
                 functional.append(ProductBlock(rowOffset: arch.parameterOffset(t), columnOffset: arch.parameterOffset(u),
