@@ -1,4 +1,5 @@
-// The seeded pseudo-random generator behind every random choice HessianRank makes: weights, data, primes.
+// The seeded pseudo-random generator behind every seeded draw HessianRank makes: weights, data, targets (and the
+// tests' primes; the tool's own primes come from the system's entropy, `PrimeChoice`).
 //
 // SplitMix64 (Steele, Lea and Flood, "Fast splittable pseudorandom number generators", OOPSLA 2014): a 64-bit state
 // advanced by a fixed odd constant and passed through a bijective mixer. It is tiny, fast and fully specified, so a
