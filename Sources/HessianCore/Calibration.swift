@@ -81,28 +81,26 @@ public struct CalibrationResult: Sendable {
 }
 
 public enum Calibrator {
-    public static let redraws = 10
-
-    /// Calibrates one case. A ReLU draw on a kink is redrawn; throws InputError when every draw sits on one.
+    /// Calibrates one case, at its first draw off every ReLU kink (`KinkRedraw`); throws InputError when every draw
+    /// sits on one.
     public static func run(_ c: CalibrationCase, activation: Activation, parts: [HessianPart] = HessianPart.allCases,
                            rules: [RankRule]) throws(InputError) -> CalibrationResult {
-        var lastFailure = ""
-        for attempt in 0...redraws {
-            let seed = c.seed &+ UInt64(attempt) << 32
-            let problem: Problem
-            switch c.data {
-            case .drawn(let distribution):
-                problem = try Generator.draw(c.architecture, samples: c.samples, dataRank: c.dataRank, data: distribution, seed: seed)
-            case .given(_, let x, _):
-                problem = try Generator.draw(c.architecture, x: x, seed: seed)
-            }
-            do {
+        do {
+            return try KinkRedraw.first(seed: c.seed, what: c.architecture.description) { seed in
+                let problem: Problem
+                switch c.data {
+                case .drawn(let distribution):
+                    problem = try Generator.draw(c.architecture, samples: c.samples, dataRank: c.dataRank, data: distribution, seed: seed)
+                case .given(_, let x, _):
+                    problem = try Generator.draw(c.architecture, x: x, seed: seed)
+                }
                 return try run(problem, c, activation: activation, parts: parts, rules: rules, seed: seed)
-            } catch {
-                lastFailure = error.description
-            }
+            }.value
+        } catch let error as InputError {
+            throw error
+        } catch {
+            preconditionFailure("Calibrator: unexpected \(error)")
         }
-        throw InputError("\(c.architecture): every one of \(redraws + 1) draws sat on a ReLU kink; last: \(lastFailure)")
     }
 
     static func run(_ problem: Problem, _ c: CalibrationCase, activation: Activation, parts: [HessianPart],

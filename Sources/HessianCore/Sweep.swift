@@ -111,9 +111,6 @@ public struct SweepRecord: Codable, Sendable, Equatable {
 }
 
 public enum SweepRunner {
-    /// How many draws a ReLU point may try before giving up on kinks.
-    public static let reluAttempts = 8
-
     /// Analyses one point: draw with seed + index (integers, or uniformly over F_p in generic mode), rank all three
     /// parts, for a linear network or (`activation` relu, integers only) a ReLU network.
     public static func run(_ study: SweepStudy, _ point: SweepStudy.Point, seed: UInt64, generic: Bool,
@@ -138,20 +135,12 @@ public enum SweepRunner {
                            seconds: (clock.now - start).seconds)
     }
 
-    /// The first large-value draw seed + k 2^32 (k = 0, 1, ...) that is off every ReLU kink, analysed.
+    /// The first large-value draw off every ReLU kink (`KinkRedraw`), analysed.
     static func reluAnalysis(_ point: SweepStudy.Point, nonnegativeData: Bool, seed: UInt64) throws -> Analysis {
-        var kinks: [String] = []
-        for k in 0..<reluAttempts {
-            let drawSeed = seed &+ UInt64(k) << 32
-            let problem = try Generator.drawLargeValues(point.architecture, samples: point.samples, nonnegativeData: nonnegativeData,
-                                                        seed: drawSeed)
-            do {
-                return try Analyzer.analyze(problem, seed: drawSeed, options: RankOptions(activation: .relu))
-            } catch {
-                guard case .kink(let kink) = error else { throw error }
-                kinks.append("seed \(drawSeed): \(kink)")
-            }
-        }
-        throw InputError("point \(point.index) (\(point.architecture), N = \(point.samples)): every one of \(reluAttempts) draws sits on a ReLU kink (\(kinks.joined(separator: "; ")))")
+        try KinkRedraw.first(seed: seed, what: "point \(point.index) (\(point.architecture), N = \(point.samples))") { drawSeed in
+            let problem = try Generator.drawLargeValues(point.architecture, samples: point.samples,
+                                                        nonnegativeData: nonnegativeData, seed: drawSeed)
+            return try Analyzer.analyze(problem, seed: drawSeed, options: RankOptions(activation: .relu))
+        }.value
     }
 }

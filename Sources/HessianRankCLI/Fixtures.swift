@@ -33,8 +33,6 @@ struct Fixtures: ParsableCommand {
 
     @OptionGroup var network: NetworkOptions
 
-    static let redraws = 10
-
     func validate() throws {
         guard activation == "linear" || activation == "relu" else {
             throw ValidationError("--activation: expected linear or relu (exact ranks need a piecewise-linear network); got '\(activation)'")
@@ -91,18 +89,11 @@ struct Fixtures: ParsableCommand {
         print("wrote \(written.count) \(activation.rawValue) fixtures to \(out) (manifest.json lists each file with its SHA-256)")
     }
 
-    /// The files of a case; a ReLU draw on a kink is redrawn with seed + k * 2^32.
+    /// The files of a case, from its first draw off every ReLU kink (`KinkRedraw`).
     func draw(_ c: FixtureCase, activation: Activation) throws -> (UInt64, [String: Data]) {
-        var last = ""
-        for attempt in 0...Self.redraws {
-            let seed = c.seed &+ UInt64(attempt) << 32
+        try KinkRedraw.first(seed: c.seed, what: c.architecture.description) { seed in
             let problem = try Generator.draw(c.architecture, samples: c.samples, dataRank: c.dataRank, seed: seed)
-            do {
-                return (seed, try FixtureWriter.files(for: problem, seed: seed, activation: activation))
-            } catch let kink as PiecewiseLinearHessian.Kink {
-                last = kink.description
-            }
+            return try FixtureWriter.files(for: problem, seed: seed, activation: activation)
         }
-        throw InputError("\(c.architecture): every one of \(Self.redraws + 1) draws sat on a ReLU kink; last: \(last)")
     }
 }

@@ -59,8 +59,8 @@ struct NetworkOptions: ParsableArguments {
         }
     }
 
-    func draw() throws -> Problem {
-        try Generator.draw(architecture, samples: sampleCount, dataRank: dataRankValue, seed: seedValue)
+    func draw(seed: UInt64? = nil) throws -> Problem {
+        try Generator.draw(architecture, samples: sampleCount, dataRank: dataRankValue, seed: seed ?? seedValue)
     }
 }
 
@@ -86,7 +86,7 @@ struct RankMethodOptions: ParsableArguments {
     static var certificationParameterLimit: Int { CertificationLimit.parameters }
 
     @Option(name: .long, help: ArgumentHelp(
-        "Hidden activation: linear, or relu (exact away from kinks; a draw on a kink is refused).", valueName: "name"))
+        "Hidden activation: linear, or relu (exact away from kinks; a drawn network on a kink is drawn again with seed + k 2^32, files on a kink are refused).", valueName: "name"))
     var activation: String = "linear"
 
     @Option(name: .long, help: ArgumentHelp("""

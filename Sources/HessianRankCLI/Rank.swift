@@ -115,8 +115,17 @@ struct Rank: ParsableCommand {
         }
         let analysis: Analysis
         do {
-            analysis = try Analyzer.analyze(problem, seed: network.seedValue, options: options)
-        } catch {
+            if weights == nil && options.activation == .relu {
+                // A drawn ReLU network on a kink is the tool's choice: draw again (`KinkRedraw`). Only a network the
+                // user gave is refused on a kink.
+                analysis = try KinkRedraw.first(seed: network.seedValue, what: network.architecture.description) { seed in
+                    let drawn = seed == network.seedValue ? problem : try network.draw(seed: seed)
+                    return try Analyzer.analyze(drawn, seed: seed, options: options)
+                }.value
+            } else {
+                analysis = try Analyzer.analyze(problem, seed: network.seedValue, options: options)
+            }
+        } catch let error as AnalysisFailure {
             switch error {
             case .kink: throw InputError(error.description)
             case .certification:
@@ -129,8 +138,9 @@ struct Rank: ParsableCommand {
             let data = try AnalysisReport.encoder().encode(AnalysisReport(analysis, inputExponents: exponents))
             print(String(decoding: data, as: UTF8.self))
         } else {
-            print(Self.report(analysis, origin: weights.map { "the files in \($0) (exact values)" }),
-                  terminator: "")
+            let redrawn = analysis.seed == network.seedValue ? nil
+                : "seed \(analysis.seed) (seed \(network.seedValue) + k 2^32: the draws before it sat on a ReLU kink)"
+            print(Self.report(analysis, origin: weights.map { "the files in \($0) (exact values)" } ?? redrawn), terminator: "")
         }
     }
 

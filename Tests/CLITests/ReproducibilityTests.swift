@@ -24,3 +24,18 @@ import Testing
         #expect(run.stderr.contains("--arch: fixtures carry certified ranks, offered up to p = 1000 parameters"), "stderr: \(run.stderr)")
     }
 }
+
+@Suite struct KinkRedrawTests {
+    /// A drawn ReLU network on a kink is redrawn (seed + k 2^32), never refused: seed 6 of 6,4,4,3 with N = 12 sits on a
+    /// kink, seed 6 + 2^32 does not. The report names the seed used, and that seed given directly gives the same ranks.
+    @Test func aDrawnReLUNetworkOnAKinkIsRedrawn() throws {
+        let command = ["rank", "--activation", "relu", "--arch", "6,4,4,3", "--samples", "12"]
+        let redrawn = try Binary.run(command + ["--seed", "6"])
+        #expect(redrawn.status == 0, "stderr: \(redrawn.stderr)")
+        #expect(redrawn.stdout.contains("from seed 4294967302 (seed 6 + k 2^32: the draws before it sat on a ReLU kink)"))
+        let direct = try Binary.run(command + ["--seed", "4294967302"])
+        #expect(direct.status == 0 && direct.stdout.contains("N = 12, seed 4294967302\n"))
+        func rankLines(_ run: Run) -> [Substring] { run.stdout.split(separator: "\n").filter { $0.hasPrefix("H_") } }
+        #expect(rankLines(redrawn) == rankLines(direct) && rankLines(direct).count == 3)
+    }
+}
