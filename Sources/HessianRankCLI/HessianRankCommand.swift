@@ -1,6 +1,7 @@
 // The `hessian-rank` executable: a root command whose default subcommand is `verify`, the main job.
 //
-// Exit codes: 0 success; 1 a check failed (a counterexample or a generic shortfall, an invalid certificate);
+// Exit codes: 0 success; 1 a check failed (a counterexample, a rank below a proven attainment or a shortfall where
+// C1-C4 hold, an invalid certificate);
 // 2 bad input, with a one-line message on stderr naming the argument and the fix.
 import ArgumentParser
 import ExactAlgebra

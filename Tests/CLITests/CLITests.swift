@@ -251,8 +251,8 @@ import Testing
         let reluObject = try #require(try JSONSerialization.jsonObject(with: Data(relu.stdout.utf8)) as? [String: Any])
         #expect(reluObject["activation"] as? String == "relu")
         #expect((reluObject["verdicts"] as? [String: String])?["loss"] == "not applicable: the formulas are for linear networks")
-        // The linear network's genericity diagnosis says nothing about a ReLU network: it is left out.
-        #expect(reluObject["generic"] == nil && reluObject["genericityDeficiencies"] == nil)
+        // The linear network's diagnosis says nothing about a ReLU network: it is left out.
+        #expect(reluObject["conditionsHold"] == nil && reluObject["conditionFailures"] == nil && reluObject["attainedByProof"] == nil)
         _ = try save("w2.npy", [2, 5], values(10))
         let mismatch = try Binary.run(["rank", "--weights", directory.path, "--x", x, "--y", y])
         #expect(mismatch.status == 2 && mismatch.stderr.contains("shape mismatch between layers: w2.npy is 2 x 5 but w1.npy has 3 rows"))
