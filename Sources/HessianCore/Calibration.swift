@@ -65,6 +65,9 @@ public struct CalibratedPart: Sendable {
     public let part: HessianPart
     public let reference: Reference
     public let referenceRank: Int
+    /// For an exact reference: the bound on the probability that `referenceRank`, a rank modulo a prime drawn from
+    /// the system's entropy, is below the rank over Q (`ModularRank`); nil for the formula.
+    public let referenceErrorBound: Double?
     public let formula: Int
     /// |eigenvalues| of the float Hessian, descending.
     public let spectrum: [Double]
@@ -124,7 +127,8 @@ public enum Calibrator {
             let spectrum = values.map(abs).sorted(by: >)
             return CalibratedPart(
                 part: part, reference: exact == nil ? .formula : .exact,
-                referenceRank: exact?[part] ?? formulaValues[part]!, formula: formulaValues[part]!, spectrum: spectrum,
+                referenceRank: exact?[part]?.rank ?? formulaValues[part]!, referenceErrorBound: exact?[part]?.errorBound,
+                formula: formulaValues[part]!, spectrum: spectrum,
                 outcomes: rules.map { NumericalRank.evaluate($0, singularValues: spectrum, rows: p, columns: p) })
         }
         return CalibrationResult(calibrationCase: c, activation: activation, seed: seed, dataRank: dataRank, parts: calibrated)
@@ -133,13 +137,13 @@ public enum Calibrator {
     /// Exact ranks for linear (structured construction) and ReLU (per-sample blocks with activation masks) networks,
     /// modulo a random 63-bit prime drawn from the system's entropy (independent of the seed and the data); nil for
     /// tanh.
-    static func exactRanks(_ problem: Problem, activation: Activation, parts: [HessianPart]) throws(PiecewiseLinearHessian.Kink) -> [HessianPart: Int]? {
+    static func exactRanks(_ problem: Problem, activation: Activation, parts: [HessianPart]) throws(PiecewiseLinearHessian.Kink) -> [HessianPart: RankResult]? {
         let sources: (HessianPart) -> BlockMatrix
         switch activation {
         case .tanh: return nil
         case .linear: sources = StructuredHessian(problem).rankSource(for:)
         case .relu: sources = try PiecewiseLinearHessian(problem, activation: .relu).rankSource(for:)
         }
-        return Dictionary(uniqueKeysWithValues: parts.map { ($0, ModularRank.rank(of: sources($0), primes: .random(count: 1)).rank) })
+        return Dictionary(uniqueKeysWithValues: parts.map { ($0, ModularRank.rank(of: sources($0), primes: .random(count: 1))) })
     }
 }

@@ -207,6 +207,10 @@ struct Calibrate: ParsableCommand {
                 lines.append(margins.trimmingTrailingSpaces)
             }
         }
+        let bounds = results.flatMap(\.parts).filter { $0.reference == .exact }.map(\.referenceErrorBound)
+        if let worst = RankResult.worstBound(bounds), !bounds.isEmpty {
+            lines.append(String(format: "exact ranks: modulo a prime drawn from the system's entropy per network; each is a proven lower bound, below the rank over Q with probability <= %.1e", worst))
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -16,6 +16,9 @@ struct CalibrationReport: Encodable {
         let part: String
         let reference: String
         let referenceRank: Int
+        /// For an exact reference, the bound on the probability that it is below the rank over Q (absent for the
+        /// formula).
+        let referenceErrorBound: Double?
         let formula: Int
         let spectrum: [Double]
         let outcomes: [Outcome]
@@ -37,7 +40,8 @@ struct CalibrationReport: Encodable {
         let smallestMarginDecades: Double?
     }
 
-    let formatVersion = 1
+    /// 2 added `referenceErrorBound`.
+    let formatVersion = 2
     let activation: String
     let cases: [Case]
     let summary: [Summary]
@@ -51,7 +55,7 @@ struct CalibrationReport: Encodable {
                  data: r.calibrationCase.data.label, seed: String(r.seed), dataRank: r.dataRank,
                  parts: r.parts.map { p in
                      Part(part: p.part.rawValue, reference: p.reference.rawValue, referenceRank: p.referenceRank,
-                          formula: p.formula, spectrum: p.spectrum,
+                          referenceErrorBound: p.referenceErrorBound, formula: p.formula, spectrum: p.spectrum,
                           outcomes: p.outcomes.map { Outcome(rule: $0.rule.description, rank: $0.rank, threshold: $0.threshold,
                                                              marginDecades: finite($0.marginDecades)) })
                  })
