@@ -38,6 +38,7 @@ struct NetworkOptions: ParsableArguments {
 
     func validate() throws {
         try Validate.seed(seed)
+        _ = try Self.memoryLimit(maxMemory)  // checked even when no network is drawn from these options (presets)
         guard let arch else { return }
         let architecture: Architecture
         do { architecture = try Architecture(parsing: arch) } catch {

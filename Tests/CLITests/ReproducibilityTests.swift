@@ -17,6 +17,14 @@ import Testing
         #expect(manifests[0] == manifests[1])
     }
 
+    /// --max-memory is checked whenever it is given, also when a preset (not --arch) names the networks.
+    @Test func fixturesCheckMaxMemoryWithAPreset() throws {
+        let run = try Binary.run(["fixtures", "--out", FileManager.default.temporaryDirectory.appendingPathComponent("never").path,
+                                  "--max-memory", "banana"])
+        #expect(run.status == 2 && run.stdout.isEmpty)
+        #expect(run.stderr.contains("--max-memory: expected a positive size such as 8G, 512M or 1073741824; got 'banana'"), "\(run.stderr)")
+    }
+
     @Test func fixturesAboveTheCertificationLimitAreRefused() throws {
         let run = try Binary.run(["fixtures", "--out", FileManager.default.temporaryDirectory.appendingPathComponent("f").path,
                                   "--arch", "20,20,20,20", "--samples", "4"])
