@@ -72,7 +72,10 @@ struct RankMethodOptions: ParsableArguments {
     var primes: String?
 
     @Option(name: .customLong("prime"), parsing: .unconditionalSingleValue, help: ArgumentHelp("""
-        Replay a run with this prime (repeat for several) instead of drawing fresh ones. Every run draws its primes         from the system's entropy and prints them, so that its error bound holds for every input; with primes you         choose, the ranks are still proven lower bounds but no probability bound is stated. In generic mode         (--field prime) it is the field's prime. Each must be a prime in [2^62, 2^63).
+        Replay a run with this prime (repeat for several) instead of drawing fresh ones. Every run draws its primes \
+        from the system's entropy and prints them, so that its error bound holds for every input; with primes you \
+        choose, the ranks are still proven lower bounds but no probability bound is stated. In generic mode \
+        (--field prime) it is the field's prime. Each must be a prime in [2^62, 2^63).
         """, valueName: "P"))
     var givenPrimes: [String] = []
 

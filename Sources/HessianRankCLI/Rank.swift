@@ -165,9 +165,6 @@ struct Rank: ParsableCommand {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// What the ranks are and what is claimed of them. Every probability printed is over randomness this run drew:
-    /// the primes (from the system's entropy), or in generic mode the point (from the seed, hence the stated
-    /// assumption). Primes the user gave carry no probability.
     /// What was checked about the point: the diagnostics C1-C4, and per part whether the formula is proven attained
     /// (proofs/genericity.md). Never "generic": that is a statement about minors no test here decides.
     static func diagnosisLines(_ a: Analysis) -> [String] {
@@ -187,6 +184,9 @@ struct Rank: ParsableCommand {
         return ["point     " + checks, "proven    " + (proven.isEmpty ? "none" : proven.joined(separator: "; "))]
     }
 
+    /// What the ranks are and what is claimed of them. Every probability printed is over randomness this run drew:
+    /// the primes (from the system's entropy), or in generic mode the point (from the seed, hence the stated
+    /// assumption). Primes the user gave carry no probability.
     static func methodDescription(_ a: Analysis) -> String {
         let primes = a.primes.map(String.init).joined(separator: ", ")
         let origin = a.primeChoice.isRandom ? "drawn from the system's entropy" : "given with --prime"
