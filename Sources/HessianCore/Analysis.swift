@@ -12,7 +12,8 @@ public struct RankOptions: Sendable {
     /// Certify each rank exactly (multimodular, Hadamard bound) instead of bounding the error probability.
     public var certify: Bool
     public var maximumCertificationPrimes: Int
-    /// linear (the structured construction) or relu (per-sample blocks, exact away from kinks).
+    /// Any piecewise-linear activation: linear (the structured construction), relu or leaky-relu (per-sample blocks,
+    /// exact away from kinks).
     public var activation: Activation
     /// Generic mode: the problem's entries are residues modulo this prime, and every rank is taken over F_p.
     public var fieldPrime: UInt?
@@ -23,7 +24,7 @@ public struct RankOptions: Sendable {
     public init(primes: PrimeChoice = .random(count: 1), certify: Bool = false,
                 maximumCertificationPrimes: Int = CertifiedRank.defaultMaximumPrimes, activation: Activation = .linear,
                 fieldPrime: UInt? = nil, fullMatrices: Bool = false) {
-        precondition(activation != .tanh, "RankOptions: the exact path covers linear and relu networks")
+        precondition(activation.isPiecewiseLinear, "RankOptions: the exact path covers piecewise-linear networks")
         precondition(fieldPrime == nil || (activation == .linear && !certify), "RankOptions: generic mode is for linear networks, uncertified")
         self.primes = primes
         self.certify = certify
@@ -33,8 +34,11 @@ public struct RankOptions: Sendable {
         self.fullMatrices = fullMatrices
     }
 
-    /// Whether the ranks are those of the reduced Hessians (`ReducedHessian`): linear networks, unless `fullMatrices`.
-    public var reduces: Bool { activation == .linear && !fullMatrices }
+    /// Whether the ranks are those of the reduced Hessians (`ReducedHessian`): linear bias-free networks, unless
+    /// `fullMatrices`.
+    public func reduces(_ architecture: Architecture) -> Bool {
+        ExactHessians.reduces(architecture, activation: activation, fullMatrices: fullMatrices)
+    }
 }
 
 public struct PartAnalysis: Sendable {
@@ -63,8 +67,12 @@ public struct Analysis: Sendable {
     /// r, the exact rank of X.
     public let dataRank: Int
     public let formulas: LinearNetworkFormulas
-    /// The diagnosis of the point for a linear network; nil for ReLU, where the linear network's products say
-    /// nothing about the Hessian at the point.
+    /// With biases: r~ = rank [X, 1], and the with-bias conjecture that the parts are compared with (the bias-free
+    /// `formulas` stay for s and q).
+    public let augmentedDataRank: Int?
+    public let biasConjecture: BiasNetworkConjecture?
+    /// The diagnosis of the point for a linear bias-free network; nil otherwise (for ReLU the linear network's
+    /// products say nothing about the Hessian at the point; for bias networks no condition is known).
     public let diagnosis: PointDiagnosis?
     /// In the order loss, outer, functional.
     public let parts: [PartAnalysis]
@@ -96,7 +104,7 @@ public struct Analysis: Sendable {
 public enum AnalysisFailure: Error, Sendable, CustomStringConvertible {
     /// A certified rank would need more primes than allowed.
     case certification(CertifiedRank.TooLarge)
-    /// A ReLU network sits on a kink: it has no Hessian there.
+    /// A relu or leaky-relu network sits on a kink: it has no Hessian there.
     case kink(PiecewiseLinearHessian.Kink)
 
     public var description: String {
@@ -122,22 +130,33 @@ public enum Analyzer {
         }
     }
 
-    /// The work of `analyze`, for every activation the exact path covers (linear and ReLU); throws the causes
+    /// The work of `analyze`, for every network the exact path covers (`ExactHessians`); throws the causes
     /// (`CertifiedRank.TooLarge`, `PiecewiseLinearHessian.Kink`) that `analyze` reports as `AnalysisFailure`.
     static func computeAnalysis(_ problem: Problem, seed: UInt64, options: RankOptions) throws -> Analysis {
         let clock = ContinuousClock()
         let start = clock.now
         let field = options.fieldPrime
-        let dataRank = try field.map { ModularMatrix(problem.x, prime: $0).rank() } ?? CertifiedRank.rank(of: problem.x).rank
-        let formulas = LinearNetworkFormulas(widths: problem.architecture.widths, dataRank: dataRank)
-        let hessian = StructuredHessian(problem, modulus: field)
-        let diagnosis = options.activation == .relu ? nil
-            : try PointDiagnosis(products: hessian.products, x: problem.x, omega: hessian.omega, dataRank: dataRank,
-                                 fieldPrime: field)
-        let sources = options.activation == .relu
-            ? HessianPart.allCases.map(try PiecewiseLinearHessian(problem, activation: .relu).rankSource(for:))
-            : options.reduces ? HessianPart.allCases.map(ReducedHessian(hessian, modulus: field).rankSource(for:))
-            : HessianPart.allCases.map(hessian.rankSource(for:))
+        let architecture = problem.architecture
+        func rank(_ m: IntegerMatrix) throws -> Int {
+            try field.map { ModularMatrix(m, prime: $0).rank() } ?? CertifiedRank.rank(of: m).rank
+        }
+        let dataRank = try rank(problem.x)
+        let formulas = LinearNetworkFormulas(widths: architecture.widths, dataRank: dataRank)
+        let augmentedDataRank = try architecture.bias ? rank(problem.augmented.x) : nil
+        let conjecture = augmentedDataRank.map {
+            BiasNetworkConjecture(widths: architecture.widths, dataRank: dataRank, augmentedDataRank: $0)
+        }
+        let reduces = options.reduces(architecture)
+        let hessian = try ExactHessians.build(problem, activation: options.activation, modulus: field, reduce: reduces)
+        let diagnosis: PointDiagnosis?
+        if options.activation == .linear && !architecture.bias {
+            let structured = (hessian as? ReducedHessian)?.hessian ?? (hessian as! StructuredHessian)
+            diagnosis = try PointDiagnosis(products: structured.products, x: problem.x, omega: structured.omega,
+                                           dataRank: dataRank, fieldPrime: field)
+        } else {
+            diagnosis = nil
+        }
+        let sources = rankSources(hessian)
         let setup = (clock.now - start).seconds
 
         let primes = field.map { [$0] } ?? options.primes.draw()
@@ -145,12 +164,9 @@ public enum Analyzer {
         if let field {
             // Schwartz-Zippel: a rho x rho minor of a matrix whose entries have degree <= D in the drawn values has
             // degree <= D rho, and rho <= the matrix's smaller side n; so the rank at a uniform point of F_p falls
-            // below that matrix's generic rank over F_p with probability at most D n / prime. D = 2L + 2 for the full
-            // Hessians and Jacobian, 6L + 6 for the reduced ones: bounds that hold for uniform data and for data drawn
-            // as X = U V (proofs/exact-rank-method.md, proofs/reduced-hessian.md).
-            let depth = problem.architecture.depth
-            let degree = options.reduces ? ReducedHessian.entryDegreeBound(depth: depth)
-                : StructuredHessian.entryDegreeBound(depth: depth)
+            // below that matrix's generic rank over F_p with probability at most D n / prime
+            // (`ExactHessians.entryDegreeBound`).
+            let degree = ExactHessians.entryDegreeBound(depth: architecture.depth, reduced: reduces)
             ranks = zip(ranks, sources).map { rank, source in
                 let side = min(source.rowCount, source.columnCount)
                 return RankResult(rank: rank.rank, method: .primeField, primes: [field],
@@ -159,24 +175,37 @@ public enum Analyzer {
             }
         }
 
-        let formulaValues: [HessianPart: FormulaValue] = [.loss: formulas.loss, .outer: formulas.outer,
-                                                          .functional: formulas.functional]
+        let formulaValues: [HessianPart: FormulaValue] = conjecture.map {
+            [.loss: $0.loss, .outer: $0.outer, .functional: $0.functional]
+        } ?? [.loss: formulas.loss, .outer: formulas.outer, .functional: formulas.functional]
         let parts = zip(HessianPart.allCases, zip(ranks, sources)).map { part, rankAndSource in
             let (rank, source) = rankAndSource
             let formula = formulaValues[part]!
-            let verdict = diagnosis.map {
-                Verdict(rank: rank.rank, formula: formula.value, attainment: $0.attainment(part), conditionsHold: $0.conditionsHold)
-            } ?? .notApplicable
+            let verdict: Verdict
+            if let diagnosis {
+                verdict = Verdict(rank: rank.rank, formula: formula.value, attainment: diagnosis.attainment(part),
+                                  conditionsHold: diagnosis.conditionsHold)
+            } else if architecture.bias && options.activation == .linear {
+                verdict = rank.rank == formula.value ? .equal : rank.rank > formula.value ? .above : .belowConjecture
+            } else {
+                verdict = .notApplicable
+            }
             return PartAnalysis(part: part, rank: rank, formula: formula, verdict: verdict,
                                 rankedShape: MatrixShape(rows: source.rowCount, columns: source.columnCount))
         }
-        return Analysis(problem: problem, seed: seed, dataRank: dataRank, formulas: formulas, diagnosis: diagnosis,
+        return Analysis(problem: problem, seed: seed, dataRank: dataRank, formulas: formulas,
+                        augmentedDataRank: augmentedDataRank, biasConjecture: conjecture, diagnosis: diagnosis,
                         parts: parts, setupSeconds: setup, activation: options.activation, primeChoice: options.primes)
+    }
+
+    /// What to rank per part, in the order loss, outer, functional, as existentials for `rankAll`.
+    static func rankSources(_ hessian: some ExactHessian) -> [any ExactRankSource] {
+        HessianPart.allCases.map { hessian.rankSource(for: $0) }
     }
 
     /// Ranks the sources concurrently, one task per source (each task builds and frees its own FLINT matrices).
     /// `primes` were drawn from `options.primes` (in generic mode the field's prime, whose bound the caller sets).
-    static func rankAll(_ sources: [BlockMatrix], primes: [UInt], options: RankOptions) throws(CertifiedRank.TooLarge) -> [RankResult] {
+    static func rankAll(_ sources: [any ExactRankSource], primes: [UInt], options: RankOptions) throws(CertifiedRank.TooLarge) -> [RankResult] {
         let results = Mutex<[Result<RankResult, CertifiedRank.TooLarge>?]>(Array(repeating: nil, count: sources.count))
         DispatchQueue.concurrentPerform(iterations: sources.count) { index in
             let result: Result<RankResult, CertifiedRank.TooLarge>

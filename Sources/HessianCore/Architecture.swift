@@ -1,14 +1,17 @@
-// The shape of a bias-free fully connected network: all widths, input first, output last.
+// The shape of a fully connected network: all widths, input first, output last, and whether every layer has a bias.
 //
 // widths = [d, M_1, ..., M_{L-1}, K] gives L = widths.count - 1 weight matrices, W_t of size widths[t+1] x widths[t]
-// (t = 0 ..< L, so W_1 of the paper is index 0). Parameters are ordered layer 1 first, each weight matrix row-major
-// (numpy `reshape(-1)`), as in proofs/notation.md.
+// (t = 0 ..< L, so W_1 of the paper is index 0), and with `bias` the vectors b_t of size widths[t+1]. Parameters are
+// ordered layer 1 first; within a layer the weight matrix row-major (numpy `reshape(-1)`), then its bias: PyTorch's
+// order for `nn.Linear` (`weight`, then `bias`), as in proofs/notation.md.
 import Foundation
 
 public struct Architecture: Sendable, Equatable, CustomStringConvertible {
     public let widths: [Int]
+    /// Every layer has a bias (f(x) = W_L (... sigma(W_1 x + b_1) ...) + b_L); false: none has.
+    public let bias: Bool
 
-    /// p = sum_t widths[t+1] * widths[t], the number of parameters.
+    /// p = sum_t widths[t+1] * widths[t] (+ widths[t+1] with bias), the number of parameters.
     public let parameterCount: Int
 
     /// Validates: at least two widths, each positive, at most `maximumWidthCount` of them; and sizes that 64-bit
@@ -16,7 +19,7 @@ public struct Architecture: Sendable, Equatable, CustomStringConvertible {
     /// most p, so every product of two widths, every offset and every reduced size (at most p) fits as well: code
     /// holding an Architecture never needs to check those. Sizes that involve the samples (N d, N K, ...) are checked
     /// by `MemoryEstimate` before anything is allocated.
-    public init(widths: [Int]) throws(InputError) {
+    public init(widths: [Int], bias: Bool = false) throws(InputError) {
         guard widths.count >= 2 else {
             throw InputError("needs at least two widths (input and output), e.g. 25,5,10,10; got \(widths.count)")
         }
@@ -26,11 +29,12 @@ public struct Architecture: Sendable, Equatable, CustomStringConvertible {
         guard widths.count <= Self.maximumWidthCount else {
             throw InputError("\(widths.count) widths is more than the \(Self.maximumWidthCount) supported")
         }
-        guard let p = Self.checkedParameterCount(widths) else {
+        guard let p = Self.checkedParameterCount(widths, bias: bias) else {
             throw InputError("the Hessians of \(widths.map(String.init).joined(separator: ",")) would have more than 2^63 entries (p^2 does not fit a 64-bit integer); choose a smaller network",
                              exceedsIntegerSizes: true)
         }
         self.widths = widths
+        self.bias = bias
         self.parameterCount = p
     }
 
@@ -39,10 +43,12 @@ public struct Architecture: Sendable, Equatable, CustomStringConvertible {
     public static let maximumWidthCount = 1_000
 
     /// p for positive widths, or nil when p^2 (the entries of one p x p Hessian) exceeds Int.max, p itself included.
-    public static func checkedParameterCount(_ widths: [Int]) -> Int? {
+    public static func checkedParameterCount(_ widths: [Int], bias: Bool = false) -> Int? {
         var p = 0
         for (rows, columns) in zip(widths.dropFirst(), widths) {
-            let (size, overflow) = rows.multipliedReportingOverflow(by: columns)
+            let (inputs, wrap) = columns.addingReportingOverflow(bias ? 1 : 0)
+            let (size, overflow) = rows.multipliedReportingOverflow(by: inputs)
+            guard !wrap else { return nil }
             guard !overflow else { return nil }
             let (sum, carry) = p.addingReportingOverflow(size)
             guard !carry else { return nil }
@@ -52,7 +58,7 @@ public struct Architecture: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Parses "d,M1,...,K": comma-separated positive integers.
-    public init(parsing text: String) throws(InputError) {
+    public init(parsing text: String, bias: Bool = false) throws(InputError) {
         let fields = text.split(separator: ",", omittingEmptySubsequences: false)
             .map { $0.trimmingCharacters(in: .whitespaces) }
         var widths: [Int] = []
@@ -62,8 +68,11 @@ public struct Architecture: Sendable, Equatable, CustomStringConvertible {
             }
             widths.append(value)
         }
-        try self.init(widths: widths)
+        try self.init(widths: widths, bias: bias)
     }
+
+    /// The same widths with or without biases.
+    public func withBias(_ bias: Bool) -> Architecture { try! Architecture(widths: widths, bias: bias) }
 
     /// L, the number of weight matrices.
     public var depth: Int { widths.count - 1 }
@@ -74,12 +83,22 @@ public struct Architecture: Sendable, Equatable, CustomStringConvertible {
     /// (rows, columns) of W_t, t = 0 ..< depth.
     public func weightShape(_ t: Int) -> (rows: Int, columns: Int) { (widths[t + 1], widths[t]) }
 
-    /// Where layer t's parameters start in theta.
+    /// Where layer t's parameters (W_t, then b_t) start in theta.
     public func parameterOffset(_ t: Int) -> Int {
-        (0..<t).reduce(0) { $0 + widths[$1 + 1] * widths[$1] }
+        (0..<t).reduce(0) { $0 + layerParameterCount($1) }
     }
 
+    /// Where b_t starts in theta (with `bias`).
+    public func biasOffset(_ t: Int) -> Int { parameterOffset(t) + widths[t + 1] * widths[t] }
+
+    /// The parameters of layer t: W_t and, with `bias`, b_t.
+    public func layerParameterCount(_ t: Int) -> Int { widths[t + 1] * (bias ? widths[t] + 1 : widths[t]) }
+
+    /// The widths, as --arch takes them (the bias is a separate option).
     public var description: String { widths.map(String.init).joined(separator: ",") }
+
+    /// The widths, and "with bias" when there is one: for reports.
+    public var summary: String { bias ? "\(description) with bias" : description }
 }
 
 /// Bad input from the user: a one-line message saying what is wrong and how to fix it.

@@ -134,16 +134,13 @@ public enum Calibrator {
         return CalibrationResult(calibrationCase: c, activation: activation, seed: seed, dataRank: dataRank, parts: calibrated)
     }
 
-    /// Exact ranks for linear (structured construction) and ReLU (per-sample blocks with activation masks) networks,
-    /// modulo a random 63-bit prime drawn from the system's entropy (independent of the seed and the data); nil for
-    /// tanh.
+    /// Exact ranks for piecewise-linear networks (`ExactHessians`), modulo a random 63-bit prime drawn from the
+    /// system's entropy (independent of the seed and the data); nil for tanh, sigmoid and elu.
     static func exactRanks(_ problem: Problem, activation: Activation, parts: [HessianPart]) throws(PiecewiseLinearHessian.Kink) -> [HessianPart: RankResult]? {
-        let sources: (HessianPart) -> BlockMatrix
-        switch activation {
-        case .tanh: return nil
-        case .linear: sources = StructuredHessian(problem).rankSource(for:)
-        case .relu: sources = try PiecewiseLinearHessian(problem, activation: .relu).rankSource(for:)
-        }
-        return Dictionary(uniqueKeysWithValues: parts.map { ($0, ModularRank.rank(of: sources($0), primes: .random(count: 1))) })
+        guard activation.isPiecewiseLinear else { return nil }
+        let hessian = try ExactHessians.build(problem, activation: activation)
+        return Dictionary(uniqueKeysWithValues: parts.map { part in
+            (part, ModularRank.rank(of: hessian.rankSource(for: part), primes: .random(count: 1)))
+        })
     }
 }

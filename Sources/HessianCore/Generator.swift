@@ -10,7 +10,8 @@
 //   them by 256, giving inputs in [0, 1] on a grid of 1/256, the paper's setting); with a prescribed data rank r,
 //   X = U V with U (N x r) and V (r x d) uniform in -4...4 (0...4 for `.uniform01`), redrawn until rank X = r exactly
 //   (checked by a certified rank);
-// - targets Y (N x K): uniform integers in -16...16.
+// - targets Y (N x K): uniform integers in -16...16;
+// - biases b_t (with `Architecture.bias`): nonzero integers in -16...16, from stream 5.
 // `drawLargeValues` draws every value from -2^20...2^20 instead (weights nonzero), for ReLU networks at scale: with
 // values in -16...16 a pre-activation is exactly zero (a kink, where there is no Hessian) with probability about 1e-3,
 // so a network with thousands of them almost always has one; with 2^20 that probability is of order 1e-13.
@@ -74,7 +75,8 @@ public enum Generator {
         }
         var targetStream = SplitMix64(seed: seed, stream: Stream.targets.rawValue)
         let y = uniform(samples, architecture.outputWidth, &targetStream)
-        return try Problem(architecture: architecture, weights: weights, x: x, y: y)
+        let biases = architecture.bias ? drawBiases(architecture, seed: seed, fieldPrime: prime) : []
+        return try Problem(architecture: architecture, weights: weights, biases: biases, x: x, y: y)
     }
 
     public static let largeValueBound = 1 << 20
@@ -93,7 +95,8 @@ public enum Generator {
         let x = matrix(samples, architecture.inputWidth) { dataStream.uniform(in: nonnegativeData ? 0...largeValueBound : -largeValueBound...largeValueBound) }
         var targetStream = SplitMix64(seed: seed, stream: Stream.targets.rawValue)
         let y = matrix(samples, architecture.outputWidth) { targetStream.uniform(in: -largeValueBound...largeValueBound) }
-        return try Problem(architecture: architecture, weights: weights, x: x, y: y)
+        let biases = architecture.bias ? drawBiases(architecture, seed: seed, bound: largeValueBound) : []
+        return try Problem(architecture: architecture, weights: weights, biases: biases, x: x, y: y)
     }
 
     /// Draws weights and targets for given data X (N x d), from the same streams as every draw with this seed.
@@ -108,7 +111,8 @@ public enum Generator {
         }
         var targetStream = SplitMix64(seed: seed, stream: Stream.targets.rawValue)
         let y = matrix(x.rowCount, architecture.outputWidth) { targetStream.uniform(in: -targetBound...targetBound) }
-        return try Problem(architecture: architecture, weights: weights, x: x, y: y)
+        let biases = architecture.bias ? drawBiases(architecture, seed: seed) : []
+        return try Problem(architecture: architecture, weights: weights, biases: biases, x: x, y: y)
     }
 
     static func drawData(samples: Int, inputs: Int, rank: Int?, distribution: DataDistribution,

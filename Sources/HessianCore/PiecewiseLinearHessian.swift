@@ -1,7 +1,10 @@
-// Exact Hessians of bias-free ReLU networks (and linear ones) over Z, sample by sample, as product blocks.
+// Exact Hessians of bias-free piecewise-linear networks (relu, leaky-relu:a/b; linear ones too) over Z, sample by
+// sample, as product blocks. Bias networks go through their augmented bias-free network (`AugmentedHessian`).
 //
-// Away from kinks a ReLU network is linear on a neighbourhood of the point, with per-sample 0/1 masks D (active units),
-// so its Hessians are exact and rational. With 0-based weights W_t, levels a_0 = x, z_{t+1} = W_t a_t,
+// Away from kinks such a network is linear on a neighbourhood of the point, with per-sample diagonal masks D (the
+// slope of each unit: 0 or 1 for relu), so its Hessians are exact and rational. For leaky-relu:a/b the masks are the
+// integer slopes b and a of the scaled activation b sigma and the targets are b^(L-1) y, so that every Hessian built
+// here is b^(2(L-1)) times the true one: integer, same rank, same kernel (`Activation`, proofs/leaky-relu.md). With 0-based weights W_t, levels a_0 = x, z_{t+1} = W_t a_t,
 // a_{t+1} = D_{t+1} z_{t+1} (D = I at the output), per sample:
 //   P_t = df/dz_{t+1} (K x M_{t+1}):  P_{L-1} = I,  P_t = P_{t+1} W_{t+1} D_{t+1};
 //   df/dW_t[i, j] = P_t[:, i] a_t[j], so H_O block (t, u) = sum_n (P_t^T P_u) kron (a_t a_u^T);
@@ -28,8 +31,12 @@ public struct PiecewiseLinearHessian: Sendable {
     let jacobianBlocks: [ProductBlock]
 
     public init(_ problem: Problem, activation: Activation) throws(Kink) {
-        precondition(activation != .tanh, "PiecewiseLinearHessian: tanh is not piecewise linear")
+        guard let slopes = activation.integerSlopes else { preconditionFailure("PiecewiseLinearHessian: \(activation) is not piecewise linear") }
+        precondition(!problem.architecture.bias, "PiecewiseLinearHessian: bias networks go through their augmented network")
         let arch = problem.architecture, depth = arch.depth
+        // b^(L-1): the scaled network computes this multiple of f, so the targets are scaled alike.
+        var targetScale = IntegerMatrix.identity(1)
+        for _ in 0..<max(depth - 1, 0) { targetScale = targetScale * IntegerMatrix.diagonal([slopes.positive]) }
         var outer: [ProductBlock] = [], functional: [ProductBlock] = [], jacobian: [ProductBlock] = []
         for n in 0..<problem.sampleCount {
             // Forward: a_t and the masks D_t (as diagonal matrices), t = 0 ... L.
@@ -38,19 +45,20 @@ public struct PiecewiseLinearHessian: Sendable {
             for t in 0..<depth {
                 let z = problem.weights[t] * a[t]
                 var mask = [Int](repeating: 1, count: z.rowCount)
-                if activation == .relu && t < depth - 1 {
+                if t < depth - 1 {
+                    mask = [Int](repeating: slopes.positive, count: z.rowCount)
                     let inputIsZero = a[t].isZero
                     for i in 0..<z.rowCount {
                         let sign = z.sign(i, 0)
-                        if sign == 0 && !inputIsZero { throw Kink(sample: n + 1, layer: t + 1, unit: i + 1) }
-                        if sign <= 0 { mask[i] = 0 }
+                        if sign == 0 && !inputIsZero && activation.hasKinks { throw Kink(sample: n + 1, layer: t + 1, unit: i + 1) }
+                        if sign <= 0 { mask[i] = slopes.negative }
                     }
                 }
                 let d = IntegerMatrix.diagonal(mask)
                 masks.append(d)
                 a.append(d * z)
             }
-            let residual = a[depth] - problem.y.rows(n..<(n + 1)).transposed
+            let residual = a[depth] - problem.y.rows(n..<(n + 1)).transposed * targetScale
             // Back: P_t = df/dz_{t+1}.
             var p = [IntegerMatrix](repeating: .identity(arch.outputWidth), count: depth)
             for t in stride(from: depth - 2, through: 0, by: -1) { p[t] = p[t + 1] * problem.weights[t + 1] * masks[t + 1] }

@@ -18,6 +18,9 @@ public enum Verdict: String, Sendable, Codable, CaseIterable {
     case belowConditionsHold = "below: conditions C1-C4 hold, bound not attained"
     case belowConditionsFail = "below: a condition of C1-C4 fails"
     case above = "ABOVE: counterexample"
+    /// Linear networks with biases, below the with-bias conjecture: no condition is known to attain it, so nothing
+    /// is diagnosed; not a failure.
+    case belowConjecture = "below: the with-bias conjecture, no diagnosis of the point"
     /// ReLU networks: the closed forms are statements about linear networks; the values are shown for comparison.
     case notApplicable = "not applicable: the formulas are for linear networks"
 
@@ -45,6 +48,7 @@ public enum Verdict: String, Sendable, Codable, CaseIterable {
         case .belowConditionsHold: "BELOW(C1-C4 hold)"
         case .belowConditionsFail: "below(C fails)"
         case .above: "ABOVE"
+        case .belowConjecture: "below(conjecture)"
         case .notApplicable: "n/a"
         }
     }

@@ -62,7 +62,7 @@ struct Bias: ParsableCommand {
             try network.requireDraw()
             // The augmented network [[W, b], [0, 1]] on [X, 1] is what gets ranked.
             let augmented: Architecture
-            do { augmented = try BiasProblem.augmentedArchitecture(network.architecture) } catch {
+            do { augmented = try Problem.augmentedArchitecture(network.architecture) } catch {
                 throw error.exceedsIntegerSizes
                     ? NetworkOptions.sizeRefusal("\(network.architecture) with biases", samples: network.sampleCount, limit: network.maxMemory)
                     : ValidationError("--arch: with biases, \(error.message)")
@@ -141,7 +141,7 @@ struct Bias: ParsableCommand {
         let report = Report(
             seed: network.seed,
             records: analyses.map { a in
-                Record(architecture: a.problem.architecture.widths, samples: a.problem.problem.sampleCount,
+                Record(architecture: a.problem.architecture.widths, samples: a.problem.sampleCount,
                        constantFeature: a.constantFeature, seed: String(a.seed), prime: String(a.prime), parameters: a.problem.parameterCount,
                        dataRank: a.dataRank, augmentedDataRank: a.augmentedDataRank, ranks: a.ranks,
                        conjecture: a.formulas.map(\.value),

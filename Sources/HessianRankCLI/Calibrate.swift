@@ -24,7 +24,7 @@ struct Calibrate: ParsableCommand {
             """
     )
 
-    @Option(name: .long, help: ArgumentHelp("Hidden activation: linear, relu, tanh, or all (one summary per activation).", valueName: "name"))
+    @Option(name: .long, help: ArgumentHelp("Hidden activation: \(Activation.names); or all (linear, relu and tanh: one summary per activation).", valueName: "name"))
     var activation: String = "relu"
 
     @Option(name: .long, help: ArgumentHelp("Grid: default (10 small networks) or paper (d = 64, hidden [w, w], K = 10).", valueName: "name"))
@@ -59,12 +59,12 @@ struct Calibrate: ParsableCommand {
         "With --arch: refuse a network whose Hessians would need more memory than this (e.g. 8G, 512M, or bytes).", valueName: "size"))
     var maxMemory: String = "8G"
 
-    var activations: [Activation] { activation == "all" ? Activation.allCases : [Activation(rawValue: activation)!] }
+    var activations: [Activation] { activation == "all" ? Activation.calibrationDefaults : [Activation(rawValue: activation)!] }
     var rules: [RankRule] { RankRule.standard(absolute: Double(absolute)!) }
 
     func validate() throws {
         guard activation == "all" || Activation(rawValue: activation) != nil else {
-            throw ValidationError("--activation: expected linear, relu, tanh or all; got '\(activation)'")
+            throw ValidationError("--activation: expected \(Activation.names), or all (linear, relu and tanh); got '\(activation)'")
         }
         guard CalibrationGrid.presets.contains(preset) else {
             throw ValidationError("--preset: expected \(CalibrationGrid.presets.joined(separator: " or ")); got '\(preset)'")

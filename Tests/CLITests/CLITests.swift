@@ -96,7 +96,7 @@ import Testing
         (["certify", "--arch", "3,2", "--samples", "4", "--out", "/nonexistent/x.json"], "--out: the directory /nonexistent does not exist"),
         (["certify", "--arch", "3,2", "--samples", "4", "--out", "x.json", "--activation", "tanh"], "--activation: expected linear or relu"),
         (["check-certificate", "/nonexistent/certificate.json"], "cannot read /nonexistent/certificate.json: no such file"),
-        (["calibrate", "--activation", "sigmoid"], "--activation: expected linear, relu, tanh or all; got 'sigmoid'"),
+        (["calibrate", "--activation", "softplus"], "--activation: expected linear, relu, leaky-relu[:slope] (e.g. leaky-relu:1/8; default slope 1/100), tanh, sigmoid, elu, or all (linear, relu and tanh); got 'softplus'"),
         (["calibrate", "--preset", "huge"], "--preset: expected default or paper; got 'huge'"),
         (["calibrate", "--samples", "5"], "--samples: only with --arch"),
         (["calibrate", "--arch", "4,2", "--absolute", "-1"], "--absolute: expected a positive number"),

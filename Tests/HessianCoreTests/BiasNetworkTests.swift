@@ -5,7 +5,7 @@ import Testing
 
 /// Bias networks: the augmented construction against the loss itself, and the conjecture's bookkeeping.
 @Suite struct BiasNetworkTests {
-    /// A bias network evaluated directly, in Int, with its parameters in our order (row i of W_t, then b_t[i]).
+    /// A bias network evaluated directly, in Int, with its parameters in our order (per layer W_t row-major, then b_t).
     struct Direct {
         let widths: [Int]
         let x: [[Int]]
@@ -15,12 +15,13 @@ import Testing
             var offset = 0
             return (0..<(widths.count - 1)).map { t in
                 let (rows, columns) = (widths[t + 1], widths[t])
-                var w: [[Int]] = [], b: [Int] = []
+                var w: [[Int]] = []
                 for _ in 0..<rows {
                     w.append(Array(theta[offset..<(offset + columns)]))
-                    b.append(theta[offset + columns])
-                    offset += columns + 1
+                    offset += columns
                 }
+                let b = Array(theta[offset..<(offset + rows)])
+                offset += rows
                 return (w, b)
             }
         }
@@ -39,10 +40,12 @@ import Testing
         }
     }
 
-    static func problem(_ widths: [Int], samples: Int, seed: UInt64) throws -> BiasProblem {
-        let architecture = try Architecture(widths: widths)
-        let problem = try Generator.draw(architecture, samples: samples, seed: seed)
-        return try BiasProblem(problem: problem, biases: Generator.drawBiases(architecture, seed: seed))
+    static func problem(_ widths: [Int], samples: Int, seed: UInt64) throws -> Problem {
+        try Generator.draw(Architecture(widths: widths, bias: true), samples: samples, seed: seed)
+    }
+
+    static func hessian(_ problem: Problem) throws -> AugmentedHessian<StructuredHessian> {
+        AugmentedHessian(StructuredHessian(problem.augmented), indices: problem.augmentedIndices)
     }
 
     static func rows(_ m: IntegerMatrix) -> [[Int]] { (0..<m.rowCount).map { i in (0..<m.columnCount).map { m[i, $0] } } }
@@ -53,10 +56,11 @@ import Testing
     @Test(arguments: [([3, 2], 4), ([3, 2, 2], 4), ([2, 3, 1, 2], 3), ([4, 2, 3], 2)])
     func augmentedConstructionEqualsTheLossItself(widths: [Int], samples: Int) throws {
         let bias = try Self.problem(widths, samples: samples, seed: 7)
-        let direct = Direct(widths: widths, x: Self.rows(bias.problem.x), y: Self.rows(bias.problem.y))
+        let direct = Direct(widths: widths, x: Self.rows(bias.x), y: Self.rows(bias.y))
         var theta: [Int] = []
-        for (w, b) in zip(bias.problem.weights, bias.biases) {
-            for i in 0..<w.rowCount { theta += (0..<w.columnCount).map { w[i, $0] } + [b[i, 0]] }
+        for (w, b) in zip(bias.weights, bias.biases) {
+            for i in 0..<w.rowCount { theta += (0..<w.columnCount).map { w[i, $0] } }
+            theta += (0..<b.rowCount).map { b[$0, 0] }
         }
         let p = bias.parameterCount
         #expect(theta.count == p)
@@ -83,7 +87,7 @@ import Testing
             for u in 0..<p { for v in 0..<p { outer[u][v] += zip(jacobian[u], jacobian[v]).reduce(0) { $0 + $1.0 * $1.1 } } }
         }
         let functional = zip(loss, outer).map { zip($0, $1).map { $0 - $1 } }
-        let hessian = BiasHessian(bias)
+        let hessian = try Self.hessian(bias)
         #expect(Self.rows(hessian.exactMatrix(.loss)) == loss, "\(widths)")
         #expect(Self.rows(hessian.exactMatrix(.outer)) == outer, "\(widths)")
         #expect(Self.rows(hessian.exactMatrix(.functional)) == functional, "\(widths)")
@@ -93,7 +97,7 @@ import Testing
     /// The modular rank of the principal submatrix equals the certified rank of the exact matrix.
     @Test func principalSubmatrixRanks() throws {
         let bias = try Self.problem([4, 3, 3, 2], samples: 6, seed: 3)
-        let hessian = BiasHessian(bias)
+        let hessian = try Self.hessian(bias)
         var primes = SplitMix64(seed: 3, stream: 9)
         for part in HessianPart.allCases {
             #expect(ModularRank.rank(of: hessian.source(for: part), primes: .given([Primes.random(using: &primes)])).rank

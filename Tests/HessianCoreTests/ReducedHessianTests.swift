@@ -105,7 +105,9 @@ struct ReducedCase: CustomStringConvertible, Sendable {
         let problem = try ReducedCase.drawn([8, 6, 6, 2], samples: 9, seed: 27).build()
         let reduced = try Analyzer.analyze(problem, seed: 27)
         let full = try Analyzer.analyze(problem, seed: 27, options: RankOptions(fullMatrices: true))
-        #expect(RankOptions().reduces && !RankOptions(fullMatrices: true).reduces)
+        let arch = problem.architecture
+        #expect(RankOptions().reduces(arch) && !RankOptions(fullMatrices: true).reduces(arch))
+        #expect(!RankOptions().reduces(arch.withBias(true)) && !RankOptions(activation: .relu).reduces(arch))
         #expect(reduced.parts.map(\.rank.rank) == full.parts.map(\.rank.rank))
         #expect(reduced.parts.allSatisfy { $0.rank.rank > 0 })
     }
@@ -118,7 +120,7 @@ struct ReducedCase: CustomStringConvertible, Sendable {
         let problem = try Generator.drawField(Architecture(widths: [8, 6, 6, 2]), samples: 9, dataRank: dataRank, prime: prime, seed: 28)
         let reduced = try Analyzer.analyze(problem, seed: 28, options: RankOptions(fieldPrime: prime))
         let full = try Analyzer.analyze(problem, seed: 28, options: RankOptions(fieldPrime: prime, fullMatrices: true))
-        #expect(RankOptions(fieldPrime: prime).reduces)
+        #expect(RankOptions(fieldPrime: prime).reduces(problem.architecture))
         #expect(reduced.parts.map(\.rank.rank) == full.parts.map(\.rank.rank))
         #expect(reduced.parts.allSatisfy { $0.rank.rank > 0 && $0.rank.errorBound! < 1e-15 })
         #expect(reduced.dataRank == (dataRank ?? 8))
