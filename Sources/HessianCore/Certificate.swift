@@ -21,6 +21,8 @@ public struct Certificate: Codable, Sendable {
         public let architecture: [Int]
         public let loss: String
         public let weights: [[[String]]]
+        /// b_1 ... b_L as flat lists, present when the network has biases (parameters per layer: W_t, then b_t).
+        public let biases: [[String]]?
         public let x: [[String]]
         public let y: [[String]]
     }
@@ -67,25 +69,22 @@ public struct Certificate: Codable, Sendable {
 }
 
 public enum CertificateBuilder {
-    /// Builds the certificate of `parts` for `problem` with hidden activation `activation` (linear or relu; a ReLU
-    /// network on a kink throws `PiecewiseLinearHessian.Kink`), with one witness prime per part from `witnessPrime`
+    /// Builds the certificate of `parts` for `problem` with hidden activation `activation` (piecewise linear; on a kink
+    /// it throws `PiecewiseLinearHessian.Kink`), with one witness prime per part from `witnessPrime`
     /// (by default from the system's entropy: a prime fixed in advance could divide the witness minor of data chosen
     /// for it; the certificate is checked either way, so the prime decides only whether certification succeeds).
     public static func build(_ problem: Problem, seed: UInt64, parts: [HessianPart], activation: Activation = .linear,
                              witnessPrime: () -> UInt = Primes.fromSystemEntropy) throws -> Certificate {
-        precondition(activation != .tanh, "CertificateBuilder: exact Hessians exist for linear and relu networks")
         let network = Certificate.Network(
             activation: activation.rawValue, architecture: problem.architecture.widths, loss: "mse",
-            weights: problem.weights.map(\.decimalRows), x: problem.x.decimalRows, y: problem.y.decimalRows)
+            weights: problem.weights.map(\.decimalRows),
+            biases: problem.architecture.bias ? problem.biases.map { $0.decimalRows.map { $0[0] } } : nil,
+            x: problem.x.decimalRows, y: problem.y.decimalRows)
         let networkObject = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(network))
-        let sources: [BlockMatrix]
-        if activation == .relu {
-            let hessian = try PiecewiseLinearHessian(problem, activation: .relu)
-            sources = parts.map(hessian.source(for:))
-        } else {
-            let hessian = StructuredHessian(problem)
-            sources = parts.map(hessian.source(for:))
-        }
+        // The full p x p Hessians (for leaky-relu:a/b scaled by b^(2(L-1)), as the checker rebuilds them), which
+        // the witnesses index.
+        let hessian = try ExactHessians.build(problem, activation: activation)
+        let sources: [any ExactRankSource] = parts.map { hessian.source(for: $0) }
         let witnessed = zip(parts, sources).map { part, source in
             let witness = witness(source, prime: witnessPrime())
             return Certificate.Part(part: part.rawValue, rank: witness.rows.count, witness: witness)
@@ -99,7 +98,7 @@ public enum CertificateBuilder {
 
     /// The witness of the rank of a symmetric matrix modulo `prime`: principal pivot rows and columns, and their
     /// determinant.
-    static func witness(_ source: BlockMatrix, prime: UInt) -> Certificate.Witness {
+    static func witness(_ source: some ExactRankSource, prime: UInt) -> Certificate.Witness {
         // Reduced twice: once consumed by the echelon form, once for the minor (a reduction costs far less than either).
         let pivots = source.reduced(modulo: prime).pivotColumnsOverwriting()
         let determinant = source.reduced(modulo: prime).submatrix(rows: pivots, columns: pivots).determinant()

@@ -87,7 +87,7 @@ public enum MemoryEstimate {
         /// path divides the integer data by 2^dataExponent.
         case calibrate(activations: [Activation], dataExponent: Int)
         /// `bias`: the Hessians of a network with a bias in every layer, over F_p, through its augmented network: the
-        /// architecture given is the augmented one (`BiasProblem.augmentedArchitecture`).
+        /// architecture given is the augmented one (`Problem.augmentedArchitecture`).
         case bias
 
         /// "reduced Hessians" or "Hessians", for messages.
@@ -118,15 +118,21 @@ public enum MemoryEstimate {
     public static func bytes(_ workload: Workload, _ architecture: Architecture, samples: Int, dataRank: Int? = nil,
                              values: Values = .integers) -> Int? {
         guard samples >= 1 else { return nil }
+        // A network with biases is built through its augmented bias-free network (`Problem.augmented`), whose sizes
+        // bound its own.
+        if architecture.bias {
+            guard let augmented = try? Problem.augmentedArchitecture(architecture) else { return nil }
+            return bytes(workload, augmented, samples: samples, dataRank: dataRank.map { min($0 + 1, samples) }, values: values)
+        }
         let estimate: Count
         switch workload {
         case let .rank(reduced, activation, generic):
             let s = Sizes(architecture, samples: samples, dataRank: dataRank, values: generic ? .field : values)
-            estimate = rank(s, reduced: reduced, relu: activation == .relu)
+            estimate = rank(s, reduced: reduced, relu: activation.hasKinks)
         case .certify(let activation):
-            estimate = certify(Sizes(architecture, samples: samples, dataRank: dataRank, values: values), relu: activation == .relu)
+            estimate = certify(Sizes(architecture, samples: samples, dataRank: dataRank, values: values), relu: activation.hasKinks)
         case .fixtures(let activation):
-            estimate = fixtures(Sizes(architecture, samples: samples, dataRank: dataRank, values: values), relu: activation == .relu)
+            estimate = fixtures(Sizes(architecture, samples: samples, dataRank: dataRank, values: values), relu: activation.hasKinks)
         case let .calibrate(activations, dataExponent):
             // The integer problem's targets carry 2^(sum a_t + b) (`Calibrator`: a_t = 4 + ceil(log2 sqrt(w_t))).
             let shift = architecture.widths.dropLast().reduce(dataExponent) { $0 + 4 + (bitLength($1) + 1) / 2 }
@@ -165,17 +171,17 @@ public enum MemoryEstimate {
     }
 
     static func calibrate(_ s: Sizes, activation: Activation) -> Count {
-        guard activation != .tanh else {
+        guard activation.isPiecewiseLinear else {
             return 2 * s.problem + floatHessians(s) + spectrum(s) + elimination(s.n, s.d)
         }
         let exact = s.fullShapes.reduce(Count(0)) { .maximum($0, elimination($1.rows, $1.columns) + s.taskTransients($1)) }
-        return s.problem + (activation == .relu ? s.problem + s.relu : s.structured) + floatHessians(s)
+        return s.problem + (activation.hasKinks ? s.problem + s.relu : s.structured) + floatHessians(s)
             + .maximum(exact, spectrum(s)) + elimination(s.n, s.d)
     }
 
     /// `s`: the augmented network's sizes, which bound the bias network's (p, d, biases) too.
     static func bias(_ s: Sizes) -> Count {
-        // The augmented weights and data are assembled through decimal strings (`BiasProblem.augmented`).
+        // The augmented weights and data are assembled through decimal strings (`Problem.augmented`).
         let strings = 128 * s.values
         let part = residue(s.p, s.p) + elimination(s.p, s.p)
         return s.problem + s.structured + s.sum * s.productEntry + strings + part + 2 * elimination(s.n, s.d)

@@ -30,8 +30,9 @@ struct Certify: ParsableCommand {
     var out: String
 
     @Option(name: .long, help: ArgumentHelp(
-        "Hidden activation: linear, or relu (exact away from kinks; a draw on a kink is drawn again with seed + k 2^32).", valueName: "name"))
-    var activation: String = "linear"
+        "Hidden activation: \(Activation.exactNames); relu and leaky-relu are exact away from kinks, and a draw on a kink is drawn again with seed + k 2^32.", valueName: "name"),
+        transform: Activation.argument)
+    var activation: Activation = .linear
 
     static let attempts = 3
 
@@ -42,10 +43,8 @@ struct Certify: ParsableCommand {
         guard part == "all" || HessianPart(rawValue: part) != nil else {
             throw ValidationError("--part: expected loss, outer, functional or all; got '\(part)'")
         }
-        guard activation == "linear" || activation == "relu" else {
-            throw ValidationError("--activation: expected linear or relu (exact Hessians need a piecewise-linear network); got '\(activation)'")
-        }
-        try network.checkMemory(.certify(activation: Activation(rawValue: activation)!))
+        try activation.requireExact()
+        try network.checkMemory(.certify(activation: activation))
         // A certificate holds witnesses for the full Hessians, which the checker rebuilds.
         try RankMethodOptions.checkCertificationSize(network.architecture, samples: network.sampleCount, reduced: false,
                                                      option: "certify")
@@ -59,11 +58,10 @@ struct Certify: ParsableCommand {
     }
 
     func run() throws {
-        let activation = Activation(rawValue: self.activation)!
-        // A drawn ReLU network on a kink is drawn again (`KinkRedraw`); the certificate records the seed used.
+        // A drawn network on a kink is drawn again (`KinkRedraw`); the certificate records the seed used.
         let (seed, problem) = try KinkRedraw.first(seed: network.seedValue, what: network.architecture.description) { seed in
             let problem = try network.draw(seed: seed)
-            if activation == .relu { _ = try PiecewiseLinearHessian(problem, activation: .relu) }
+            if activation.hasKinks { _ = try ExactHessians.build(problem, activation: activation) }
             return problem
         }
         let clock = ContinuousClock()

@@ -28,13 +28,14 @@ struct Fixtures: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Cases: default (8 small networks) or demo (the paper's demo configuration).", valueName: "name"))
     var preset: String = "default"
 
-    @Option(name: .long, help: ArgumentHelp("Hidden activation: linear or relu (the exact ranks need a piecewise-linear network).", valueName: "name"))
-    var activation: String = "linear"
+    @Option(name: .long, help: ArgumentHelp("Hidden activation: linear or relu (the exact ranks need a piecewise-linear network).", valueName: "name"),
+            transform: Activation.argument)
+    var activation: Activation = .linear
 
     @OptionGroup var network: NetworkOptions
 
     func validate() throws {
-        guard activation == "linear" || activation == "relu" else {
+        guard activation == .linear || activation == .relu else {
             throw ValidationError("--activation: expected linear or relu (exact ranks need a piecewise-linear network); got '\(activation)'")
         }
         guard FixturePresets.names.contains(preset) else {
@@ -42,7 +43,7 @@ struct Fixtures: ParsableCommand {
         }
         if network.arch != nil || network.samples != nil {
             try network.requireDraw()
-            try network.checkMemory(.fixtures(activation: Activation(rawValue: activation)!))
+            try network.checkMemory(.fixtures(activation: activation))
             // Fixtures are byte-identical on a rerun: their ranks are certified, never Monte Carlo.
             let p = network.architecture.parameterCount, limit = CertificationLimit.parameters
             if p > limit {
@@ -63,7 +64,6 @@ struct Fixtures: ParsableCommand {
     func run() throws {
         // The float flags in case.json must not depend on the BLAS thread count (`BLASThreads`).
         BLASThreads.pinToOne()
-        let activation = Activation(rawValue: self.activation)!
         let root = URL(fileURLWithPath: out)
         try AtomicFile.createFolder(root.path)
         let cases = self.cases

@@ -67,13 +67,13 @@ extension NetworkOptions {
 }
 
 extension RankMethodOptions {
-    /// What `rank` builds with these options, for the memory check.
-    var memoryWorkload: MemoryEstimate.Workload {
-        .rank(reduced: reduces, activation: Activation(rawValue: activation) ?? .linear, generic: generic)
+    /// What `rank` builds with these options for `architecture`, for the memory check.
+    func memoryWorkload(_ architecture: Architecture) -> MemoryEstimate.Workload {
+        .rank(reduced: reduces(architecture), activation: activation, generic: generic)
     }
 }
 
 extension Problem {
     /// The bits of its largest value, for the memory estimate of a problem read from files.
-    var valueBits: Int { (weights + [x, y]).map(\.maximumEntryBits).max() ?? 0 }
+    var valueBits: Int { (weights + biases + [x, y]).map(\.maximumEntryBits).max() ?? 0 }
 }

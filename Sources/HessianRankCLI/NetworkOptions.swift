@@ -9,6 +9,9 @@ struct NetworkOptions: ParsableArguments {
         valueName: "widths"))
     var arch: String?
 
+    @Flag(name: .long, help: "Give every layer a bias b_t (parameters per layer: W_t row-major, then b_t, as PyTorch's nn.Linear).")
+    var bias = false
+
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Number of samples N.", valueName: "N"))
     var samples: String?
 
@@ -25,7 +28,7 @@ struct NetworkOptions: ParsableArguments {
     var maxMemory: String = "8G"
 
     /// The parsed values; `validate()` and `requireDraw()` guarantee they parse.
-    var architecture: Architecture { try! Architecture(parsing: arch!) }
+    var architecture: Architecture { try! Architecture(parsing: arch!, bias: bias) }
     var sampleCount: Int { Int(samples!)! }
     var seedValue: UInt64 { UInt64(seed)! }
     var dataRankValue: Int? { dataRank.map { Int($0)! } }
@@ -41,7 +44,7 @@ struct NetworkOptions: ParsableArguments {
         _ = try Self.memoryLimit(maxMemory)  // checked even when no network is drawn from these options (presets)
         guard let arch else { return }
         let architecture: Architecture
-        do { architecture = try Architecture(parsing: arch) } catch {
+        do { architecture = try Architecture(parsing: arch, bias: bias) } catch {
             throw error.exceedsIntegerSizes ? Self.sizeRefusal(arch, samples: samples.flatMap { Int($0) }, limit: maxMemory)
                 : ValidationError("--arch: \(error.message)")
         }
@@ -90,8 +93,9 @@ struct RankMethodOptions: ParsableArguments {
     static var certificationParameterLimit: Int { CertificationLimit.parameters }
 
     @Option(name: .long, help: ArgumentHelp(
-        "Hidden activation: linear, or relu (exact away from kinks; a drawn network on a kink is drawn again with seed + k 2^32, files on a kink are refused).", valueName: "name"))
-    var activation: String = "linear"
+        "Hidden activation: \(Activation.exactNames). relu and leaky-relu are exact away from kinks; a drawn network on a kink is drawn again with seed + k 2^32, files on a kink are refused.", valueName: "name"),
+        transform: Activation.argument)
+    var activation: Activation = .linear
 
     @Option(name: .long, help: ArgumentHelp("""
         integers (default): integer draws, ranks over Q. prime: generic mode, entries drawn uniformly from F_p for a \
@@ -109,7 +113,9 @@ struct RankMethodOptions: ParsableArguments {
     var fullMatrices = false
 
     /// Whether the ranks go through the reduced Hessians (`RankOptions.reduces`).
-    var reduces: Bool { activation == "linear" && !fullMatrices }
+    func reduces(_ architecture: Architecture) -> Bool {
+        ExactHessians.reduces(architecture, activation: activation, fullMatrices: fullMatrices)
+    }
 
     /// The primes of this run: the given ones (`--prime`, validated), or `--primes` fresh ones from the system's
     /// entropy.
@@ -120,7 +126,7 @@ struct RankMethodOptions: ParsableArguments {
     var options: RankOptions { options(fieldPrime: nil) }
 
     func options(fieldPrime: UInt?) -> RankOptions {
-        RankOptions(primes: primeChoice, certify: certify, activation: Activation(rawValue: activation)!,
+        RankOptions(primes: primeChoice, certify: certify, activation: activation,
                     fieldPrime: fieldPrime, fullMatrices: fullMatrices)
     }
 
@@ -135,12 +141,10 @@ struct RankMethodOptions: ParsableArguments {
         guard field == "integers" || field == "prime" else {
             throw ValidationError("--field: expected integers or prime; got '\(field)'")
         }
-        if generic && (certify || activation != "linear") {
+        if generic && (certify || activation != .linear) {
             throw ValidationError("--field prime: generic mode ranks linear networks over F_p; drop --certify and --activation")
         }
-        guard activation == "linear" || activation == "relu" else {
-            throw ValidationError("--activation: expected linear or relu (exact ranks need a piecewise-linear network); got '\(activation)'")
-        }
+        try activation.requireExact()
         if let primes {
             guard let k = Int(primes), k >= 1, k <= 64 else {
                 throw ValidationError("--primes: expected an integer from 1 to 64, e.g. --primes 2; got '\(primes)'")

@@ -40,18 +40,18 @@ struct Rank: ParsableCommand {
         if weights == nil {
             guard xFile == nil, yFile == nil else { throw ValidationError("--x and --y: only with --weights") }
             try network.requireDraw()
-            try network.checkMemory(rankOptions.memoryWorkload)
+            try network.checkMemory(rankOptions.memoryWorkload(network.architecture))
             if rankOptions.generic && network.dataRank != nil {
                 throw ValidationError("--data-rank: not with --field prime (uniform data over F_p has rank min(N, d) generically)")
             }
             if rankOptions.certify {
                 try RankMethodOptions.checkCertificationSize(network.architecture, samples: network.sampleCount,
-                                                             reduced: rankOptions.reduces, option: "--certify")
+                                                             reduced: rankOptions.reduces(network.architecture), option: "--certify")
             }
         } else {
             guard !rankOptions.generic else { throw ValidationError("--field prime: not with --weights (your weights are the point)") }
-            guard network.arch == nil, network.samples == nil, network.dataRank == nil else {
-                throw ValidationError("--weights: the files give the network and data; leave out --arch, --samples and --data-rank")
+            guard network.arch == nil, network.samples == nil, network.dataRank == nil, !network.bias else {
+                throw ValidationError("--weights: the files give the network and data; leave out --arch, --samples, --data-rank and --bias (biases come from b1.npy ... bL.npy)")
             }
             // The files are read once, in run(), which applies the same size checks (still exit 2).
         }
@@ -71,9 +71,10 @@ struct Rank: ParsableCommand {
             throw ValidationError("--weights: \(error.message)")
         }
         let samples = headers.x.rows
-        try NetworkOptions.checkMemory(architecture, samples: samples, limit: network.maxMemory, workload: rankOptions.memoryWorkload)
+        try NetworkOptions.checkMemory(architecture, samples: samples, limit: network.maxMemory,
+                                       workload: rankOptions.memoryWorkload(architecture))
         if rankOptions.certify {
-            try RankMethodOptions.checkCertificationSize(architecture, samples: samples, reduced: rankOptions.reduces,
+            try RankMethodOptions.checkCertificationSize(architecture, samples: samples, reduced: rankOptions.reduces(architecture),
                                                          option: "--certify")
         }
         let loaded = (weights: try headers.weights.map(WeightFiles.matrix), x: try WeightFiles.matrix(headers.x),
@@ -86,7 +87,7 @@ struct Rank: ParsableCommand {
         }
         // Judged again with the values' real size (the headers' check assumed small integers).
         try NetworkOptions.checkMemory(problem.architecture, samples: problem.sampleCount, values: .bits(problem.valueBits),
-                                       limit: network.maxMemory, workload: rankOptions.memoryWorkload)
+                                       limit: network.maxMemory, workload: rankOptions.memoryWorkload(problem.architecture))
         return (problem, exponents)
     }
 
@@ -104,7 +105,7 @@ struct Rank: ParsableCommand {
         if problem.parameterCount >= 1_000 {
             let how = rankOptions.certify ? "certifying" : "ranking"
             let p = problem.parameterCount
-            if rankOptions.reduces {
+            if rankOptions.reduces(problem.architecture) {
                 let shapes = zip(HessianPart.allCases, ReducedHessian.rankedShapes(architecture: problem.architecture,
                                                                                    samples: problem.sampleCount))
                     .map { "\($0.symbol) \($1.rows) x \($1.columns)" }
@@ -115,7 +116,7 @@ struct Rank: ParsableCommand {
         }
         let analysis: Analysis
         do {
-            if weights == nil && options.activation == .relu {
+            if weights == nil && options.activation.hasKinks {
                 // A drawn ReLU network on a kink is the tool's choice: draw again (`KinkRedraw`). Only a network the
                 // user gave is refused on a kink.
                 analysis = try KinkRedraw.first(seed: network.seedValue, what: network.architecture.description) { seed in
@@ -148,9 +149,10 @@ struct Rank: ParsableCommand {
     static func report(_ a: Analysis, origin: String? = nil) -> String {
         let arch = a.problem.architecture
         var lines = [
-            "network   \(arch) (L = \(arch.depth), p = \(a.problem.parameterCount)), N = \(a.problem.sampleCount), "
+            "network   \(arch.summary) (L = \(arch.depth), p = \(a.problem.parameterCount)), N = \(a.problem.sampleCount), "
                 + (origin.map { "from \($0)" } ?? "seed \(a.seed)"),
-            "data      r = \(a.dataRank), s = \(a.formulas.s), q = \(a.formulas.q)",
+            "data      r = \(a.dataRank), " + (a.augmentedDataRank.map { "r~ = rank [X, 1] = \($0), " } ?? "")
+                + "s = \(a.formulas.s), q = \(a.formulas.q)",
         ] + diagnosisLines(a) + [
             "",
             "part  " + pad("rank", 7) + pad("formula", 9) + pad("status", 52) + "verdict",
@@ -169,7 +171,13 @@ struct Rank: ParsableCommand {
     /// (proofs/genericity.md). Never "generic": that is a statement about minors no test here decides.
     static func diagnosisLines(_ a: Analysis) -> [String] {
         guard let d = a.diagnosis else {
-            return ["point     ReLU network, exact away from kinks; the formulas below are the linear network's, for comparison"]
+            if a.activation == .linear {
+                return ["point     linear network with biases, compared with the with-bias conjecture (observed, not proven); no diagnosis of the point"]
+            }
+            let name = a.activation == .relu ? "ReLU" : "\(a.activation)"
+            let scaled = a.activation.hessianScaleLog2(depth: a.problem.architecture.depth) > 0 ? " (ranked as the integer Hessians b^(2(L-1)) H, same ranks)" : ""
+            return ["point     \(name) network, exact away from kinks\(scaled); the formulas below are the "
+                    + (a.problem.architecture.bias ? "with-bias conjecture's" : "linear network's") + ", for comparison"]
         }
         let checks = d.conditionsHold ? "C1-C4 hold (partial products, feature matrices, Omega and W^{k-1:1} Omega^T W^{L:l+1} all of full rank)"
             : "C1-C4 do not all hold: " + d.failures.joined(separator: "; ")

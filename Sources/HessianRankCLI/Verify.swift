@@ -29,7 +29,7 @@ struct Verify: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard rankOptions.activation == "linear" else {
+        guard rankOptions.activation == .linear else {
             throw ValidationError("--activation: verify checks the formulas, which are statements about linear networks; use calibrate for ReLU")
         }
         try Validate.seed(seed)
