@@ -8,12 +8,16 @@ public struct AnalysisReport: Codable, Sendable, Equatable {
     /// 2 added `activation`; 3 added `rankedMatrices` and `inputExponents`, and leaves out `generic` and
     /// `genericityDeficiencies` for ReLU; 4 replaced those two by `conditionsHold`, `conditionFailures` and
     /// `attainedByProof` (proofs/genericity.md), and added `method.primeSource` (with `method.errorBound` absent for
-    /// primes given with --prime).
+    /// primes given with --prime). Networks with biases (--bias, or b*.npy files) add `bias`, `inputs.biases` and
+    /// `augmentedDataRank`, absent otherwise, and compare with the with-bias conjecture in `formula`; `activation` may
+    /// read "leaky-relu:a/b": additions that leave every earlier output as it was, so still 4.
     public static let currentFormatVersion = 4
 
     public struct Inputs: Codable, Sendable, Equatable {
         /// W_1 ... W_L, each as rows of decimal strings.
         public let weights: [[[String]]]
+        /// b_1 ... b_L as flat lists (networks with biases only).
+        public let biases: [[String]]?
         public let x: [[String]]
         public let y: [[String]]
     }
@@ -55,13 +59,17 @@ public struct AnalysisReport: Codable, Sendable, Equatable {
 
     public let formatVersion: Int
     public let architecture: [Int]
-    /// "linear" or "relu".
+    /// true when every layer has a bias (parameters per layer: W_t, then b_t); absent without biases.
+    public let bias: Bool?
+    /// "linear", "relu" or "leaky-relu:a/b".
     public let activation: String
     public let samples: Int
     /// Decimal string: seeds are 64-bit unsigned and JSON numbers lose precision past 2^53.
     public let seed: String
     public let parameters: Int
     public let dataRank: Int
+    /// rank [X, 1], for networks with biases.
+    public let augmentedDataRank: Int?
     public let inputs: Inputs
     /// The given values are inputs / 2^inputExponents, matrix by matrix (all 0 unless read from files with --weights).
     public let inputExponents: InputExponents
@@ -87,20 +95,24 @@ public struct AnalysisReport: Codable, Sendable, Equatable {
         let problem = analysis.problem
         formatVersion = Self.currentFormatVersion
         architecture = problem.architecture.widths
+        bias = problem.architecture.bias ? true : nil
         activation = analysis.activation.rawValue
         samples = problem.sampleCount
         seed = String(analysis.seed)
         parameters = problem.parameterCount
         dataRank = analysis.dataRank
-        inputs = Inputs(weights: problem.weights.map(\.decimalRows), x: problem.x.decimalRows, y: problem.y.decimalRows)
+        augmentedDataRank = analysis.augmentedDataRank
+        inputs = Inputs(weights: problem.weights.map(\.decimalRows),
+                        biases: problem.architecture.bias ? problem.biases.map { $0.decimalRows.map { $0[0] } } : nil,
+                        x: problem.x.decimalRows, y: problem.y.decimalRows)
         self.inputExponents = inputExponents ?? .zero(depth: problem.architecture.depth)
         func values<V>(_ value: (PartAnalysis) -> V) -> PartValues<V> {
             PartValues(loss: value(analysis.part(.loss)), outer: value(analysis.part(.outer)),
                        functional: value(analysis.part(.functional)))
         }
         ranks = values(\.rank.rank)
-        formula = Formula(loss: analysis.formulas.loss.value, outer: analysis.formulas.outer.value,
-                          functional: analysis.formulas.functional.value, s: analysis.formulas.s, q: analysis.formulas.q)
+        formula = Formula(loss: analysis.part(.loss).formula.value, outer: analysis.part(.outer).formula.value,
+                          functional: analysis.part(.functional).formula.value, s: analysis.formulas.s, q: analysis.formulas.q)
         verdicts = values(\.verdict.rawValue)
         conditionsHold = analysis.diagnosis?.conditionsHold
         conditionFailures = analysis.diagnosis?.failures

@@ -66,7 +66,9 @@ public struct SweepRecord: Codable, Sendable, Equatable {
     public let index: Int
     public let variable: Int
     public let architecture: [Int]
-    /// "linear" or "relu" (hidden layers).
+    /// true when every layer has a bias (`sweep --bias`); absent otherwise.
+    public let bias: Bool?
+    /// "linear", "relu" or "leaky-relu:a/b" (hidden layers).
     public let activation: String
     /// "signed" (the default draws) or "nonnegative" (ReLU studies with inputs in [0, 1] scaled: `--data nonnegative`).
     public let data: String
@@ -90,6 +92,7 @@ public struct SweepRecord: Codable, Sendable, Equatable {
         index = point.index
         variable = point.variable
         architecture = point.architecture.widths
+        bias = analysis.problem.architecture.bias ? true : nil
         activation = analysis.activation.rawValue
         data = nonnegativeData ? "nonnegative" : "signed"
         samples = point.samples
@@ -111,36 +114,22 @@ public struct SweepRecord: Codable, Sendable, Equatable {
 }
 
 public enum SweepRunner {
-    /// Analyses one point: draw with seed + index (integers, or uniformly over F_p in generic mode), rank all three
-    /// parts, for a linear network or (`activation` relu, integers only) a ReLU network.
+    /// Analyses one point on the pipeline (`Analyzer.analyzeDrawn`) with seed + index: integers, or uniformly over F_p
+    /// in generic mode (linear networks); a network with kinks (relu, leaky-relu) draws from -2^20...2^20 (inputs in
+    /// 0...2^20 with `nonnegativeData`) and is redrawn on a kink. With `bias`, every layer of the point gets a bias.
     public static func run(_ study: SweepStudy, _ point: SweepStudy.Point, seed: UInt64, generic: Bool,
-                           activation: Activation = .linear, nonnegativeData: Bool = false) throws -> SweepRecord {
-        precondition(activation != .tanh && !(generic && activation == .relu), "SweepRunner: linear, or relu over Z")
-        precondition(!nonnegativeData || activation == .relu, "SweepRunner: non-negative data are for ReLU studies")
+                           activation: Activation = .linear, bias: Bool = false,
+                           nonnegativeData: Bool = false) throws -> SweepRecord {
+        precondition(activation.isPiecewiseLinear && !(generic && activation != .linear), "SweepRunner: piecewise linear over Z, or linear over F_p")
+        precondition(!nonnegativeData || activation.hasKinks, "SweepRunner: non-negative data are for ReLU studies")
         let pointSeed = seed &+ UInt64(point.index)
         let clock = ContinuousClock()
         let start = clock.now
-        let analysis: Analysis
-        if generic {
-            let prime = Primes.fromSystemEntropy()
-            let problem = try Generator.drawField(point.architecture, samples: point.samples, prime: prime, seed: pointSeed)
-            analysis = try Analyzer.analyze(problem, seed: pointSeed, options: RankOptions(fieldPrime: prime))
-        } else if activation == .relu {
-            analysis = try reluAnalysis(point, nonnegativeData: nonnegativeData, seed: pointSeed)
-        } else {
-            let problem = try Generator.draw(point.architecture, samples: point.samples, seed: pointSeed)
-            analysis = try Analyzer.analyze(problem, seed: pointSeed)
-        }
+        let plan: DrawPlan = generic ? .field(dataRank: nil)
+            : activation.hasKinks ? .largeValues(nonnegativeData: nonnegativeData) : .integers(dataRank: nil)
+        let analysis = try Analyzer.analyzeDrawn(point.architecture.withBias(bias), samples: point.samples, plan: plan,
+                                                 seed: pointSeed, options: RankOptions(activation: activation))
         return SweepRecord(study: study, point: point, analysis: analysis, nonnegativeData: nonnegativeData,
                            seconds: (clock.now - start).seconds)
-    }
-
-    /// The first large-value draw off every ReLU kink (`KinkRedraw`), analysed.
-    static func reluAnalysis(_ point: SweepStudy.Point, nonnegativeData: Bool, seed: UInt64) throws -> Analysis {
-        try KinkRedraw.first(seed: seed, what: "point \(point.index) (\(point.architecture), N = \(point.samples))") { drawSeed in
-            let problem = try Generator.drawLargeValues(point.architecture, samples: point.samples,
-                                                        nonnegativeData: nonnegativeData, seed: drawSeed)
-            return try Analyzer.analyze(problem, seed: drawSeed, options: RankOptions(activation: .relu))
-        }.value
     }
 }

@@ -19,7 +19,7 @@ public enum SweepPlot {
             <?xml version="1.0" encoding="UTF-8"?>
             <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" font-family="sans-serif" font-size="12">
             <rect width="100%" height="100%" fill="white"/>
-            <text x="\(left)" y="24" font-size="14">rank against \(first.study.rawValue)\(first.activation == "relu" ? ", ReLU networks" : ""): \(first.activation == "relu" ? "linear formula" : "formula") (lines), exact rank (points), p (dashed)</text>
+            <text x="\(left)" y="24" font-size="14">rank against \(first.study.rawValue)\(first.activation == "relu" ? ", ReLU networks" : first.activation != "linear" ? ", \(first.activation) networks" : "")\(first.bias == true ? " with bias" : ""): \(first.activation != "linear" ? (first.bias == true ? "with-bias conjecture" : "linear formula") : first.bias == true ? "with-bias conjecture" : "formula") (lines), exact rank (points), p (dashed)</text>
             <rect x="\(left)" y="\(top)" width="\(width - left - right)" height="\(height - top - bottom)" fill="none" stroke="#888"/>
 
             """

@@ -46,7 +46,7 @@ struct Merge: ParsableCommand {
                 if let other = records.values.first, other.study != record.study {
                     throw ValidationError("\(place): a \(record.study.rawValue) record among \(other.study.rawValue) records")
                 }
-                if let other = records.values.first, other.activation != record.activation || other.data != record.data {
+                if let other = records.values.first, other.activation != record.activation || other.data != record.data || other.bias != record.bias {
                     throw ValidationError("\(place): a \(record.activation) record with \(record.data) data among \(other.activation) records with \(other.data) data")
                 }
                 let points = record.study.points

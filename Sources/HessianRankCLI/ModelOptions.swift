@@ -8,7 +8,8 @@ extension Activation: ExpressibleByArgument {
 
     /// For `@Option(transform:)`: the parse, with the reason a value is refused.
     static func argument(_ text: String) throws -> Activation {
-        do { return try Activation(parsing: text) } catch { throw ValidationError("--activation: \(error.message)") }
+        // ArgumentParser prefixes "The value '...' is invalid for '--activation <name>': ".
+        do { return try Activation(parsing: text) } catch { throw ValidationError(error.message) }
     }
 
     /// What the exact path accepts, for help texts and errors.

@@ -130,13 +130,6 @@ struct RankMethodOptions: ParsableArguments {
                     fieldPrime: fieldPrime, fullMatrices: fullMatrices)
     }
 
-    /// Generic mode: the field's prime (given with --prime, else drawn from the system's entropy) and the options
-    /// that rank over it.
-    func genericOptions() -> (prime: UInt, options: RankOptions) {
-        let prime = primeChoice.draw()[0]
-        return (prime, options(fieldPrime: prime))
-    }
-
     func validate() throws {
         guard field == "integers" || field == "prime" else {
             throw ValidationError("--field: expected integers or prime; got '\(field)'")

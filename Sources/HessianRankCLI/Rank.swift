@@ -61,7 +61,7 @@ struct Rank: ParsableCommand {
     /// (exit 2) when it is above --max-memory or, with --certify, above the certification limit: both judged from the
     /// files' headers, before any data are read.
     func loadProblem() throws -> (problem: Problem, exponents: InputExponents?) {
-        guard let weights else { return (try network.draw(), nil) }
+        guard let weights else { preconditionFailure("loadProblem: --weights is required") }
         guard let xFile, let yFile else { throw ValidationError("--weights: give the data with --x FILE.npy and the targets with --y FILE.npy") }
         let headers = try WeightFiles.headers(directory: weights, x: xFile, y: yFile)
         let architecture: Architecture
@@ -92,22 +92,15 @@ struct Rank: ParsableCommand {
     }
 
     func run() throws {
-        var options = rankOptions.options
-        var exponents: InputExponents? = nil
-        let problem: Problem
-        if rankOptions.generic {
-            let prime: UInt
-            (prime, options) = rankOptions.genericOptions()
-            problem = try Generator.drawField(network.architecture, samples: network.sampleCount, prime: prime, seed: network.seedValue)
-        } else {
-            (problem, exponents) = try loadProblem()
-        }
-        if problem.parameterCount >= 1_000 {
+        // Files are read (and judged) first; a drawn network is only described here, and drawn by the pipeline.
+        let given = weights == nil ? nil : try loadProblem()
+        let architecture = given?.problem.architecture ?? network.architecture
+        let samples = given?.problem.sampleCount ?? network.sampleCount
+        if architecture.parameterCount >= 1_000 {
             let how = rankOptions.certify ? "certifying" : "ranking"
-            let p = problem.parameterCount
-            if rankOptions.reduces(problem.architecture) {
-                let shapes = zip(HessianPart.allCases, ReducedHessian.rankedShapes(architecture: problem.architecture,
-                                                                                   samples: problem.sampleCount))
+            let p = architecture.parameterCount
+            if rankOptions.reduces(architecture) {
+                let shapes = zip(HessianPart.allCases, ReducedHessian.rankedShapes(architecture: architecture, samples: samples))
                     .map { "\($0.symbol) \($1.rows) x \($1.columns)" }
                 StandardError.write("rank: \(how) the reduced Hessians of p = \(p) parameters (\(shapes.joined(separator: ", ")))...\n")
             } else {
@@ -116,15 +109,14 @@ struct Rank: ParsableCommand {
         }
         let analysis: Analysis
         do {
-            if weights == nil && options.activation.hasKinks {
-                // A drawn ReLU network on a kink is the tool's choice: draw again (`KinkRedraw`). Only a network the
-                // user gave is refused on a kink.
-                analysis = try KinkRedraw.first(seed: network.seedValue, what: network.architecture.description) { seed in
-                    let drawn = seed == network.seedValue ? problem : try network.draw(seed: seed)
-                    return try Analyzer.analyze(drawn, seed: seed, options: options)
-                }.value
+            if let given {
+                // Only a network the user gave is refused on a kink.
+                analysis = try Analyzer.analyze(given.problem, seed: network.seedValue, options: rankOptions.options)
             } else {
-                analysis = try Analyzer.analyze(problem, seed: network.seedValue, options: options)
+                // A drawn network on a kink is the tool's choice: the pipeline draws again (`KinkRedraw`).
+                let plan: DrawPlan = rankOptions.generic ? .field(dataRank: nil) : .integers(dataRank: network.dataRankValue)
+                analysis = try Analyzer.analyzeDrawn(architecture, samples: samples, plan: plan, seed: network.seedValue,
+                                                     options: rankOptions.options)
             }
         } catch let error as AnalysisFailure {
             switch error {
@@ -135,12 +127,13 @@ struct Rank: ParsableCommand {
                     : "the exact rank of the data, a partial product or Omega: \(error.description)")
             }
         }
+        let exponents = given?.exponents
         if json {
             let data = try AnalysisReport.encoder().encode(AnalysisReport(analysis, inputExponents: exponents))
             print(String(decoding: data, as: UTF8.self))
         } else {
             let redrawn = analysis.seed == network.seedValue ? nil
-                : "seed \(analysis.seed) (seed \(network.seedValue) + k 2^32: the draws before it sat on a ReLU kink)"
+                : "seed \(analysis.seed) (seed \(network.seedValue) + k 2^32: the draws before it sat on a \(analysis.activation == .relu ? "ReLU " : "")kink)"
             print(Self.report(analysis, origin: weights.map { "the files in \($0) (exact values)" } ?? redrawn), terminator: "")
         }
     }
@@ -175,7 +168,11 @@ struct Rank: ParsableCommand {
                 return ["point     linear network with biases, compared with the with-bias conjecture (observed, not proven); no diagnosis of the point"]
             }
             let name = a.activation == .relu ? "ReLU" : "\(a.activation)"
-            let scaled = a.activation.hessianScaleLog2(depth: a.problem.architecture.depth) > 0 ? " (ranked as the integer Hessians b^(2(L-1)) H, same ranks)" : ""
+            let depth = a.problem.architecture.depth
+            var scaled = ""
+            if case .leakyReLU(let slope) = a.activation, slope.denominator > 1, depth > 1 {
+                scaled = " (ranked as \(slope.denominator)^\(2 * (depth - 1)) H, an integer matrix of the same rank)"
+            }
             return ["point     \(name) network, exact away from kinks\(scaled); the formulas below are the "
                     + (a.problem.architecture.bias ? "with-bias conjecture's" : "linear network's") + ", for comparison"]
         }

@@ -38,10 +38,13 @@ struct Sweep: ParsableCommand {
     var field: String = "integers"
 
     @Option(name: .long, help: ArgumentHelp("""
-        Hidden activation: linear, or relu (exact ranks of the ReLU networks beside the linear formula, the paper's \
-        comparison; a draw on a kink is redrawn).
-        """, valueName: "name"))
-    var activation: String = "linear"
+        Hidden activation: linear, relu or leaky-relu[:slope] (exact ranks of the piecewise-linear networks beside the \
+        linear formula, the paper's comparison; a draw on a kink is redrawn).
+        """, valueName: "name"), transform: Activation.argument)
+    var activation: Activation = .linear
+
+    @Flag(name: .long, help: "Give every layer of every point a bias (ranks beside the with-bias conjecture for linear networks).")
+    var bias = false
 
     @Option(name: .long, help: ArgumentHelp("""
         With --activation relu: signed (default; inputs in -2^20...2^20) or nonnegative (inputs in 0...2^20, i.e. \
@@ -70,17 +73,15 @@ struct Sweep: ParsableCommand {
         }
         try Validate.seed(seed)
         guard field == "integers" || field == "prime" else { throw ValidationError("--field: expected integers or prime; got '\(field)'") }
-        guard activation == "linear" || activation == "relu" else {
-            throw ValidationError("--activation: expected linear or relu; got '\(activation)'")
-        }
+        try activation.requireExact()
         guard data == "signed" || data == "nonnegative" else {
             throw ValidationError("--data: expected signed or nonnegative; got '\(data)'")
         }
-        if data == "nonnegative" && activation != "relu" {
-            throw ValidationError("--data nonnegative: only with --activation relu (linear studies use the documented integer draw)")
+        if data == "nonnegative" && !activation.hasKinks {
+            throw ValidationError("--data nonnegative: only with --activation relu or leaky-relu (linear studies use the documented integer draw)")
         }
-        if activation == "relu" && field == "prime" {
-            throw ValidationError("--activation relu: not with --field prime (generic mode is for linear networks)")
+        if activation != .linear && field == "prime" {
+            throw ValidationError("--activation \(activation): not with --field prime (generic mode is for linear networks)")
         }
         if let shard, shardValue == nil {
             throw ValidationError("--shard: expected i/n with 1 <= i <= n, e.g. --shard 2/8; got '\(shard)'")
@@ -88,9 +89,10 @@ struct Sweep: ParsableCommand {
         if shard != nil && (output.json || output.plot != nil) {
             throw ValidationError("--shard: prints JSON lines for `hessian-rank merge`; drop --json and --plot (merge makes them)")
         }
-        try NetworkOptions.checkMemory(study.points.map { ($0.architecture, $0.samples) }, values: activation == "relu" ? .large : .integers,
-                                       limit: maxMemory, workload: .rank(reduced: activation == "linear", activation: Activation(rawValue: activation)!,
-                                                                         generic: field == "prime"))
+        try NetworkOptions.checkMemory(study.points.map { ($0.architecture.withBias(bias), $0.samples) },
+                                       values: activation.hasKinks ? .large : .integers, limit: maxMemory,
+                                       workload: .rank(reduced: activation == .linear && !bias, activation: activation,
+                                                       generic: field == "prime"))
         try output.validatePlot()
     }
 
@@ -101,7 +103,7 @@ struct Sweep: ParsableCommand {
         for (n, point) in points.enumerated() {
             progress.update(n, "\(point.architecture) N=\(point.samples)")
             let record = try SweepRunner.run(studyValue, point, seed: UInt64(seed)!, generic: field == "prime",
-                                             activation: Activation(rawValue: activation)!, nonnegativeData: data == "nonnegative")
+                                             activation: activation, bias: bias, nonnegativeData: data == "nonnegative")
             if shard != nil {
                 print(String(decoding: try JSONEncoder.sorted.encode(record), as: UTF8.self))
             }
@@ -146,7 +148,7 @@ struct SweepOutputOptions: ParsableArguments {
         var lines = [pad(records.first?.study.variableName ?? "", 15) + pad("widths", 32) + pad("N", 5) + pad("p", 6)
                      + pad("rank L/O/F", 17) + pad("formula L/O/F", 17) + "verdicts"]
         for r in records {
-            let verdicts = r.activation == "relu" ? reluComparison(r)
+            let verdicts = r.activation != "linear" ? piecewiseLinearComparison(r)
                 : Set(r.verdicts) == ["equal"] ? "equal" : r.verdicts.joined(separator: "; ")
             lines.append(pad(String(r.variable), 15) + pad(r.architecture.map(String.init).joined(separator: ","), 32)
                          + pad(String(r.samples), 5) + pad(String(r.parameters), 6)
@@ -156,12 +158,14 @@ struct SweepOutputOptions: ParsableArguments {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// A ReLU point against the linear formula: "relu: equal to the linear formula", or per part below/equal/above.
-    static func reluComparison(_ r: SweepRecord) -> String {
+    /// A relu or leaky-relu point against the linear formula (with biases: the with-bias conjecture): "relu: equal to
+    /// the linear formula", or per part below/equal/above.
+    static func piecewiseLinearComparison(_ r: SweepRecord) -> String {
         let pairs = [("H_L", r.ranks.loss, r.formula.loss), ("H_O", r.ranks.outer, r.formula.outer),
                      ("H_F", r.ranks.functional, r.formula.functional)]
-        if pairs.allSatisfy({ $0.1 == $0.2 }) { return "relu: equal to the linear formula" }
-        return "relu: " + pairs.map { "\($0.0) \($0.1 < $0.2 ? "below" : $0.1 > $0.2 ? "above" : "equal")" }.joined(separator: ", ")
+        let formula = r.bias == true ? "with-bias conjecture" : "linear formula"
+        if pairs.allSatisfy({ $0.1 == $0.2 }) { return "\(r.activation): equal to the \(formula)" }
+        return "\(r.activation): " + pairs.map { "\($0.0) \($0.1 < $0.2 ? "below" : $0.1 > $0.2 ? "above" : "equal")" }.joined(separator: ", ")
     }
 }
 

@@ -119,19 +119,11 @@ struct Verify: ParsableCommand {
     }
 
     func analyze(_ gridCase: GridCase, seed: UInt64) throws -> Analysis {
-        var options = rankOptions.options
-        let problem: Problem
-        if rankOptions.generic {
-            let prime: UInt
-            (prime, options) = rankOptions.genericOptions()
-            problem = try Generator.drawField(gridCase.architecture, samples: gridCase.samples,
-                                              dataRank: gridCase.dataRank, prime: prime, seed: seed)
-        } else {
-            problem = try Generator.draw(gridCase.architecture, samples: gridCase.samples, dataRank: gridCase.dataRank, seed: seed)
-        }
+        let plan: DrawPlan = rankOptions.generic ? .field(dataRank: gridCase.dataRank) : .integers(dataRank: gridCase.dataRank)
         do {
-            return try Analyzer.analyze(problem, seed: seed, options: options)
-        } catch {
+            return try Analyzer.analyzeDrawn(gridCase.architecture, samples: gridCase.samples, plan: plan, seed: seed,
+                                             options: rankOptions.options)
+        } catch let error as AnalysisFailure {
             throw InputError("\(rankOptions.certify ? "--certify: " : "")\(gridCase.architecture): \(error.description)")
         }
     }

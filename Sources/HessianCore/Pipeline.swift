@@ -1,0 +1,54 @@
+// The one pipeline of the exact path for drawn networks: draw -> build -> redraw on a kink -> rank -> bound and
+// verdict. rank, verify, sweep, bias and bench analyse their drawn networks through `Analyzer.analyzeDrawn`; the
+// prime of generic mode comes from the options' `PrimeChoice` here and nowhere else.
+import ExactAlgebra
+
+/// How the exact path draws a network from a seed (`Generator`; one stream per purpose).
+public enum DrawPlan: Sendable {
+    /// `Generator.draw`: integers in -16...16, data of exactly rank r when given.
+    case integers(dataRank: Int?)
+    /// `Generator.drawLargeValues`: values in -2^20...2^20, for piecewise-linear studies at scale (kinks unlikely).
+    case largeValues(nonnegativeData: Bool)
+    /// Given data X (from a file): weights, biases and targets drawn.
+    case data(IntegerMatrix)
+    /// Generic mode: every value uniform over F_p, for the prime the pipeline draws from the options.
+    case field(dataRank: Int?)
+
+    /// The problem of `seed`; `prime` is the field's in generic mode.
+    public func draw(_ architecture: Architecture, samples: Int, seed: UInt64, prime: UInt?) throws(InputError) -> Problem {
+        switch self {
+        case .integers(let dataRank): try Generator.draw(architecture, samples: samples, dataRank: dataRank, seed: seed)
+        case .largeValues(let nonnegative): try Generator.drawLargeValues(architecture, samples: samples,
+                                                                          nonnegativeData: nonnegative, seed: seed)
+        case .data(let x): try Generator.draw(architecture, x: x, seed: seed)
+        case .field(let dataRank): try Generator.drawField(architecture, samples: samples, dataRank: dataRank,
+                                                           prime: prime!, seed: seed)
+        }
+    }
+
+    public var isGeneric: Bool { if case .field = self { true } else { false } }
+}
+
+extension Analyzer {
+    /// Draws `architecture` with `samples` from `seed` by `plan`, and analyses it with `options`. In generic mode
+    /// (`.field`) the field's prime is the first of `options.primes` (drawn from the system's entropy, or given), and
+    /// the options rank over it. A network whose activation has kinks is drawn again on a kink (`KinkRedraw`: the
+    /// seed it was analysed at is the analysis's `seed`). Throws `InputError` (a draw, or every redraw on a kink) and
+    /// `AnalysisFailure.certification`.
+    public static func analyzeDrawn(_ architecture: Architecture, samples: Int, plan: DrawPlan, seed: UInt64,
+                                    options: RankOptions = RankOptions()) throws -> Analysis {
+        var options = options
+        var prime: UInt? = nil
+        if plan.isGeneric {
+            prime = options.primes.draw()[0]
+            options.fieldPrime = prime
+        }
+        let what = "\(architecture.summary), N = \(samples)"
+        guard options.activation.hasKinks else {
+            return try analyze(plan.draw(architecture, samples: samples, seed: seed, prime: prime), seed: seed, options: options)
+        }
+        return try KinkRedraw.first(seed: seed, what: what) { drawSeed in
+            try analyze(plan.draw(architecture, samples: samples, seed: drawSeed, prime: prime), seed: drawSeed, options: options)
+        }.value
+    }
+}
