@@ -56,8 +56,7 @@ struct Bench: ParsableCommand {
         var networks: [(architecture: Architecture, samples: Int)] = []
         for w in widthValues {
             do { networks.append((try Self.architecture(w), Self.samples)) } catch {
-                throw error.exceedsIntegerSizes ? NetworkOptions.sizeRefusal("64,\(w),\(w),10", samples: Self.samples, limit: maxMemory)
-                    : ValidationError("--widths: \(error.message)")
+                throw NetworkOptions.refusal(error, prefix: "--widths: ", widths: "64,\(w),\(w),10", samples: Self.samples, limit: maxMemory)
             }
         }
         try NetworkOptions.checkMemory(networks, limit: maxMemory, workload: .rank(reduced: !fullMatrices))

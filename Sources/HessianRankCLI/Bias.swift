@@ -63,9 +63,8 @@ struct Bias: ParsableCommand {
             // The augmented network [[W, b], [0, 1]] on [X, 1] is what gets ranked.
             let augmented: Architecture
             do { augmented = try Problem.augmentedArchitecture(network.architecture) } catch {
-                throw error.exceedsIntegerSizes
-                    ? NetworkOptions.sizeRefusal("\(network.architecture) with biases", samples: network.sampleCount, limit: network.maxMemory)
-                    : ValidationError("--arch: with biases, \(error.message)")
+                throw NetworkOptions.refusal(error, prefix: "--arch: with biases, ", widths: "\(network.architecture) with biases",
+                                             samples: network.sampleCount, limit: network.maxMemory)
             }
             try NetworkOptions.checkMemory(augmented, samples: network.sampleCount, dataRank: network.dataRankValue,
                                            values: .field, limit: network.maxMemory, workload: .bias)

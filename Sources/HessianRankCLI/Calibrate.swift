@@ -80,8 +80,7 @@ struct Calibrate: ParsableCommand {
         if let arch {
             let architecture: Architecture
             do { architecture = try Architecture(parsing: arch) } catch {
-                throw error.exceedsIntegerSizes ? NetworkOptions.sizeRefusal(arch, samples: samples.flatMap { Int($0) }, limit: maxMemory)
-                    : ValidationError("--arch: \(error.message)")
+                throw NetworkOptions.refusal(error, prefix: "--arch: ", widths: arch, samples: samples.flatMap { Int($0) }, limit: maxMemory)
             }
             if xFile != nil {
                 // The file is read once, in run() (`cases()`), which checks it against --arch and --samples.

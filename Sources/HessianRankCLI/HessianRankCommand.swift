@@ -3,6 +3,8 @@
 // Exit codes: 0 success; 1 a check failed (a counterexample, a rank below a proven attainment or a shortfall where
 // C1-C4 hold, an invalid certificate);
 // 2 bad input, with a one-line message on stderr naming the argument and the fix.
+// Bad input has one type in the CLI, ArgumentParser's `ValidationError`, thrown from `validate()` and `run()` alike; the
+// core's `InputError` (a shape, a file's values, every draw on a kink) that reaches `main` is reported the same way.
 import ArgumentParser
 import ExactAlgebra
 import HessianCore

@@ -38,6 +38,12 @@ extension NetworkOptions {
                         workload: workload)
     }
 
+    /// The CLI's form of the core's refusal of a shape given as `widths`: the memory refusal (`sizeRefusal`) when its
+    /// sizes exceed 64-bit integers, else the message after `prefix` (e.g. "--arch: ").
+    static func refusal(_ error: InputError, prefix: String, widths: String, samples: Int?, limit: String) -> Error {
+        error.exceedsIntegerSizes ? sizeRefusal(widths, samples: samples, limit: limit) : ValidationError(prefix + error.message)
+    }
+
     /// The refusal of widths whose sizes do not fit 64-bit integers (`InputError.exceedsIntegerSizes`): well-formed,
     /// but larger than any memory, so refused with the memory message like any network above the limit.
     static func sizeRefusal(_ widths: String, samples: Int?, limit text: String) -> Error {

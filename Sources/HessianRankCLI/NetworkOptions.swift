@@ -45,8 +45,7 @@ struct NetworkOptions: ParsableArguments {
         guard let arch else { return }
         let architecture: Architecture
         do { architecture = try Architecture(parsing: arch, bias: bias) } catch {
-            throw error.exceedsIntegerSizes ? Self.sizeRefusal(arch, samples: samples.flatMap { Int($0) }, limit: maxMemory)
-                : ValidationError("--arch: \(error.message)")
+            throw Self.refusal(error, prefix: "--arch: ", widths: arch, samples: samples.flatMap { Int($0) }, limit: maxMemory)
         }
         guard let samples else { return }
         guard let n = Int(samples), n >= 1 else {

@@ -120,9 +120,9 @@ struct Rank: ParsableCommand {
             }
         } catch let error as AnalysisFailure {
             switch error {
-            case .kink: throw InputError(error.description)
+            case .kink: throw ValidationError(error.description)
             case .certification:
-                throw InputError(rankOptions.certify
+                throw ValidationError(rankOptions.certify
                     ? "--certify: \(error.description); drop --certify for the modular rank with its error bound"
                     : "the exact rank of the data, a partial product or Omega: \(error.description)")
             }

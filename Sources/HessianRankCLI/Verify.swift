@@ -124,7 +124,7 @@ struct Verify: ParsableCommand {
             return try Analyzer.analyzeDrawn(gridCase.architecture, samples: gridCase.samples, plan: plan, seed: seed,
                                              options: rankOptions.options)
         } catch let error as AnalysisFailure {
-            throw InputError("\(rankOptions.certify ? "--certify: " : "")\(gridCase.architecture): \(error.description)")
+            throw ValidationError("\(rankOptions.certify ? "--certify: " : "")\(gridCase.architecture): \(error.description)")
         }
     }
 
