@@ -46,6 +46,7 @@ let package = Package(
         ),
         .testTarget(name: "ExactAlgebraTests", dependencies: ["ExactAlgebra"]),
         .testTarget(name: "RankFormulasTests", dependencies: ["RankFormulas"]),
+        .testTarget(name: "HessianReferenceTests", dependencies: ["HessianReference"]),
         .testTarget(name: "HessianCoreTests", dependencies: ["HessianCore", "ExactAlgebra", "RankFormulas", "HessianReference"]),
         .testTarget(name: "SHA256DigestTests", dependencies: ["SHA256Digest"]),
         .testTarget(name: "NumericalAlgebraTests", dependencies: ["NumericalAlgebra"]),
