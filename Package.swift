@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "SHA256DigestTests", dependencies: ["SHA256Digest"]),
         .testTarget(name: "NumericalAlgebraTests", dependencies: ["NumericalAlgebra"]),
         .testTarget(name: "NPYFormatTests", dependencies: ["NPYFormat", .product(name: "PropertyBased", package: "swift-property-based")]),
-        .testTarget(name: "CertificateCheckerTests", dependencies: ["CertificateChecker", "HessianCore", "ExactAlgebra", .product(name: "PropertyBased", package: "swift-property-based")]),
+        .testTarget(name: "CertificateCheckerTests", dependencies: ["CertificateChecker", "HessianCore", "ExactAlgebra", "HessianReference", .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "CLITests", dependencies: ["HessianRankCLI", "NPYFormat", "ExactAlgebra", "SHA256Digest", .product(name: "PropertyBased", package: "swift-property-based")]),
     ],
     swiftLanguageModes: [.v6]
