@@ -29,7 +29,8 @@ public enum ReferenceActivation: Sendable, Equatable {
     /// max(0, z): exact on each linear region, refused on a kink.
     case relu
     /// z for z > 0, (numerator / denominator) z for z < 0; refused on a kink. The slope must be in lowest terms with
-    /// denominator >= 1, |numerator| and denominator at most 2^16, and not 1 (`isValid`); slope 0 is ReLU.
+    /// denominator >= 1, |numerator| and denominator at most 2^16, and not 1 (`isValid`, a precondition of every
+    /// computation: callers validate first); slope 0 is ReLU.
     case leakyReLU(numerator: Int, denominator: Int)
 
     /// The largest numerator magnitude and denominator of a leaky slope.
