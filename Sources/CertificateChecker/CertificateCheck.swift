@@ -1,8 +1,10 @@
 // The certificate checker: `hessian-rank check-certificate FILE`.
 //
-// It trusts nothing the producer computed. It reads the network, data and targets from the file, rebuilds the
-// Hessians by the direct route (HessianReference: per-sample automatic differentiation in Int128, for linear networks
-// and, away from kinks, ReLU networks; never the producer's structured path), and checks, for each claimed rank rho:
+// It trusts nothing the producer computed. It reads the network (with or without biases), data and targets from the
+// file, rebuilds the Hessians by the direct route (HessianReference: per-sample automatic differentiation in Int128, for
+// linear networks and, away from kinks, ReLU and leaky-ReLU networks; never the producer's structured path), and
+// checks, for each claimed rank rho, on the integer Hessian H the direct route returns (for a leaky slope a/b,
+// b^(2(L-1)) times the true Hessian: same rank, and the witnesses are stated for it):
 // - lower bound: the rho x rho submatrix H[rows, columns] has the stated nonzero determinant modulo the stated prime
 //   (checked with our own elimination). A minor nonzero mod p is a nonzero integer, so rank H >= rho.
 // - upper bound: every column of H is a rational combination of the witness columns. The checker solves
@@ -11,17 +13,18 @@
 //   would satisfy the identity vacuously); then the column space has dimension <= rho. (Equivalently, the n - rho vectors (-X[:, j]; den e_j) are kernel vectors, independent
 //   because each has its own nonzero coordinate: a kernel certificate (proofs/exact-rank-method.md), rebuilt rather
 //   than stored, since stored kernel vectors would take thousands of bits per entry.)
-// Integrity: `inputsDigest` binds the network, data and targets; `certificateDigest` binds everything else. Both are
-// SHA-256 of canonical JSON. The checks run in the order of the reasons below and stop at the first failure.
+// Integrity: `inputsDigest` binds the network (activation, weights, biases), data and targets; `certificateDigest`
+// binds everything else. Both are SHA-256 of canonical JSON. The checks run in the order of the reasons below and stop
+// at the first failure.
 //
 // Limits (`Limits`, each argued there). The checker refuses as invalid, before allocating anything that grows with it:
 // - a file above 64 MiB, before reading it;
 // - before parsing any value: a key the format does not have (or one key twice), nesting deeper than 5 levels, a string
 //   above 64 bytes, a number above 19 characters or not an integer, more JSON values than a certificate within these
 //   limits holds (1,030,100);
-// - before building any matrix: more than 1,001 widths, p above 1,000 (certify's limit; it bounds every width), N above
-//   10,000 samples, N (d + K) above 10^6 data entries, a rebuild of more than 2 * 10^9 multiply-adds
-//   (N p^2 (K + 8) / 2), a decimal entry of more than 39 digits.
+// - before building any matrix: more than 1,001 widths, p above 1,000 (biases included; certify's limit; it bounds
+//   every width), N above 10,000 samples, N (d + K) above 10^6 data entries, a rebuild of more than 2 * 10^9
+//   multiply-adds (N p^2 (K + 8) / 2), a decimal entry of more than 39 digits.
 import Foundation
 import HessianReference
 import SHA256Digest
@@ -43,15 +46,28 @@ public enum CertificateCheck {
 
     public struct Summary: Sendable, Equatable, CustomStringConvertible {
         public let architecture: [Int]
-        /// "linear" or "relu".
+        /// "linear", "relu" or "leaky-relu:a/b" ("leaky-relu:a" when b = 1).
         public let activation: String
+        /// Whether every layer has a bias.
+        public let bias: Bool
         public let samples: Int
         public let parameters: Int
         public let parts: [PartSummary]
         public var description: String {
             let ranks = parts.map { "rank \(symbol($0.part)) = \($0.rank)" }.joined(separator: ", ")
-            return "valid: \(ranks) for \(activation == "relu" ? "the ReLU network with " : "")widths \(architecture.map(String.init).joined(separator: ",")) "
+            return "valid: \(ranks) for \(network)widths \(architecture.map(String.init).joined(separator: ",")) "
                 + "(p = \(parameters), N = \(samples)); both witnesses checked exactly on the rebuilt Hessians"
+        }
+        /// "" (bias-free linear), "the ReLU network with ", "the leaky-ReLU network (slope 1/8) with bias, ", ...
+        var network: String {
+            let name: String
+            switch activation {
+            case "linear": name = bias ? "the linear network" : ""
+            case "relu": name = "the ReLU network"
+            default: name = "the leaky-ReLU network (slope \(activation.dropFirst("leaky-relu:".count)))"
+            }
+            if name.isEmpty { return "" }
+            return bias ? name + " with bias, " : name + " with "
         }
         func symbol(_ part: String) -> String { ["loss": "H_L", "outer": "H_O", "functional": "H_F"][part] ?? part }
     }
@@ -80,7 +96,7 @@ public enum CertificateCheck {
         for key in ["generator", "flintVersion", "seed"] { _ = try fields.string(key) }
 
         let networkObject = try fields.object("network")
-        let (network, activation) = try NetworkReader.read(Fields(networkObject, path: "network."))
+        let (network, activation, activationName) = try NetworkReader.read(Fields(networkObject, path: "network."))
         guard try fields.int("samples") == network.samples.count else {
             throw Failure("samples is \(try fields.int("samples")) but the data has \(network.samples.count) rows")
         }
@@ -126,7 +142,7 @@ public enum CertificateCheck {
         guard try fields.string("certificateDigest") == (try digest(unsigned)) else {
             throw Failure("the certificate changed after it was written (certificateDigest does not match)")
         }
-        return Summary(architecture: network.widths, activation: activation == .relu ? "relu" : "linear",
+        return Summary(architecture: network.widths, activation: activationName, bias: network.hasBias,
                        samples: network.samples.count, parameters: p, parts: summaries)
     }
 

@@ -23,7 +23,7 @@ extension CertificateCheck {
         /// unread.
         public static let fileBytes = 64 << 20
 
-        /// Parameters p = sum of w_t w_{t+1}: 1,000, `certify`'s limit. The rebuilt Hessians take 3 p^2 Int128 entries
+        /// Parameters p = sum of w_t w_{t+1}, plus sum of w_{t+1} for a network with biases: 1,000, `certify`'s limit. The rebuilt Hessians take 3 p^2 Int128 entries
         /// (48 MB at the limit) and the witness minors p^3 / 3 operations each.
         public static let parameters = 1_000
 
@@ -58,15 +58,17 @@ extension CertificateCheck {
         public static let depth = 5
 
         /// JSON values of every kind in the file: every value a certificate within the limits above can hold. Beyond
-        /// the N (d + K) data entries and their 2 N rows, that is at most 10 p: p weight entries, at most p rows and p
-        /// matrices, p + 1 widths and 6 p witness indices (rows and columns of three parts), and fewer than 100
-        /// containers and scalars besides. Objects hold only the format's keys, each once (at most 11): a key outside
+        /// the N (d + K) data entries and their 2 N rows, that is at most 10 p: p weight and bias entries, at most p
+        /// rows and p weight matrices and bias vectors (with biases: w_{t+1} rows and 2 containers per layer, each
+        /// layer having w_{t+1} bias parameters and as many weights besides), p + 1 widths and 6 p witness indices
+        /// (rows and columns of three parts), and fewer than 100 containers and scalars besides. Objects hold only the format's keys, each once (at most 11): a key outside
         /// the format is refused, so no object can hold more.
         public static let values = dataEntries + 2 * samples + 10 * parameters + 100
 
         /// The direct route's multiply-adds for N samples, p parameters and K outputs, N p^2 (K + 8) / 2 (nil on
-        /// overflow): per sample, each of the p tangents costs at most p forward and 3 p backward (DirectHessian), and
-        /// the outer products J^T J add p^2 K / 2.
+        /// overflow): per sample, each of the p tangents costs at most p forward and 3 p backward (DirectHessian; p
+        /// counts the biases, whose steps and the slopes' cost one multiply per unit, as many as the biases or the
+        /// weights' rows), and the outer products J^T J add p^2 K / 2.
         public static func work(samples: Int, parameters p: Int, outputs: Int) -> Int? {
             var work = samples
             for factor in [p, p, outputs + 8] {
@@ -77,10 +79,11 @@ extension CertificateCheck {
             return work / 2
         }
 
-        /// Refuses (with the reason the checker would give) a network of these widths and N samples whose certificate
-        /// the checker would refuse by its size: for `certify` to say so up front instead of after the work.
-        public static func checkNetwork(widths: [Int], samples n: Int) throws(Failure) {
-            let p = try parameterCount(widths)
+        /// Refuses (with the reason the checker would give) a network of these widths and N samples, with biases or
+        /// without, whose certificate the checker would refuse by its size: for `certify` to say so up front instead of
+        /// after the work.
+        public static func checkNetwork(widths: [Int], samples n: Int, bias: Bool = false) throws(Failure) {
+            let p = try parameterCount(widths, bias: bias)
             try checkData(samples: n, inputWidth: widths[0], outputWidth: widths[widths.count - 1], parameters: p)
         }
 
@@ -89,23 +92,26 @@ extension CertificateCheck {
             Failure("the file has \(bytes.map(String.init) ?? "more than \(fileBytes)") bytes, above the checker's limit of \(fileBytes) (64 MiB)")
         }
 
-        /// p for `widths`, refusing (before any matrix is built) too many widths and p above the limit, with
-        /// overflow-checked products (widths of 2^32 would overflow). Widths are positive (checked by the caller).
-        static func parameterCount(_ widths: [Int]) throws(Failure) -> Int {
+        /// p for `widths` (counting the biases w_{t+1} of each layer when `bias`), refusing (before any matrix is built)
+        /// too many widths and p above the limit, with overflow-checked products (widths of 2^32 would overflow).
+        /// Widths are positive (checked by the caller).
+        static func parameterCount(_ widths: [Int], bias: Bool = false) throws(Failure) -> Int {
             guard widths.count <= Limits.widths else {
                 throw Failure("network.architecture lists \(widths.count) widths, above the checker's limit of \(Limits.widths) (p <= \(parameters) leaves room for at most \(parameters) layers)")
             }
             var p = 0
             for t in 0..<(widths.count - 1) {
-                let (product, overflow) = widths[t].multipliedReportingOverflow(by: widths[t + 1])
+                // w_t + 1 inputs per unit with a bias (widths come from 19-character numbers: w_t + 1 can overflow).
+                let (inputs, over) = widths[t].addingReportingOverflow(bias ? 1 : 0)
+                let (product, overflow) = inputs.multipliedReportingOverflow(by: widths[t + 1])
                 let (sum, carry) = p.addingReportingOverflow(product)
-                guard !overflow, !carry else {
+                guard !over, !overflow, !carry else {
                     throw Failure("network.architecture has more than 2^63 parameters, above the checker's limit of \(parameters) (certify's limit)")
                 }
                 p = sum
             }
             guard p <= parameters else {
-                throw Failure("network.architecture has p = \(p) parameters, above the checker's limit of \(parameters) (certify's limit)")
+                throw Failure("network.architecture has p = \(p) parameters\(bias ? " with its biases" : ""), above the checker's limit of \(parameters) (certify's limit)")
             }
             return p
         }

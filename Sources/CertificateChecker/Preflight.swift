@@ -26,7 +26,7 @@ struct Preflight {
     static let keys: [Place: [String]] = [
         .root: ["certificateDigest", "flintVersion", "formatVersion", "generator", "inputsDigest", "network",
                 "parameters", "parts", "samples", "seed", "type"],
-        .network: ["activation", "architecture", "loss", "weights", "x", "y"],
+        .network: ["activation", "architecture", "biases", "loss", "weights", "x", "y"],
         .part: ["part", "rank", "witness"],
         .witness: ["columns", "determinantResidue", "method", "prime", "rows"],
     ]

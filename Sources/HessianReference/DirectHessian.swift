@@ -1,22 +1,32 @@
 // Construction (b): H_O, H_F and H_L sample by sample from exact first and second derivatives of f, by automatic
 // differentiation written out for this network, with no use of Sxx, Syx, Omega or any block formula.
 //
-// Network: h_0 = x, h_m = D_m W_m h_{m-1}, f = h_L, where D_m is the 0/1 diagonal of active units (ReLU; the identity
-// for a linear network and for the output layer). Away from kinks D_m is locally constant, so ReLU's second derivative
-// is zero and everything below is exact; a pre-activation that is exactly zero is refused (`ReferenceFailure.kink`).
-// For one sample with residual e = f(x) - y and one parameter u = W_k[i, j]:
-// - Forward mode gives the tangent t = df/dtheta_u: t_m = 0 below layer k, t_m = D_m (W_m t_{m-1} + [m = k] E_ij h_{m-1});
-//   column u of the Jacobian J is t_L.
-// - Reverse mode through that tangent computation gives row u of sum_c e_c Hessian(f_c), the gradient of s = e^T t_L
-//   with e held fixed. With adjoints tbar_L = e, hbar_L = 0 and, for m = L ... 1, the masked adjoints
-//   tbar'_m = D_m tbar_m and hbar'_m = D_m hbar_m:
-//     d s / d W_m = tbar'_m t_{m-1}^T + hbar'_m h_{m-1}^T,
-//     tbar_{m-1} = W_m^T tbar'_m,   hbar_{m-1} = W_m^T hbar'_m + [m = k] E_ij^T tbar'_m.
+// Network (the scaled one of ReferenceActivation.swift; for linear and ReLU networks it is the network itself):
+// g_0 = x, g_m = D_m (W_m g_{m-1} + c_m b_m), f = g_L, where D_m is the diagonal of integer slopes of the active
+// pieces (b or a for leaky-ReLU a/b, 1 or 0 for ReLU, 1 for a linear network and for the output layer; 0 for a masked
+// unit), c_m = b^(m-1) is the bias constant, and the bias term is absent in a bias-free network. Away from kinks D_m is
+// locally constant, so the activation's second derivative is zero and everything below is exact; a pre-activation
+// that is exactly zero is refused (`ReferenceFailure.kink`). The residual is e = f(x) - b^(L-1) y.
+//
+// For one sample and one parameter u, forward mode gives the tangent t = df/dtheta_u, with t_m = 0 below layer k:
+// - u = W_k[i, j]: t_m = D_m (W_m t_{m-1} + [m = k] E_ij g_{m-1});
+// - u = b_k[i]:    t_m = D_m (W_m t_{m-1} + [m = k] c_k e_i).
+// Column u of the Jacobian J is t_L.
+// Reverse mode through that tangent computation gives row u of sum_c e_c Hessian(f_c), the gradient of s = e^T t_L
+// with e held fixed. The tangent computation reads W_m (in W_m t_{m-1} and, through g, in every g_m) and b_m (through
+// g_m only: the term c_k e_i of a bias tangent is a constant). With adjoints tbar_L = e, hbar_L = 0 and, for
+// m = L ... 1, the adjoints through D_m, tbar'_m = D_m tbar_m and hbar'_m = D_m hbar_m (D_m is diagonal):
+//     d s / d W_m = tbar'_m t_{m-1}^T + hbar'_m g_{m-1}^T,
+//     d s / d b_m = c_m hbar'_m,
+//     tbar_{m-1} = W_m^T tbar'_m,
+//     hbar_{m-1} = W_m^T hbar'_m + [m = k, u = W_k[i, j]] E_ij^T tbar'_m.
 // Summing over samples: H_O = sum_n J_n^T J_n, H_F = sum_n (those rows), H_L = H_O + H_F
-// (proofs/hessian-decomposition.md). Cost O(N p^2) per part. All arithmetic is exact (Int128, overflow detected).
+// (proofs/hessian-decomposition.md). For a leaky slope a/b these are b^(2(L-1)) times the true Hessians. Cost
+// O(N p^2) per part. All arithmetic is exact (Int128, overflow detected).
 
 public enum DirectHessian {
-    /// The three Hessians as dense p x p row-major Int128 matrices.
+    /// The three Hessians as dense p x p row-major Int128 matrices (for a leaky slope a/b, b^(2(L-1)) times the true
+    /// ones: `ReferenceActivation.hessianScale`).
     public struct Result: Sendable, Equatable {
         public let parameterCount: Int
         public let loss: [Int128]
@@ -24,35 +34,48 @@ public enum DirectHessian {
         public let functional: [Int128]
     }
 
+    /// A parameter in theta order: layer k (0-based), row i, and column j of W_k, or nil for the bias b_k[i].
+    struct Parameter { let layer: Int, row: Int, column: Int? }
+
+    static func parameters(_ network: ReferenceNetwork) -> [Parameter] {
+        (0..<network.depth).flatMap { t in
+            let weights = (0..<network.widths[t + 1]).flatMap { i in (0..<network.widths[t]).map { j in Parameter(layer: t, row: i, column: j) } }
+            let biases = network.hasBias ? (0..<network.widths[t + 1]).map { i in Parameter(layer: t, row: i, column: nil) } : []
+            return weights + biases
+        }
+    }
+
     public static func compute(_ network: ReferenceNetwork, activation: ReferenceActivation = .linear) throws(ReferenceFailure) -> Result {
         let p = network.parameterCount
         let depth = network.depth
+        let constants = try activation.biasConstants(depth: depth)
+        let targets = try network.scaledTargets(constants: constants)
         var outer = [Int128](repeating: 0, count: p * p)
         var functional = outer
-        // (layer, row, column) of every parameter, in theta order.
-        let parameters = (0..<depth).flatMap { t in
-            (0..<network.widths[t + 1]).flatMap { i in (0..<network.widths[t]).map { j in (t, i, j) } }
-        }
-        for (n, (x, y)) in zip(network.samples, network.targets).enumerated() {
-            let (h, masks) = try network.forward(x, activation: activation, sample: n + 1)
+        let parameters = parameters(network)
+        for (n, (x, y)) in zip(network.samples, targets).enumerated() {
+            let (h, slopes) = try network.forward(x, activation: activation, constants: constants, sample: n + 1)
             var residual = h[depth]
             for c in 0..<residual.count { residual[c] = try Checked.sub(residual[c], y[c]) }
             var jacobianColumns: [[Int128]] = []
             jacobianColumns.reserveCapacity(p)
-            for (u, (k, i, j)) in parameters.enumerated() {
+            for (u, parameter) in parameters.enumerated() {
+                let (k, i) = (parameter.layer, parameter.row)
                 // Forward: tangents t_m for m = 0 ... L (zero below layer k).
                 var tangents = (0...depth).map { [Int128](repeating: 0, count: network.widths[$0]) }
-                tangents[k + 1][i] = masks[k + 1][i] ? h[k][j] : 0
+                let seed = parameter.column.map { h[k][$0] } ?? constants[k]
+                tangents[k + 1][i] = try Checked.mul(slopes[k + 1][i], seed)
                 for m in (k + 1)..<max(depth, k + 1) {
                     tangents[m + 1] = try Checked.apply(network.weights[m], tangents[m])
-                    for a in 0..<tangents[m + 1].count where !masks[m + 1][a] { tangents[m + 1][a] = 0 }
+                    try scale(&tangents[m + 1], by: slopes[m + 1])
                 }
                 jacobianColumns.append(tangents[depth])
                 // Reverse through the tangent computation, for s = residual . t_L.
                 var tbar = residual
                 var hbar = [Int128](repeating: 0, count: network.widths[depth])
                 for m in stride(from: depth - 1, through: 0, by: -1) {
-                    for a in 0..<tbar.count where !masks[m + 1][a] { tbar[a] = 0; hbar[a] = 0 }
+                    try scale(&tbar, by: slopes[m + 1])
+                    try scale(&hbar, by: slopes[m + 1])
                     let offset = network.offset(m)
                     let columns = network.widths[m]
                     for a in 0..<network.widths[m + 1] where tbar[a] != 0 || hbar[a] != 0 {
@@ -63,9 +86,13 @@ public enum DirectHessian {
                                 functional[index] = try Checked.add(functional[index], value)
                             }
                         }
+                        if network.hasBias && hbar[a] != 0 {
+                            let index = u * p + offset + network.widths[m + 1] * columns + a
+                            functional[index] = try Checked.add(functional[index], Checked.mul(constants[m], hbar[a]))
+                        }
                     }
                     var nextHbar = try Checked.applyTransposed(network.weights[m], hbar)
-                    if m == k { nextHbar[j] = try Checked.add(nextHbar[j], tbar[i]) }
+                    if m == k, let j = parameter.column { nextHbar[j] = try Checked.add(nextHbar[j], tbar[i]) }
                     tbar = try Checked.applyTransposed(network.weights[m], tbar)
                     hbar = nextHbar
                 }
@@ -82,5 +109,10 @@ public enum DirectHessian {
         var loss = outer
         for index in 0..<loss.count { loss[index] = try Checked.add(outer[index], functional[index]) }
         return Result(parameterCount: p, loss: loss, outer: outer, functional: functional)
+    }
+
+    /// v <- D v for the diagonal D given as `slopes`.
+    static func scale(_ v: inout [Int128], by slopes: [Int128]) throws(ReferenceFailure) {
+        for a in 0..<v.count where slopes[a] != 1 && v[a] != 0 { v[a] = try Checked.mul(slopes[a], v[a]) }
     }
 }

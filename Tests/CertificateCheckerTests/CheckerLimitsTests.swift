@@ -119,7 +119,7 @@ import Testing
         let huge = "\"" + String(repeating: "x", count: 1 << 20) + "\""
         #expect(try Self.reason(replacing: "{\n  \"certificateDigest\"", with: "{\"zzz\": \(huge),\n  \"certificateDigest\"") == expected)
         #expect(try Self.reason(replacing: "\"network\" : {", with: "\"network\" : {\"zzz\": 1,")
-                == "unknown key \"zzz\" in network (format version 1 has activation, architecture, loss, weights, x, y)")
+                == "unknown key \"zzz\" in network (format version 1 has activation, architecture, biases, loss, weights, x, y)")
         let inPart = CertificateTests.reason(try CertificateTests.tampered(try Self.valid()) { CertificateTests.editPart(&$0, 1) { $0["zzz"] = 1 } })
         #expect(inPart == "unknown key \"zzz\" in parts[1] (format version 1 has part, rank, witness)")
         let inWitness = CertificateTests.reason(try CertificateTests.tampered(try Self.valid()) { CertificateTests.editWitness(&$0, 2) { $0["zzz"] = [Int]() } })
@@ -138,7 +138,7 @@ import Testing
     @Test func escapedKeysAreDecoded() throws {
         #expect(try Self.reason(replacing: "\"formatVersion\"", with: "\"form\\u0061tVersion\"") == nil)
         #expect(try Self.reason(replacing: "\"network\" : {", with: "\"network\" : {\"\\u007a\\n\": 1,")
-                == "unknown key \"\\u007a\\n\" in network (format version 1 has activation, architecture, loss, weights, x, y)")
+                == "unknown key \"\\u007a\\n\" in network (format version 1 has activation, architecture, biases, loss, weights, x, y)")
     }
 
     /// One key twice would leave only one of the values to the parser (and to the digests): refused.
