@@ -22,8 +22,30 @@ extension Problem {
             guard let converted = rows(w) else { return nil }
             weights.append(converted)
         }
+        var biases: [[Int128]]? = nil
+        if architecture.bias {
+            var vectors: [[Int128]] = []
+            for b in self.biases {
+                guard let column = rows(b) else { return nil }
+                vectors.append(column.map { $0[0] })
+            }
+            biases = vectors
+        }
         guard let samples = rows(x), let targets = rows(y) else { return nil }
-        return try? ReferenceNetwork(widths: architecture.widths, weights: weights, samples: samples, targets: targets)
+        return try? ReferenceNetwork(widths: architecture.widths, weights: weights, biases: biases, samples: samples,
+                                     targets: targets)
+    }
+}
+
+extension Activation {
+    /// The reference module's name for a piecewise-linear activation; nil for tanh, sigmoid and elu.
+    public var reference: ReferenceActivation? {
+        switch self {
+        case .linear: .linear
+        case .relu: .relu
+        case .leakyReLU(let s): .leakyReLU(numerator: s.numerator, denominator: s.denominator)
+        case .tanh, .sigmoid, .elu: nil
+        }
     }
 }
 

@@ -50,7 +50,8 @@ struct Certify: ParsableCommand {
                                                      option: "certify")
         // The independent checker has limits of its own (check-certificate --help): refuse what it would refuse.
         do {
-            try CertificateCheck.Limits.checkNetwork(widths: network.architecture.widths, samples: network.sampleCount)
+            try CertificateCheck.Limits.checkNetwork(widths: network.architecture.widths, samples: network.sampleCount,
+                                                     bias: network.bias)
         } catch {
             throw ValidationError("certify: check-certificate would refuse this certificate: \(error.reason)")
         }
