@@ -1,14 +1,23 @@
 // swift-tools-version:6.0
 // HessianRank: exact ranks of neural-network Hessians, checked against closed forms.
 //
-// Layering (each arrow is the only way down):
-//   hessian-rank (CLI)  ->  HessianCore  ->  ExactAlgebra  ->  CFLINT (system library: FLINT, MPFR, GMP)
-//                      |                \->  RankFormulas  (imports nothing of ours)
-//                      \->  CertificateChecker  ->  HessianReference (Int128 direct Hessians; imports nothing of ours)
-//                                            \->  CFLINT, SHA256Digest  ->  swift-crypto (Crypto.SHA256)
-// The checker never calls the producer (HessianCore, ExactAlgebra): it rebuilds every Hessian by the direct route.
-// HessianCore also uses the direct route, for exact ReLU Hessians (the structured route covers linear networks only),
-// and NumericalAlgebra (LAPACKE) for the float path.
+// The layers, top to bottom (a target imports only targets below it):
+//
+//   hessian-rank (HessianRankCLI)      one file per subcommand; parses options into the model's typed values
+//        |
+//   HessianReports                      JSON reports, certificates (producer), fixtures, SVG plots
+//   HessianStudies                      verify's grid, sweeps, calibration
+//   HessianAnalysis                     the pipeline: draw -> build -> redraw on a kink -> rank -> bound and verdict
+//   HessianConstructions                exact Hessians behind one seam (ExactHessian): structured, reduced,
+//        |                              piecewise-linear, augmented (bias); float Hessians
+//   NetworkModel                        architecture (layers, bias), activations, problems, the seeded draw
+//        |
+//   ExactAlgebra -> CFLINT (FLINT)      NumericalAlgebra -> CLAPACK (LAPACKE)      RankFormulas (imports nothing)
+//
+// HessianCore re-exports the five core modules (the library product). Beside them, and never importing them:
+//   CertificateChecker -> HessianReference (Int128 direct Hessians; imports nothing of ours), CFLINT, SHA256Digest
+// The checker never calls the producer: it rebuilds every Hessian by the direct route. NPYFormat and SHA256Digest
+// (swift-crypto) are leaves.
 import PackageDescription
 
 let package = Package(
@@ -16,6 +25,11 @@ let package = Package(
     products: [
         .executable(name: "hessian-rank", targets: ["HessianRankCLI"]),
         .library(name: "HessianCore", targets: ["HessianCore"]),
+        .library(name: "NetworkModel", targets: ["NetworkModel"]),
+        .library(name: "HessianConstructions", targets: ["HessianConstructions"]),
+        .library(name: "HessianAnalysis", targets: ["HessianAnalysis"]),
+        .library(name: "HessianStudies", targets: ["HessianStudies"]),
+        .library(name: "HessianReports", targets: ["HessianReports"]),
         .library(name: "RankFormulas", targets: ["RankFormulas"]),
     ],
     dependencies: [
@@ -32,7 +46,12 @@ let package = Package(
         .systemLibrary(name: "CLAPACK", path: "Sources/CLAPACK", pkgConfig: "lapacke"),
         .target(name: "NumericalAlgebra", dependencies: ["CLAPACK"]),
         .target(name: "RankFormulas"),
-        .target(name: "HessianCore", dependencies: ["ExactAlgebra", "NumericalAlgebra", "RankFormulas", "SHA256Digest", "HessianReference", "NPYFormat"]),
+        .target(name: "NetworkModel", dependencies: ["ExactAlgebra"]),
+        .target(name: "HessianConstructions", dependencies: ["NetworkModel", "ExactAlgebra", "HessianReference"]),
+        .target(name: "HessianAnalysis", dependencies: ["HessianConstructions", "NetworkModel", "ExactAlgebra", "RankFormulas"]),
+        .target(name: "HessianStudies", dependencies: ["HessianAnalysis", "HessianConstructions", "NetworkModel", "ExactAlgebra", "NumericalAlgebra", "RankFormulas"]),
+        .target(name: "HessianReports", dependencies: ["HessianStudies", "HessianAnalysis", "HessianConstructions", "NetworkModel", "ExactAlgebra", "NumericalAlgebra", "RankFormulas", "SHA256Digest", "NPYFormat"]),
+        .target(name: "HessianCore", dependencies: ["NetworkModel", "HessianConstructions", "HessianAnalysis", "HessianStudies", "HessianReports"]),
         .target(name: "SHA256Digest", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "NPYFormat"),
         .target(name: "HessianReference"),

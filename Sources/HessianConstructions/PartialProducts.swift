@@ -1,9 +1,10 @@
 // The partial products W^{k:l} = W_k ... W_l of a network, computed once and shared by the structured Hessian and
 // the genericity diagnosis.
 import ExactAlgebra
+import NetworkModel
 
 public struct PartialProducts: Sendable {
-    let architecture: Architecture
+    public let architecture: Architecture
     /// table[l][k] = W_{k+1} ... W_{l+1} (0-based layers l ... k, l <= k), of size widths[k+1] x widths[l].
     let table: [[IntegerMatrix?]]
 

@@ -8,6 +8,7 @@
 // - `AugmentedHessian`: a network with biases as the principal submatrix of its augmented bias-free network's Hessian
 //   (`Problem.augmented`); the next layer kinds (a convolution, W = sum_i theta_i E_i) reparametrise the same way.
 import ExactAlgebra
+import NetworkModel
 
 public protocol ExactHessian: Sendable {
     associatedtype Source: ExactRankSource
@@ -94,5 +95,16 @@ public enum ExactHessians {
     /// proofs/reduced-hessian.md). Schwartz-Zippel then bounds the chance of a rank below the generic rank over F_p.
     public static func entryDegreeBound(depth: Int, reduced: Bool) -> Int {
         reduced ? ReducedHessian.entryDegreeBound(depth: depth) : StructuredHessian.entryDegreeBound(depth: depth)
+    }
+}
+
+/// The shape of a matrix ranked (a full or reduced Hessian, or a Jacobian).
+public struct MatrixShape: Sendable, Equatable, Codable {
+    public let rows: Int
+    public let columns: Int
+
+    public init(rows: Int, columns: Int) {
+        self.rows = rows
+        self.columns = columns
     }
 }

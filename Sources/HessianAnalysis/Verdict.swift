@@ -10,6 +10,8 @@
 // - where attainment is not proven (H_L at L >= 2, H_F at L >= 3), the diagnostics C1-C4 are reported: a shortfall
 //   where they all hold is evidence against "equality at generic points" and fails a verification run (verify redraws
 //   it first); where one fails, it says nothing.
+import HessianConstructions
+import NetworkModel
 
 public enum Verdict: String, Sendable, Codable, CaseIterable {
     case equal = "equal"

@@ -2,6 +2,8 @@
 // (`PointDiagnosis`) and a verdict per part.
 import Dispatch
 import ExactAlgebra
+import HessianConstructions
+import NetworkModel
 import RankFormulas
 import Synchronization
 
@@ -49,16 +51,6 @@ public struct PartAnalysis: Sendable {
     /// The shape of the matrix whose rank this is: p x p for a full Hessian, n x n for a reduced one
     /// (`ReducedHessian`), N K x n for H_O through a (reduced) Jacobian.
     public let rankedShape: MatrixShape
-}
-
-public struct MatrixShape: Sendable, Equatable, Codable {
-    public let rows: Int
-    public let columns: Int
-
-    public init(rows: Int, columns: Int) {
-        self.rows = rows
-        self.columns = columns
-    }
 }
 
 public struct Analysis: Sendable {

@@ -3,6 +3,10 @@
 // first for readers to check. Bump `formatVersion` on any change a reader could notice.
 import ExactAlgebra
 import Foundation
+import HessianAnalysis
+import HessianConstructions
+import HessianStudies
+import NetworkModel
 
 public struct AnalysisReport: Codable, Sendable, Equatable {
     /// 2 added `activation`; 3 added `rankedMatrices` and `inputExponents`, and leaves out `generic` and

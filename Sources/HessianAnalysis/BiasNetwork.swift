@@ -1,22 +1,10 @@
-// Networks with a bias in every layer: the draw of the biases, and the with-bias conjecture's check
+// Networks with a bias in every layer: the with-bias conjecture's check
 // (`RankFormulas.BiasNetworkConjecture`) in generic mode, on the shared pipeline (`Analyzer`). The Hessians are those
 // of the augmented bias-free network restricted to this network's parameters (`Problem.augmented`, `AugmentedHessian`).
 import ExactAlgebra
+import HessianConstructions
+import NetworkModel
 import RankFormulas
-
-extension Generator {
-    /// Biases for a drawn problem, from their own stream of the seed: nonzero integers in -bound...bound (16 unless
-    /// given), or with `fieldPrime` residues uniform in [0, prime) (generic mode).
-    public static func drawBiases(_ architecture: Architecture, seed: UInt64, bound: Int = weightBound,
-                                  fieldPrime: UInt? = nil) -> [IntegerMatrix] {
-        var stream = SplitMix64(seed: seed, stream: Stream.biases.rawValue)
-        return architecture.widths.dropFirst().map { width in
-            matrix(width, 1) {
-                fieldPrime.map { Int(stream.uniform(below: UInt64($0))) } ?? nonzero(bound: bound, using: &stream)
-            }
-        }
-    }
-}
 
 /// One bias network, analysed in generic mode: the ranks of H_L, H_O, H_F at a uniform point of F_p beside the
 /// conjecture.

@@ -9,6 +9,7 @@
 // Every entry is one product of two precomputed entries, so assembly costs O(p^2) and needs no p x p matrix over Z:
 // `source(for:)` hands the block description to the exact-rank methods, which reduce it modulo each prime.
 import ExactAlgebra
+import NetworkModel
 
 public struct StructuredHessian: Sendable {
     public let problem: Problem

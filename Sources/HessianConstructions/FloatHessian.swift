@@ -12,6 +12,7 @@
 // Building H_F directly, not as H_L - H_O, keeps round-off from turning into rank near a minimum. Cost O(N p^2).
 
 import ExactAlgebra
+import NetworkModel
 
 public struct FloatNetwork: Sendable {
     public let widths: [Int]

@@ -2,6 +2,10 @@
 // a vertical line (solid: exact rank; dashed: formula), and each rule's threshold as a horizontal line, so a reader
 // sees at once where the spectrum breaks and which thresholds fall into the break. Plain SVG 1.1, no scripts.
 import Foundation
+import HessianAnalysis
+import HessianConstructions
+import HessianStudies
+import NetworkModel
 import NumericalAlgebra
 
 public enum CalibrationPlot {

@@ -15,6 +15,7 @@
 // terms, because the masks differ between samples. Cost: N (2L^2 - L) blocks, N p^2 operations per assembly. Big
 // integers throughout (no overflow); checked against the Int128 direct route in the tests.
 import ExactAlgebra
+import NetworkModel
 
 public struct PiecewiseLinearHessian: Sendable {
     /// A pre-activation exactly zero with a nonzero input: the network has no Hessian there.

@@ -1,6 +1,9 @@
 // The built-in grid that `hessian-rank verify` (the main job) checks: small networks of depth L = 1 ... 5 with inputs
 // d <= 12 and outputs K = 1 ... 6, with bottlenecks narrower than d and K, fewer samples than inputs, prescribed data
 // ranks, and the paper's demo configuration (d = 25, hidden [5, 10], K = 10, N = 50).
+import HessianAnalysis
+import HessianConstructions
+import NetworkModel
 
 public struct GridCase: Sendable, Equatable {
     public let architecture: Architecture

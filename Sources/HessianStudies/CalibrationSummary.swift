@@ -1,5 +1,8 @@
 // Per rule, over every calibrated spectrum: how often the rule's float rank equals the reference (the exact rank,
 // or the formula for tanh), how close its threshold came to a singular value, and which rule to recommend.
+import HessianAnalysis
+import HessianConstructions
+import NetworkModel
 import NumericalAlgebra
 
 public struct RuleSummary: Sendable {

@@ -3,6 +3,9 @@
 // - default: ten small networks (L = 2 ... 4, d <= 16, a bottleneck, fewer samples than inputs), integer data;
 // - paper: the paper's width-sweep shape, d = 64 (8 x 8 images), hidden [w, w] for w = 4, 8, 16, K = 10, N = 100,
 //   inputs in [0, 1].
+import HessianAnalysis
+import HessianConstructions
+import NetworkModel
 
 public enum CalibrationGrid {
     public static let presets = ["default", "paper"]

@@ -30,6 +30,7 @@
 // with C = W_{u-1} ... W_{t+1} and G = B_t Omega^T A_u, the factors of the full Hessian's blocks. Assembly costs
 // O(s^2), and the rank methods, the error bound and the certified ranks apply to it unchanged.
 import ExactAlgebra
+import NetworkModel
 
 public struct ReducedHessian: Sendable {
     /// One piece of a layer's spanning set: the matrices x y^T, x a column of `left` (M_{t+1} x m), y a column of

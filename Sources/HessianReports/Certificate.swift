@@ -9,6 +9,10 @@
 // the checker decides it exactly, and `certify` runs the checker before writing and retries with a new prime.
 import ExactAlgebra
 import Foundation
+import HessianAnalysis
+import HessianConstructions
+import HessianStudies
+import NetworkModel
 import SHA256Digest
 
 public struct Certificate: Codable, Sendable {

@@ -1,6 +1,10 @@
 // The sweep plot: for one study, the formula of each Hessian part as a line, the exact ranks as points on it (or off
 // it), and p as a dashed line for scale. Plain SVG 1.1.
 import Foundation
+import HessianAnalysis
+import HessianConstructions
+import HessianStudies
+import NetworkModel
 
 public enum SweepPlot {
     static let colors = ["loss": "#d62728", "outer": "#1f77b4", "functional": "#2ca02c"]

@@ -9,6 +9,9 @@
 // homogeneous), f = f~ / 2^(sum a + b) and y = y~' / 2^(sum a + b), so the float Hessian equals D H~ D / 2^(2(sum a + b))
 // with D = diag(2^a_t) per layer, and has exactly the same rank as the integer one, H~.
 import ExactAlgebra
+import HessianAnalysis
+import HessianConstructions
+import NetworkModel
 import NumericalAlgebra
 import RankFormulas
 #if canImport(Glibc)

@@ -2,6 +2,8 @@
 // verdict. rank, verify, sweep, bias and bench analyse their drawn networks through `Analyzer.analyzeDrawn`; the
 // prime of generic mode comes from the options' `PrimeChoice` here and nowhere else.
 import ExactAlgebra
+import HessianConstructions
+import NetworkModel
 
 /// How the exact path draws a network from a seed (`Generator`; one stream per purpose).
 public enum DrawPlan: Sendable {

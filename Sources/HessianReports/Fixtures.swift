@@ -3,7 +3,11 @@
 // ranks are known; a manifest with the SHA-256 of every file. Format in the README, "Using fixtures in your test suite".
 import ExactAlgebra
 import Foundation
+import HessianAnalysis
+import HessianConstructions
+import HessianStudies
 import NPYFormat
+import NetworkModel
 import NumericalAlgebra
 import RankFormulas
 import SHA256Digest

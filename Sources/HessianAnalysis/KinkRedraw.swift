@@ -3,6 +3,8 @@
 // neighbouring seeds that grids and studies use for their other points (seed + i, i small). A drawn network is the
 // tool's choice, so a kink is the tool's problem, not the user's; only a network the user gave (files) is refused on
 // a kink.
+import HessianConstructions
+import NetworkModel
 
 public enum KinkRedraw {
     /// Draws tried before giving up. With values in -16...16 a draw of a network with thousands of pre-activations

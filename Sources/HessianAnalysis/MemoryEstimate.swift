@@ -72,6 +72,8 @@
 // linear network, proofs/reduced-hessian.md; N K for H_O) and the estimate takes the worst: certify's estimate is the
 // loosest, 2 to 10 times the measured peak.
 import Foundation
+import HessianConstructions
+import NetworkModel
 
 public enum MemoryEstimate {
     /// What a command builds for one network.

@@ -15,6 +15,8 @@
 //
 // Every rank here is certified over Q (the matrices are at most max width squared), or taken over F_p in generic mode.
 import ExactAlgebra
+import HessianConstructions
+import NetworkModel
 
 public struct PointDiagnosis: Sendable, Equatable {
     /// The rank of one small matrix against the largest its chain of widths allows.

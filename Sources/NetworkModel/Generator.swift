@@ -140,3 +140,17 @@ public enum Generator {
         return result
     }
 }
+
+extension Generator {
+    /// Biases for a drawn problem, from their own stream of the seed: nonzero integers in -bound...bound (16 unless
+    /// given), or with `fieldPrime` residues uniform in [0, prime) (generic mode).
+    public static func drawBiases(_ architecture: Architecture, seed: UInt64, bound: Int = weightBound,
+                                  fieldPrime: UInt? = nil) -> [IntegerMatrix] {
+        var stream = SplitMix64(seed: seed, stream: Stream.biases.rawValue)
+        return architecture.widths.dropFirst().map { width in
+            matrix(width, 1) {
+                fieldPrime.map { Int(stream.uniform(below: UInt64($0))) } ?? nonzero(bound: bound, using: &stream)
+            }
+        }
+    }
+}

@@ -1,6 +1,7 @@
 // The bridge from a problem over Z to the reference module's Int128 network.
 import ExactAlgebra
 import HessianReference
+import NetworkModel
 
 extension Problem {
     /// This problem as plain Int128 arrays; nil when an entry does not fit.

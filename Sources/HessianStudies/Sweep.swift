@@ -10,6 +10,9 @@
 // record keeps the seed used.
 import ExactAlgebra
 import Foundation
+import HessianAnalysis
+import HessianConstructions
+import NetworkModel
 
 public enum SweepStudy: String, Sendable, CaseIterable, Codable {
     case width, depth, samples

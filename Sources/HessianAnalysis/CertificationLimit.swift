@@ -1,4 +1,6 @@
 // The size limit shared by every command that certifies ranks.
+import HessianConstructions
+import NetworkModel
 
 /// Certification is offered for matrices up to this many rows and columns: the p x p Hessians (`certify`, fixtures), or
 /// the reduced ones for `--certify` on linear networks. The multimodular argument costs about log2(Hadamard bound) / 62
