@@ -80,15 +80,17 @@ extension Problem {
     }
 
     /// The integer problem whose Hessians have the ranks of this problem read as W_t / 2^weightExponents[t],
-    /// X / 2^dataExponent, Y / 2^targetExponent (the argument above): the integer network's outputs
-    /// (f~ = 2^(sum a + b) f) and the targets are brought to one scale by scaling Y by 2^(sum a + b - c), or X up
-    /// instead when sum a + b < c.
+    /// X / 2^dataExponent, Y / 2^targetExponent and b_t / 2^(a_1 + ... + a_t + dataExponent), each bias at the scale
+    /// of its layer's pre-activation (the argument above, with s = 0): the integer network's outputs
+    /// (f~ = 2^(sum a + b) f) and the targets are brought to one scale by scaling Y by 2^(sum a + b - c), or X and the
+    /// biases up instead (every pre-activation scales with them) when sum a + b < c.
     public func matchingOutputAndTargetScales(weightExponents: [Int], dataExponent b: Int,
                                               targetExponent c: Int) -> Problem {
         let shift = weightExponents.reduce(0, +)
         let xScale = max(0, c - shift - b)
         // Shapes are unchanged, so the problem stays valid.
-        return try! Problem(architecture: architecture, weights: weights, x: x.multiplied(byPowerOfTwo: xScale),
+        return try! Problem(architecture: architecture, weights: weights,
+                            biases: biases.map { $0.multiplied(byPowerOfTwo: xScale) }, x: x.multiplied(byPowerOfTwo: xScale),
                             y: y.multiplied(byPowerOfTwo: shift + b + xScale - c))
     }
 }
