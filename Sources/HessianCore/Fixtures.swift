@@ -6,8 +6,8 @@
 // The Hessian files hold the true Hessians H. For leaky-relu:a/b the exact path builds b^(2(L-1)) H with integer
 // entries (`Activation`); each entry is divided by b^(2(L-1)) and written only if the quotient is a float64 number,
 // exactly: always when b is a power of two (and the integer entries are below 2^53, the rule for every activation),
-// for other b only when the division happens to be exact. Otherwise the case has no Hessian files and case.json says
-// why (`hessianFilesOmitted`); its ranks are exact either way. Nothing is rounded.
+// for other b only when the division happens to be exact. Otherwise that part has no Hessian file and case.json says
+// why (`hessianFilesOmitted`, for any reason a file is missing); its rank is exact either way. Nothing is rounded.
 import ExactAlgebra
 import Foundation
 import NPYFormat
