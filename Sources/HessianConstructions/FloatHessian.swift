@@ -1,6 +1,6 @@
-// H_L, H_O and H_F in Double for a bias-free network with any of the activations, sample by sample.
+// H_L, H_O and H_F in Double for a network with any of the activations, with or without biases, sample by sample.
 //
-// Forward: a_0 = x, z_m = W_m a_{m-1}, a_m = sigma(z_m) for hidden layers, f = z_L (linear output). Residual
+// Forward: a_0 = x, z_m = W_m a_{m-1} + b_m, a_m = sigma(z_m) for hidden layers, f = z_L (linear output). Residual
 // e = f(x) - y. H_O = sum_n J_n^T J_n with J_n from back-propagated Jacobians. H_F = sum_n sum_c e_c Hessian(f_c) is
 // built directly, column by column, as the derivative of the gradient of s = e^T f (e held fixed) along each
 // parameter direction E_u (forward-over-reverse with dual numbers):
@@ -9,6 +9,11 @@
 //   its tangent        zbardot_m = abardot_m * sigma'(z_m) + abar_m * sigma''(z_m) * zdot_m,
 //                      d(grad W_m) = zbardot_m a_{m-1}^T + zbar_m adot_{m-1}^T,
 //                      abardot_{m-1} = W_m^T zbardot_m + [m = k] E_ij^T zbar_m,  abardot_L = 0.
+// A bias is a weight column fed by a constant 1: z_m = [W_m, b_m] [a_{m-1}; 1]. The constant input has no tangent and
+// nothing flows back into it, so for u = b_k[i] the forward tangent starts at zdot_k = e_i (1 in place of a_{k-1}[j]),
+// the gradient of b_m is zbar_m (J: df/db_m[i] = the back-propagated Jacobian of z_m[i]) with tangent
+// d(grad b_m) = zbardot_m + zbar_m * 0, and the term [m = k] E_ij^T zbar_m of abardot_{k-1} is absent (it would
+// flow into the constant). Parameters are in PyTorch's order: per layer W_m row-major, then b_m (`Architecture`).
 // Building H_F directly, not as H_L - H_O, keeps round-off from turning into rank near a minimum. Cost O(N p^2).
 
 import ExactAlgebra
@@ -19,30 +24,48 @@ public struct FloatNetwork: Sendable {
     public let activation: Activation
     /// weights[t]: widths[t+1] x widths[t], row-major.
     public let weights: [[Double]]
+    /// b_1 ... b_L (biases[t] has widths[t+1] entries), or empty for a network without biases.
+    public let biases: [[Double]]
     /// One sample per row (N x d), one target per row (N x K).
     public let x: [[Double]]
     public let y: [[Double]]
 
-    public init(widths: [Int], activation: Activation, weights: [[Double]], x: [[Double]], y: [[Double]]) {
+    public init(widths: [Int], activation: Activation, weights: [[Double]], biases: [[Double]] = [], x: [[Double]],
+                y: [[Double]]) {
         precondition(weights.count == widths.count - 1, "FloatNetwork: one weight matrix per layer")
         for (t, w) in weights.enumerated() { precondition(w.count == widths[t + 1] * widths[t], "FloatNetwork: W\(t + 1) shape") }
+        precondition(biases.isEmpty || biases.count == weights.count, "FloatNetwork: one bias vector per layer, or none")
+        for (t, b) in biases.enumerated() { precondition(b.count == widths[t + 1], "FloatNetwork: b\(t + 1) shape") }
         precondition(x.count == y.count && x.allSatisfy { $0.count == widths[0] } && y.allSatisfy { $0.count == widths[widths.count - 1] },
                      "FloatNetwork: data shapes")
         self.widths = widths
         self.activation = activation
         self.weights = weights
+        self.biases = biases
         self.x = x
         self.y = y
     }
 
     public var depth: Int { widths.count - 1 }
-    public var parameterCount: Int { (0..<depth).reduce(0) { $0 + widths[$1] * widths[$1 + 1] } }
-    func offset(_ t: Int) -> Int { (0..<t).reduce(0) { $0 + widths[$1] * widths[$1 + 1] } }
+    public var hasBias: Bool { !biases.isEmpty }
+    /// The inputs of layer t, the constant 1 of the bias included.
+    func inputCount(_ t: Int) -> Int { hasBias ? widths[t] + 1 : widths[t] }
+    public var parameterCount: Int { offset(depth) }
+    /// Where layer t's parameters (W_t, then b_t) start in theta.
+    func offset(_ t: Int) -> Int { (0..<t).reduce(0) { $0 + widths[$1 + 1] * inputCount($1) } }
 
-    /// W_t v, and W_t^T v.
-    func apply(_ t: Int, _ v: [Double]) -> [Double] {
+    /// The index in theta of entry (i, j) of [W_t, b_t]: W_t[i, j] for j < widths[t], b_t[i] for j = widths[t].
+    func parameterIndex(_ t: Int, _ i: Int, _ j: Int) -> Int {
+        let columns = widths[t]
+        return offset(t) + (j < columns ? i * columns + j : widths[t + 1] * columns + i)
+    }
+
+    /// W_t v (+ b_t), and W_t^T v.
+    func apply(_ t: Int, _ v: [Double], bias: Bool) -> [Double] {
         let (rows, columns) = (widths[t + 1], widths[t])
-        return (0..<rows).map { i in (0..<columns).reduce(0.0) { $0 + weights[t][i * columns + $1] * v[$1] } }
+        return (0..<rows).map { i in
+            (0..<columns).reduce(bias && hasBias ? biases[t][i] : 0.0) { $0 + weights[t][i * columns + $1] * v[$1] }
+        }
     }
 
     func applyTransposed(_ t: Int, _ v: [Double]) -> [Double] {
@@ -73,12 +96,18 @@ public enum FloatHessian {
         let p = net.parameterCount, depth = net.depth
         var outer = [Double](repeating: 0, count: p * p)
         var functional = outer
-        let parameters = (0..<depth).flatMap { t in (0..<net.widths[t + 1]).flatMap { i in (0..<net.widths[t]).map { j in (t, i, j) } } }
+        // Entry (t, i, j) of [W_t, b_t] per parameter, in theta's order (j = widths[t] is b_t[i]).
+        var parameters = [(Int, Int, Int)](repeating: (0, 0, 0), count: p)
+        for t in 0..<depth {
+            for i in 0..<net.widths[t + 1] {
+                for j in 0..<net.inputCount(t) { parameters[net.parameterIndex(t, i, j)] = (t, i, j) }
+            }
+        }
         for (x, y) in zip(net.x, net.y) {
             // Forward values: a[m], z[m], sigma'(z[m]), sigma''(z[m]) for levels m = 1 ... L.
             var a = [x], first: [[Double]] = [[]], second: [[Double]] = [[]]
             for t in 0..<depth {
-                let z = net.apply(t, a[t])
+                let z = net.apply(t, a[t], bias: true)
                 if t == depth - 1 {
                     a.append(z); first.append(z.map { _ in 1 }); second.append(z.map { _ in 0 })
                 } else {
@@ -86,6 +115,8 @@ public enum FloatHessian {
                     a.append(s.map(\.value)); first.append(s.map(\.first)); second.append(s.map(\.second))
                 }
             }
+            // [a[m]; 1] entry j: what multiplies entry (i, j) of [W_{m+1}, b_{m+1}].
+            func input(_ m: Int, _ j: Int) -> Double { j < net.widths[m] ? a[m][j] : 1 }
             let e = zip(a[depth], y).map { $0 - $1 }
             // Reverse values: zbar[m] for m = 1 ... L.
             var zbar = [[Double]](repeating: [], count: depth + 1)
@@ -94,14 +125,15 @@ public enum FloatHessian {
                 zbar[m] = zip(abar, first[m]).map { $0 * $1 }
                 abar = net.applyTransposed(m - 1, zbar[m])
             }
-            // Jacobian columns: df/dW_t[i, j] = dz-Jacobian column i at level t+1 times a[t][j].
+            // Jacobian columns: df/d[W_t, b_t][i, j] = dz-Jacobian column i at level t+1 times [a[t]; 1][j].
             var jacobian = [[Double]](repeating: [], count: p)
             var delta: [[Double]] = (0..<net.widths[depth]).map { c in (0..<net.widths[depth]).map { $0 == c ? 1 : 0 } } // K x M_L
             for m in stride(from: depth, through: 1, by: -1) {
                 let scaled = delta.map { row in zip(row, first[m]).map { $0 * $1 } }          // K x M_m
-                let (rows, columns) = (net.widths[m], net.widths[m - 1])
-                for i in 0..<rows {
-                    for j in 0..<columns { jacobian[net.offset(m - 1) + i * columns + j] = scaled.map { $0[i] * a[m - 1][j] } }
+                for i in 0..<net.widths[m] {
+                    for j in 0..<net.inputCount(m - 1) {
+                        jacobian[net.parameterIndex(m - 1, i, j)] = scaled.map { $0[i] * input(m - 1, j) }
+                    }
                 }
                 delta = scaled.map { net.applyTransposed(m - 1, $0) }                         // K x M_{m-1}
             }
@@ -116,10 +148,10 @@ public enum FloatHessian {
             for (u, (k, i, j)) in parameters.enumerated() {
                 var zdot = (0...depth).map { [Double](repeating: 0, count: net.widths[$0]) }
                 var adot = zdot
-                zdot[k + 1][i] = a[k][j]
+                zdot[k + 1][i] = input(k, j)
                 for m in (k + 1)...depth {
                     adot[m] = m == depth ? zdot[m] : zip(zdot[m], first[m]).map { $0 * $1 }
-                    if m < depth { zdot[m + 1] = net.apply(m, adot[m]) }
+                    if m < depth { zdot[m + 1] = net.apply(m, adot[m], bias: false) }
                 }
                 var abardot = [Double](repeating: 0, count: net.widths[depth])
                 var abarLevel = e
@@ -128,15 +160,17 @@ public enum FloatHessian {
                     for q in 0..<zbardot.count {
                         zbardot[q] = abardot[q] * first[m][q] + abarLevel[q] * second[m][q] * zdot[m][q]
                     }
-                    let (rows, columns, offset) = (net.widths[m], net.widths[m - 1], net.offset(m - 1))
-                    for r in 0..<rows {
+                    let columns = net.widths[m - 1]
+                    for r in 0..<net.widths[m] {
                         for c in 0..<columns {
                             let value = zbardot[r] * a[m - 1][c] + zbar[m][r] * adot[m - 1][c]
-                            if value != 0 { functional[u * p + offset + r * columns + c] += value }
+                            if value != 0 { functional[u * p + net.parameterIndex(m - 1, r, c)] += value }
                         }
+                        // The bias: its input is the constant 1, without tangent.
+                        if net.hasBias && zbardot[r] != 0 { functional[u * p + net.parameterIndex(m - 1, r, columns)] += zbardot[r] }
                     }
                     var next = net.applyTransposed(m - 1, zbardot)
-                    if m - 1 == k { next[j] += zbar[m][i] }
+                    if m - 1 == k && j < columns { next[j] += zbar[m][i] }
                     abardot = next
                     abarLevel = net.applyTransposed(m - 1, zbar[m])
                 }
@@ -150,15 +184,20 @@ public enum FloatHessian {
 
 extension FloatNetwork {
     /// The problem's integers as Doubles, each weight matrix scaled by 2^-weightExponents[t], the data by
-    /// 2^-dataExponent and the targets by 2^-targetExponent. Exact (powers of two) while entries stay below 2^53.
+    /// 2^-dataExponent, the targets by 2^-targetExponent, and b_t by 2^-(a_1 + ... + a_t + dataExponent), the scale of
+    /// layer t's pre-activation (a_t = weightExponents[t]): for relu, leaky-relu and linear networks, positively
+    /// homogeneous, the float network is then the integer one divided by that power of two layer by layer
+    /// (`Problem.matchingOutputAndTargetScales`). Exact (powers of two) while entries stay below 2^53.
     public init(_ problem: Problem, activation: Activation, weightExponents: [Int]? = nil, dataExponent: Int = 0,
                 targetExponent: Int = 0) {
         func doubles(_ m: IntegerMatrix, _ exponent: Int) -> [[Double]] {
             (0..<m.rowCount).map { i in (0..<m.columnCount).map { j in Double(m.decimal(i, j))! * pow(2, Double(-exponent)) } }
         }
         let exponents = weightExponents ?? [Int](repeating: 0, count: problem.weights.count)
+        let biasExponents = exponents.indices.map { t in exponents[...t].reduce(dataExponent, +) }
         self.init(widths: problem.architecture.widths, activation: activation,
                   weights: zip(problem.weights, exponents).map { doubles($0, $1).flatMap { $0 } },
+                  biases: zip(problem.biases, biasExponents).map { doubles($0, $1).flatMap { $0 } },
                   x: doubles(problem.x, dataExponent), y: doubles(problem.y, targetExponent))
     }
 }

@@ -10,9 +10,10 @@ struct Fixtures: ParsableCommand {
         abstract: "Write ground-truth fixtures (.npy and JSON) with exact Hessian ranks, for other pipelines' tests.",
         discussion: """
             For each case (a preset, or one network with --arch and --samples): a folder with x.npy (N x d), y.npy \
-            (N x K), w1.npy ... wL.npy (W_i is M_i x M_(i-1)), hessian_loss.npy, hessian_outer.npy, \
-            hessian_functional.npy when every entry is an integer below 2^53, and case.json (exact ranks, formula \
-            values, method); then manifest.json with the SHA-256 of every file. Ranks are certified (so networks \
+            (N x K), w1.npy ... wL.npy (W_i is M_i x M_(i-1)), with --bias b1.npy ... bL.npy (1-d, M_i values), \
+            hessian_loss.npy, hessian_outer.npy, hessian_functional.npy when every entry is exact in float64 (the \
+            true Hessians; for leaky-relu:a/b, whose exact Hessians are b^(2(L-1)) H, when b is a power of two), and \
+            case.json (exact ranks, formula values, method); then manifest.json with the SHA-256 of every file. Ranks are certified (so networks \
             have at most \(CertificationLimit.parameters) parameters). Every file is written to a \
             temporary name and renamed, the manifest last: a fixture counts only if the manifest lists it with a \
             matching hash. Rerunning writes the same bytes. Example:
@@ -28,16 +29,14 @@ struct Fixtures: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Cases: default (8 small networks) or demo (the paper's demo configuration).", valueName: "name"))
     var preset: String = "default"
 
-    @Option(name: .long, help: ArgumentHelp("Hidden activation: linear or relu (the exact ranks need a piecewise-linear network).", valueName: "name"),
+    @Option(name: .long, help: ArgumentHelp("Hidden activation: \(Activation.exactNames) (the exact ranks need a piecewise-linear network).", valueName: "name"),
             transform: Activation.argument)
     var activation: Activation = .linear
 
     @OptionGroup var network: NetworkOptions
 
     func validate() throws {
-        guard activation == .linear || activation == .relu else {
-            throw ValidationError("--activation: expected linear or relu (exact ranks need a piecewise-linear network); got '\(activation)'")
-        }
+        try activation.requireExact()
         guard FixturePresets.names.contains(preset) else {
             throw ValidationError("--preset: expected \(FixturePresets.names.joined(separator: " or ")); got '\(preset)'")
         }
@@ -58,7 +57,9 @@ struct Fixtures: ParsableCommand {
             return [FixtureCase(architecture: network.architecture, samples: network.sampleCount,
                                 dataRank: network.dataRankValue, seed: network.seedValue)]
         }
-        return FixturePresets.cases(preset, seed: network.seedValue)!
+        return FixturePresets.cases(preset, seed: network.seedValue)!.map {
+            FixtureCase(architecture: $0.architecture.withBias(network.bias), samples: $0.samples, dataRank: $0.dataRank, seed: $0.seed)
+        }
     }
 
     func run() throws {
@@ -85,11 +86,12 @@ struct Fixtures: ParsableCommand {
         }
         progress.update(cases.count)
         progress.finish()
-        try AtomicFile.write(try FixtureWriter.manifest(written, activation: activation), to: root.appendingPathComponent("manifest.json").path)
-        print("wrote \(written.count) \(activation.rawValue) fixtures to \(out) (manifest.json lists each file with its SHA-256)")
+        try AtomicFile.write(try FixtureWriter.manifest(written, activation: activation, bias: network.bias),
+                             to: root.appendingPathComponent("manifest.json").path)
+        print("wrote \(written.count) \(activation.rawValue) fixtures\(network.bias ? " with bias" : "") to \(out) (manifest.json lists each file with its SHA-256)")
     }
 
-    /// The files of a case, from its first draw off every ReLU kink (`KinkRedraw`).
+    /// The files of a case, from its first draw off every kink (`KinkRedraw`).
     func draw(_ c: FixtureCase, activation: Activation) throws -> (UInt64, [String: Data]) {
         try KinkRedraw.first(seed: c.seed, what: c.architecture.description) { seed in
             let problem = try Generator.draw(c.architecture, samples: c.samples, dataRank: c.dataRank, seed: seed)

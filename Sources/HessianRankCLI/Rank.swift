@@ -57,7 +57,8 @@ struct Rank: ParsableCommand {
         }
     }
 
-    /// The problem from --weights, --x and --y, exactly (every float64 is an integer over a power of two), refused
+    /// The problem from --weights (w1.npy ... wL.npy, and b1.npy ... bL.npy for a network with biases), --x and --y,
+    /// exactly (every float64 is an integer over a power of two), refused
     /// (exit 2) when it is above --max-memory or, with --certify, above the certification limit: both judged from the
     /// files' headers, before any data are read.
     func loadProblem() throws -> (problem: Problem, exponents: InputExponents?) {
@@ -66,7 +67,8 @@ struct Rank: ParsableCommand {
         let headers = try WeightFiles.headers(directory: weights, x: xFile, y: yFile)
         let architecture: Architecture
         do {
-            architecture = try Architecture(widths: [headers.weights[0].columns] + headers.weights.map(\.rows))
+            architecture = try Architecture(widths: [headers.weights[0].columns] + headers.weights.map(\.rows),
+                                            bias: !headers.biases.isEmpty)
         } catch {
             throw ValidationError("--weights: \(error.message)")
         }
@@ -77,11 +79,12 @@ struct Rank: ParsableCommand {
             try RankMethodOptions.checkCertificationSize(architecture, samples: samples, reduced: rankOptions.reduces(architecture),
                                                          option: "--certify")
         }
-        let loaded = (weights: try headers.weights.map(WeightFiles.matrix), x: try WeightFiles.matrix(headers.x),
-                      y: try WeightFiles.matrix(headers.y))
+        let loaded = (weights: try headers.weights.map(WeightFiles.matrix), biases: try headers.biases.map(WeightFiles.vector),
+                      x: try WeightFiles.matrix(headers.x), y: try WeightFiles.matrix(headers.y))
         let (problem, exponents): (Problem, InputExponents)
         do {
-            (problem, exponents) = try Problem.exactWithExponents(weights: loaded.weights, x: loaded.x, y: loaded.y)
+            (problem, exponents) = try Problem.exactWithExponents(weights: loaded.weights, biases: loaded.biases,
+                                                                  x: loaded.x, y: loaded.y)
         } catch {
             throw ValidationError("--weights: \(error.message)")
         }

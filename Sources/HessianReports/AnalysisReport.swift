@@ -109,7 +109,7 @@ public struct AnalysisReport: Codable, Sendable, Equatable {
         inputs = Inputs(weights: problem.weights.map(\.decimalRows),
                         biases: problem.architecture.bias ? problem.biases.map { $0.decimalRows.map { $0[0] } } : nil,
                         x: problem.x.decimalRows, y: problem.y.decimalRows)
-        self.inputExponents = inputExponents ?? .zero(depth: problem.architecture.depth)
+        self.inputExponents = inputExponents ?? .zero(depth: problem.architecture.depth, bias: problem.architecture.bias)
         func values<V>(_ value: (PartAnalysis) -> V) -> PartValues<V> {
             PartValues(loss: value(analysis.part(.loss)), outer: value(analysis.part(.outer)),
                        functional: value(analysis.part(.functional)))

@@ -1,6 +1,13 @@
-// Ground-truth fixtures for other people's pipelines: per case a folder of .npy files (data, targets, weights and,
-// when exactly representable, the three Hessians) and a case.json with the exact ranks, the formula values and how the
-// ranks are known; a manifest with the SHA-256 of every file. Format in the README, "Using fixtures in your test suite".
+// Ground-truth fixtures for other people's pipelines: per case a folder of .npy files (data, targets, weights, biases
+// for a network with biases and, when exactly representable, the three Hessians) and a case.json with the exact ranks,
+// the formula values and how the ranks are known; a manifest with the SHA-256 of every file. Format in the README,
+// "Using fixtures in your test suite".
+//
+// The Hessian files hold the true Hessians H. For leaky-relu:a/b the exact path builds b^(2(L-1)) H with integer
+// entries (`Activation`); each entry is divided by b^(2(L-1)) and written only if the quotient is a float64 number,
+// exactly: always when b is a power of two (and the integer entries are below 2^53, the rule for every activation),
+// for other b only when the division happens to be exact. Otherwise that part has no Hessian file and case.json says
+// why (`hessianFilesOmitted`, for any reason a file is missing); its rank is exact either way. Nothing is rounded.
 import ExactAlgebra
 import Foundation
 import HessianAnalysis
@@ -64,12 +71,13 @@ public struct WrittenFixture: Sendable {
 public enum FixtureWriter {
     public static let formatVersion = 1
 
-    /// The files of one fixture, in memory: name -> bytes. `activation` is linear or relu.
+    /// The files of one fixture, in memory: name -> bytes. `activation` is piecewise linear (exact ranks). Throws
+    /// `PiecewiseLinearHessian.Kink` when the network sits on a kink.
     public static func files(for problem: Problem, seed: UInt64, activation: Activation) throws -> [String: Data] {
-        precondition(activation != .tanh, "fixtures carry exact ranks: linear or relu")
+        precondition(activation.isPiecewiseLinear, "fixtures carry exact ranks: linear, relu or leaky-relu")
         let arch = problem.architecture
         var files: [String: Data] = [:]
-        func npy(_ m: IntegerMatrix) -> Data? {
+        func values(_ m: IntegerMatrix) -> [Double]? {
             var values: [Double] = []
             for i in 0..<m.rowCount {
                 for j in 0..<m.columnCount {
@@ -77,31 +85,36 @@ public enum FixtureWriter {
                     values.append(Double(v))
                 }
             }
-            return NPY.encode(NPYArray(shape: [m.rowCount, m.columnCount], values: .float64(values)))
+            return values
+        }
+        func npy(_ m: IntegerMatrix) -> Data? {
+            values(m).map { NPY.encode(NPYArray(shape: [m.rowCount, m.columnCount], values: .float64($0))) }
         }
         files["x.npy"] = npy(problem.x)
         files["y.npy"] = npy(problem.y)
         for (t, w) in problem.weights.enumerated() { files["w\(t + 1).npy"] = npy(w) }
-
-        let sources: (HessianPart) -> BlockMatrix
-        if activation == .relu {
-            sources = try PiecewiseLinearHessian(problem, activation: .relu).source(for:)
-        } else {
-            sources = StructuredHessian(problem).source(for:)
+        // 1-d, as numpy users write nn.Linear's bias.
+        for (t, b) in problem.biases.enumerated() {
+            files["b\(t + 1).npy"] = values(b).map { NPY.encode(NPYArray(shape: [b.rowCount], values: .float64($0))) }
         }
+
+        let hessian = try ExactHessians.build(problem, activation: activation)
         // Fixtures must be byte-identical on a rerun, so their ranks are certified (deterministic primes), never
         // Monte Carlo ranks modulo a random prime: the command refuses networks above the certification limit.
         precondition(problem.parameterCount <= CertificationLimit.parameters, "fixtures certify p x p Hessians up to the certification limit")
         var ranks: [String: Int] = [:], hessianFiles: [String] = [], wellConditioned: [String: Bool] = [:]
+        var omitted: [String: String] = [:]
         let float = FloatHessian.compute(FloatNetwork(problem, activation: activation))
         let p = problem.parameterCount
         for part in HessianPart.allCases {
-            let source = sources(part)
-            let result = try CertifiedRank.rank(of: source)
+            let result = try CertifiedRank.rank(of: hessian.source(for: part))
             ranks[part.rawValue] = result.rank
-            if p <= 2_000, let data = npy(source.exact) {
-                files["hessian_\(part.rawValue).npy"] = data
+            switch trueHessian(hessian.exactMatrix(part), activation: activation, depth: arch.depth) {
+            case .values(let values) where p <= 2_000:
+                files["hessian_\(part.rawValue).npy"] = NPY.encode(NPYArray(shape: [p, p], values: .float64(values)))
                 hessianFiles.append("hessian_\(part.rawValue).npy")
+            case .values: break
+            case .omitted(let reason): omitted[part.rawValue] = reason
             }
             // numpy.linalg.matrix_rank's rule on this float64 Hessian: right, and at least a decade from its threshold?
             let spectrum = (try? Spectrum.symmetricEigenvalues(float.entries(part), n: p)) ?? []
@@ -110,7 +123,7 @@ public enum FixtureWriter {
         }
         let dataRank = try CertifiedRank.rank(of: problem.x).rank
         let formulas = LinearNetworkFormulas(widths: arch.widths, dataRank: dataRank)
-        let caseObject: [String: Any] = [
+        var caseObject: [String: Any] = [
             "formatVersion": formatVersion,
             "architecture": arch.widths,
             "activation": activation.rawValue,
@@ -127,24 +140,78 @@ public enum FixtureWriter {
             "hessianFiles": hessianFiles.sorted(),
             "numpyDefaultRankIsReliable": wellConditioned,
         ]
+        if !omitted.isEmpty { caseObject["hessianFilesOmitted"] = omitted }
+        // Bias-free fixtures keep the bytes they had before biases existed: these keys only appear with biases.
+        if arch.bias {
+            let augmentedDataRank = try CertifiedRank.rank(of: problem.augmented.x).rank
+            let conjecture = BiasNetworkConjecture(widths: arch.widths, dataRank: dataRank, augmentedDataRank: augmentedDataRank)
+            caseObject["bias"] = true
+            caseObject["augmentedDataRank"] = augmentedDataRank
+            caseObject["formula"] = ["loss": conjecture.loss.value, "outer": conjecture.outer.value,
+                                     "functional": conjecture.functional.value]
+            caseObject["formulaSource"] = "with-bias conjecture (proofs/statements/bias.md): observed, not proven"
+        }
         files["case.json"] = try JSONSerialization.data(withJSONObject: caseObject, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
         return files
     }
 
-    /// The folder name of a case: index, activation, widths, N and seed.
-    public static func name(_ index: Int, _ c: FixtureCase, activation: Activation) -> String {
-        String(format: "%02d", index + 1) + "-\(activation.rawValue)-" + c.architecture.widths.map(String.init).joined(separator: "x")
-            + "-n\(c.samples)-seed\(c.seed)"
+    /// A Hessian file's values, or why there is none.
+    enum HessianValues {
+        case values([Double])
+        case omitted(String)
     }
 
-    /// The manifest: every case with the SHA-256 of each of its files.
-    public static func manifest(_ written: [WrittenFixture], activation: Activation) throws -> Data {
-        let object: [String: Any] = [
+    /// The true Hessian H from the exact path's integer matrix b^(2(L-1)) H (b = 1 but for leaky-relu:a/b), row-major,
+    /// when every entry is exact in float64: the integer entries below 2^53 in magnitude, and each quotient by
+    /// b^(2(L-1)) = odd^(2(L-1)) 2^(k 2(L-1)) an integer q (odd^(2(L-1)) divides the entry) times 2^-(k 2(L-1)),
+    /// which float64 holds exactly since |q| < 2^53 (and the power stays in the normal range).
+    static func trueHessian(_ m: IntegerMatrix, activation: Activation, depth: Int) -> HessianValues {
+        let b: Int
+        if case .leakyReLU(let slope) = activation { b = slope.denominator } else { b = 1 }
+        let twos = b.trailingZeroBitCount, odd = b >> twos, power = 2 * (depth - 1)
+        guard twos * power <= 1_000 else {
+            return .omitted("the Hessian is the integer one divided by \(b)^\(power), beyond float64's exponent range")
+        }
+        let unit = Double(sign: .plus, exponent: -(twos * power), significand: 1)
+        var values: [Double] = []
+        values.reserveCapacity(m.rowCount * m.columnCount)
+        for i in 0..<m.rowCount {
+            for j in 0..<m.columnCount {
+                guard m.bits(i, j) <= 53, var q = m.intValue(i, j) else {
+                    return .omitted("some entries of the integer Hessian" + (b == 1 ? "" : " \(b)^\(power) H") + " are 2^53 or more in magnitude")
+                }
+                if odd > 1 {
+                    for _ in 0..<power {
+                        guard q % odd == 0 else {
+                            return .omitted("\(activation): the Hessian is the integer one divided by \(b)^\(power), and some of its entries are not float64 numbers (\(b) is not a power of two); no file rather than rounded values")
+                        }
+                        q /= odd
+                    }
+                }
+                values.append(Double(q) * unit)
+            }
+        }
+        return .values(values)
+    }
+
+    /// The folder name of a case: index, activation, widths, "bias" for a network with biases, N and seed. The
+    /// activation's text is made safe for every file system: leaky-relu:1/8 becomes leaky-relu-1_8.
+    public static func name(_ index: Int, _ c: FixtureCase, activation: Activation) -> String {
+        let activationName = activation.rawValue.replacingOccurrences(of: ":", with: "-").replacingOccurrences(of: "/", with: "_")
+        return String(format: "%02d", index + 1) + "-\(activationName)-" + c.architecture.widths.map(String.init).joined(separator: "x")
+            + (c.architecture.bias ? "-bias" : "") + "-n\(c.samples)-seed\(c.seed)"
+    }
+
+    /// The manifest: every case with the SHA-256 of each of its files (and "bias": true when the cases have biases;
+    /// absent otherwise, so that bias-free manifests keep their bytes).
+    public static func manifest(_ written: [WrittenFixture], activation: Activation, bias: Bool = false) throws -> Data {
+        var object: [String: Any] = [
             "formatVersion": formatVersion,
             "generator": "hessian-rank",
             "activation": activation.rawValue,
             "cases": written.map { ["name": $0.name, "files": $0.files] },
         ]
+        if bias { object["bias"] = true }
         return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
     }
 }

@@ -95,6 +95,152 @@ import Testing
         #expect(exact.outer.contains { $0 != 0 }, "the third sample keeps the network alive")
     }
 
+    /// Networks with biases (PyTorch order: W_t row-major, then b_t), linear, relu and leaky-relu: the float Hessians
+    /// are the exact integer ones (`ExactHessians`: for leaky-relu:a/b the scaled b^(2(L-1)) H) divided by b^(2(L-1)):
+    /// exactly when b is a power of two (these small dyadic values keep every float operation exact; compared as
+    /// integers, some scaled entries pass 2^53), within 1e-9 of the largest entry otherwise (a/b is rounded). Draws on a kink are skipped to the next seed, up to 40.
+    @Test(arguments: ["linear", "relu", "leaky-relu:1/8", "leaky-relu:1/3"])
+    func biasNetworksEqualScaledExact(_ name: String) throws {
+        let activation = try Activation(parsing: name)
+        let exactDivision = activation.hessianScaleLog2(depth: 2).rounded() == activation.hessianScaleLog2(depth: 2)
+        for c in SmallCase.table {
+            var compared = 0
+            for attempt in UInt64(0)..<40 where compared == 0 {
+                let seed = c.seed + 1000 * attempt
+                let problem = try Generator.draw(Architecture(widths: c.widths, bias: true), samples: c.samples,
+                                                 dataRank: c.dataRank, seed: seed)
+                let hessian: any ExactHessian
+                do { hessian = try ExactHessians.build(problem, activation: activation) } catch { continue }
+                let float = FloatHessian.compute(FloatNetwork(problem, activation: activation))
+                let p = problem.parameterCount
+                let scale = pow(2, activation.hessianScaleLog2(depth: c.widths.count - 1))
+                for part in HessianPart.allCases {
+                    let exact = hessian.exactMatrix(part), entries = float.entries(part)
+                    #expect(exact.rowCount == p)
+                    var largest = 0.0, worst = 0.0, mismatches = 0
+                    for u in 0..<p {
+                        for v in 0..<p {
+                            let expected = Double(exact.decimal(u, v))! / scale
+                            largest = max(largest, abs(expected))
+                            worst = max(worst, abs(entries[u * p + v] - expected))
+                            // Exactly: the float entry times the power of two, printed in full, is the integer.
+                            if String(format: "%.0f", entries[u * p + v] * scale) != exact.decimal(u, v) { mismatches += 1 }
+                        }
+                    }
+                    if exactDivision {
+                        #expect(mismatches == 0, "\(name), \(c), seed \(seed): \(part.symbol) differs in \(mismatches) entries")
+                    } else {
+                        #expect(worst <= 1e-9 * largest, "\(name), \(c), seed \(seed): \(part.symbol) differs by \(worst) (largest \(largest))")
+                    }
+                }
+                compared += 1
+            }
+            #expect(compared == 1, "\(name), \(c): every draw sat on a kink")
+        }
+    }
+
+    /// A problem read at powers of two (calibrate's float network: W_t / 2^a_t, X / 2^b, Y / 2^c, b_t at its layer's
+    /// pre-activation scale 2^(a_1 + ... + a_t + b)) against the integer problem `matchingOutputAndTargetScales` gives:
+    /// H = D H~ D / 4^(S_L + s), D = 2^(a_t) on W_t and 2^(S_t + s) on b_t, entry for entry and exactly. c = 9 is
+    /// above S_L = 6, so there X and the biases are scaled up by s = 3.
+    @Test(arguments: [1, 9])
+    func scaledBiasNetworkMatchesItsIntegerProblem(_ targetExponent: Int) throws {
+        let (weightExponents, dataExponent) = ([2, 1], 3)
+        var compared = 0
+        for seed in UInt64(1)...40 where compared == 0 {
+            let problem = try Generator.draw(Architecture(widths: [3, 2, 2], bias: true), samples: 4, seed: seed)
+            let integer = problem.matchingOutputAndTargetScales(weightExponents: weightExponents, dataExponent: dataExponent,
+                                                                targetExponent: targetExponent)
+            let hessian: any ExactHessian
+            do { hessian = try ExactHessians.build(integer, activation: .relu) } catch { continue }
+            let float = FloatHessian.compute(FloatNetwork(problem, activation: .relu, weightExponents: weightExponents,
+                                                          dataExponent: dataExponent, targetExponent: targetExponent))
+            let s = max(0, targetExponent - 6)
+            #expect(integer.x == problem.x.multiplied(byPowerOfTwo: s) && integer.biases == problem.biases.map { $0.multiplied(byPowerOfTwo: s) })
+            // D per parameter, in theta's order: W_1 (6), b_1 (2), W_2 (4), b_2 (2).
+            let exponents = [Int](repeating: 2, count: 6) + [Int](repeating: 5 + s, count: 2)
+                + [Int](repeating: 1, count: 4) + [Int](repeating: 6 + s, count: 2)
+            let p = problem.parameterCount
+            for part in HessianPart.allCases {
+                let exact = hessian.exactMatrix(part), entries = float.entries(part)
+                for u in 0..<p {
+                    for v in 0..<p {
+                        let expected = Double(exact.decimal(u, v))! * pow(2, Double(exponents[u] + exponents[v] - 2 * (6 + s)))
+                        #expect(entries[u * p + v] == expected, "seed \(seed), \(part.symbol) (\(u), \(v))")
+                    }
+                }
+            }
+            compared += 1
+        }
+        #expect(compared == 1)
+    }
+
+    /// sigmoid, elu and tanh, with and without biases, at seeded values in [-1, 1]: H_L against central second
+    /// differences of the loss and H_O against J^T J with J from central differences of the outputs, each computed
+    /// here from its own forward pass over theta in PyTorch's order.
+    @Test(arguments: ["sigmoid", "elu", "tanh"], [false, true])
+    func smoothActivationsMatchFiniteDifferences(_ name: String, _ bias: Bool) throws {
+        let activation = try Activation(parsing: name)
+        for (index, widths) in [[3, 2, 2], [2, 3, 2, 2]].enumerated() {
+            let seed = UInt64(100 + index)
+            var g = SplitMix64(seed: seed)
+            func draw(_ n: Int) -> [Double] { (0..<n).map { _ in Double(g.next() >> 11) * 0x1p-52 - 1 } }
+            let depth = widths.count - 1, samples = 3
+            let weights = (0..<depth).map { draw(widths[$0 + 1] * widths[$0]) }
+            let biases = bias ? (0..<depth).map { draw(widths[$0 + 1]) } : []
+            let x = (0..<samples).map { _ in draw(widths[0]) }, y = (0..<samples).map { _ in draw(widths[depth]) }
+            let net = FloatNetwork(widths: widths, activation: activation, weights: weights, biases: biases, x: x, y: y)
+            let h = FloatHessian.compute(net)
+            // theta in PyTorch's order, and the outputs of every sample at a theta.
+            let theta = (0..<depth).flatMap { weights[$0] + (bias ? biases[$0] : []) }
+            let p = theta.count
+            #expect(p == net.parameterCount)
+            func outputs(_ theta: [Double]) -> [Double] {
+                var result: [Double] = []
+                for sample in x {
+                    var a = sample, offset = 0
+                    for t in 0..<depth {
+                        let (rows, columns) = (widths[t + 1], widths[t])
+                        var z = (0..<rows).map { i in (0..<columns).reduce(0.0) { $0 + theta[offset + i * columns + $1] * a[$1] } }
+                        offset += rows * columns
+                        if bias { for i in 0..<rows { z[i] += theta[offset + i] }; offset += rows }
+                        a = t == depth - 1 ? z : z.map { activation.evaluate($0).value }
+                    }
+                    result += a
+                }
+                return result
+            }
+            let targets = y.flatMap { $0 }
+            func loss(_ theta: [Double]) -> Double { zip(outputs(theta), targets).reduce(0) { $0 + 0.5 * ($1.0 - $1.1) * ($1.0 - $1.1) } }
+            func moved(_ steps: [(Int, Double)]) -> [Double] {
+                var t = theta
+                for (u, step) in steps { t[u] += step }
+                return t
+            }
+            let e = 1e-4
+            let largest = h.loss.map(abs).max() ?? 0
+            for u in 0..<p {
+                for v in 0..<p {
+                    let second = u == v
+                        ? (loss(moved([(u, e)])) - 2 * loss(theta) + loss(moved([(u, -e)]))) / (e * e)
+                        : (loss(moved([(u, e), (v, e)])) - loss(moved([(u, e), (v, -e)])) - loss(moved([(u, -e), (v, e)]))
+                           + loss(moved([(u, -e), (v, -e)]))) / (4 * e * e)
+                    #expect(abs(h.loss[u * p + v] - second) <= 1e-6 * max(1, largest),
+                            "\(name), bias \(bias), widths \(widths), seed \(seed): H_L (\(u), \(v)) \(h.loss[u * p + v]) vs \(second)")
+                }
+            }
+            let step = 1e-6
+            let jacobian = (0..<p).map { u in zip(outputs(moved([(u, step)])), outputs(moved([(u, -step)]))).map { ($0 - $1) / (2 * step) } }
+            for u in 0..<p {
+                for v in 0..<p {
+                    let expected = zip(jacobian[u], jacobian[v]).reduce(0) { $0 + $1.0 * $1.1 }
+                    #expect(abs(h.outer[u * p + v] - expected) <= 1e-7 * max(1, largest),
+                            "\(name), bias \(bias), widths \(widths), seed \(seed): H_O (\(u), \(v))")
+                }
+            }
+        }
+    }
+
     /// tanh, by hand on a 1,1,1 network: f = w2 tanh(w1 x), with its first and second derivatives written out.
     @Test func tanhScalarByHand() {
         let (w1, w2, x, y) = (0.5, 1.5, 0.8, 0.3)

@@ -1,12 +1,14 @@
 """A consumer of HessianRank's fixtures, in the ecosystem's own terms (pytest + NumPy).
 
-It loads the fixtures that `hessian-rank fixtures` writes, checks them against the manifest's SHA-256, rebuilds every
-Hessian in float64 with its own NumPy code (not HessianRank's), and checks that the stored Hessians equal its own and
-that numpy.linalg.matrix_rank gives the exact rank wherever case.json says numpy's default rule is reliable there.
-It also writes float64 weights with NumPy and checks that `hessian-rank rank --weights` reads back the same exact ranks.
+It loads the fixtures that `hessian-rank fixtures` writes (linear, relu and leaky-relu:1/8 networks, without and with
+biases), checks them against the manifest's SHA-256, rebuilds every Hessian in float64 with its own NumPy code (not
+HessianRank's), and checks that the stored Hessians equal its own and that numpy.linalg.matrix_rank gives the exact
+rank wherever case.json says numpy's default rule is reliable there. It also writes float64 weights (and biases) with
+NumPy and checks that `hessian-rank rank --weights` reads back the same exact ranks.
 
 The binary is `hessian-rank` from `swift build --show-bin-path`, or $HESSIAN_RANK.
 """
+import fractions
 import hashlib
 import json
 import os
@@ -28,53 +30,77 @@ def binary():
     return str(pathlib.Path(bin_path) / "hessian-rank")
 
 
-@pytest.fixture(scope="session", params=["linear", "relu"])
+# (activation, bias): every construction the fixtures cover.
+CONFIGS = [("linear", False), ("relu", False), ("leaky-relu:1/8", False),
+           ("linear", True), ("relu", True), ("leaky-relu:1/8", True)]
+
+
+@pytest.fixture(scope="session", params=CONFIGS, ids=[a + ("-bias" if b else "") for a, b in CONFIGS])
 def fixtures(request, tmp_path_factory):
-    out = tmp_path_factory.mktemp(f"fixtures-{request.param}")
-    subprocess.run([binary(), "fixtures", "--out", str(out), "--activation", request.param], check=True,
-                   capture_output=True)
+    activation, bias = request.param
+    out = tmp_path_factory.mktemp("fixtures-" + activation.replace(":", "-").replace("/", "_") + ("-bias" if bias else ""))
+    subprocess.run([binary(), "fixtures", "--out", str(out), "--activation", activation] + (["--bias"] if bias else []),
+                   check=True, capture_output=True)
     manifest = json.loads((out / "manifest.json").read_text())
-    return out, manifest
+    return out, manifest, activation, bias
 
 
-# --- our own Hessians: a bias-free network with masks frozen at the point (exact finite differences) ---------------
+# --- our own Hessians: a network with masks frozen at the point (exact finite differences) -------------------------
 
-def forward(ws, x, masks=None):
-    """Outputs of every sample; with masks=None, ReLU masks are computed (and returned) at this point."""
+def negative_slope(activation):
+    """The slope of the hidden activation for z < 0: 1 (linear), 0 (relu), a/b (leaky-relu:a/b), as a float."""
+    if activation == "linear":
+        return 1.0
+    if activation == "relu":
+        return 0.0
+    name, _, slope = activation.partition(":")
+    assert name == "leaky-relu", activation
+    return float(fractions.Fraction(slope))
+
+
+def forward(ws, bs, x, slope, masks=None):
+    """Outputs of every sample of f(x) = W_L s(... s(W_1 x + b_1) ...) + b_L (bs empty: no biases); the hidden
+    activation's slopes (1 for z > 0, `slope` for z < 0) are computed at this point, or taken from `masks`."""
     computed = []
     a = x.T
     for t, w in enumerate(ws):
         z = w @ a
-        if t < len(ws) - 1 and masks is not False:
-            m = (z > 0).astype(float) if masks is None else masks[t]
+        if bs:
+            z = z + bs[t][:, None]
+        if t < len(ws) - 1:
+            m = np.where(z > 0, 1.0, slope) if masks is None else masks[t]
             computed.append(m)
             z = z * m
         a = z
     return a.T, computed
 
 
-def hessians(ws, x, y, relu):
-    """H_O, H_F and the Hessian of the loss, by exact finite differences of the network with frozen ReLU masks.
+def hessians(ws, bs, x, y, slope):
+    """H_O and H_F by exact finite differences of the network with its activation slopes frozen at the point.
 
-    With the masks fixed, f is a polynomial of degree <= 1 in each parameter, so f(th + e_u) - f(th) and the mixed
-    second difference are exact; integer inputs keep every float64 operation exact.
+    Parameters in PyTorch's order: per layer W_t row-major, then b_t. With the slopes fixed, every monomial of f has
+    at most one parameter of each layer, so f is affine in each parameter alone: f(th + e_u) - f(th) and the mixed
+    second difference are exact; integer inputs and a power-of-two slope keep every float64 operation exact.
     """
-    shapes = [w.shape for w in ws]
-    sizes = [r * c for r, c in shapes]
-    theta = np.concatenate([w.reshape(-1) for w in ws])
+    shapes = [(w.shape, b.shape if bs else None) for w, b in zip(ws, bs or [None] * len(ws))]
+    theta = np.concatenate([np.concatenate([w.reshape(-1)] + ([bs[t]] if bs else [])) for t, w in enumerate(ws)])
     p = theta.size
 
     def unpack(th):
-        out, k = [], 0
-        for (r, c), s in zip(shapes, sizes):
-            out.append(th[k:k + s].reshape(r, c))
-            k += s
-        return out
+        weights, biases, k = [], [], 0
+        for (r, c), bias_shape in shapes:
+            weights.append(th[k:k + r * c].reshape(r, c))
+            k += r * c
+            if bias_shape is not None:
+                biases.append(th[k:k + r])
+                k += r
+        return weights, biases
 
-    masks = forward(ws, x)[1] if relu else False
+    masks = forward(ws, bs, x, slope)[1]
 
     def f(th):
-        return forward(unpack(th), x, masks)[0]
+        weights, biases = unpack(th)
+        return forward(weights, biases, x, slope, masks)[0]
 
     f0 = f(theta)
     e = f0 - y
@@ -95,37 +121,54 @@ def sha256(path):
 
 
 def load(case_dir):
+    """case.json, the weights, the biases (empty without), the data and the targets."""
     case = json.loads((case_dir / "case.json").read_text())
     depth = len(case["architecture"]) - 1
     ws = [np.load(case_dir / f"w{t + 1}.npy") for t in range(depth)]
-    return case, ws, np.load(case_dir / "x.npy"), np.load(case_dir / "y.npy")
+    bs = [np.load(case_dir / f"b{t + 1}.npy") for t in range(depth)] if case.get("bias", False) else []
+    return case, ws, bs, np.load(case_dir / "x.npy"), np.load(case_dir / "y.npy")
 
 
 # --- the checks ----------------------------------------------------------------------------------------------------
 
 def test_manifest_hashes(fixtures):
-    out, manifest = fixtures
+    out, manifest, activation, bias = fixtures
     assert manifest["formatVersion"] == 1
+    assert manifest["activation"] == activation and manifest.get("bias", False) == bias
     assert len(manifest["cases"]) == 8
     for case in manifest["cases"]:
         for name, digest in case["files"].items():
             assert sha256(out / case["name"] / name) == digest, f"{case['name']}/{name}"
 
 
+def test_cases_describe_their_network(fixtures):
+    """Folder names are safe on every file system and say "bias"; case.json states the activation in its canonical
+    text and the bias; a bias network has b1.npy ... bL.npy, 1-d with M_t values (as numpy users save nn.Linear's)."""
+    out, manifest, activation, bias = fixtures
+    for entry in manifest["cases"]:
+        name = entry["name"]
+        assert ":" not in name and "/" not in name and ("-bias-" in name) == bias, name
+        case, ws, bs, _, _ = load(out / name)
+        assert case["activation"] == activation and case.get("bias", False) == bias, name
+        assert [f"b{t + 1}.npy" in entry["files"] for t in range(len(ws))] == [bias] * len(ws), name
+        assert [b.shape for b in bs] == [(w.shape[0],) for w in ws] if bias else bs == [], name
+        assert case["parameters"] == sum(w.size for w in ws) + sum(b.size for b in bs), name
+
+
 @pytest.fixture(scope="session")
 def rebuilt(fixtures):
     """Per case: case.json and our own three Hessians, computed once."""
-    out, manifest = fixtures
+    out, manifest, _, _ = fixtures
     result = {}
     for entry in manifest["cases"]:
-        case, ws, x, y = load(out / entry["name"])
-        h_outer, h_functional = hessians(ws, x, y, relu=case["activation"] == "relu")
+        case, ws, bs, x, y = load(out / entry["name"])
+        h_outer, h_functional = hessians(ws, bs, x, y, negative_slope(case["activation"]))
         result[entry["name"]] = case, {"outer": h_outer, "functional": h_functional, "loss": h_outer + h_functional}
     return result
 
 
 def test_stored_hessians_equal_our_own(fixtures, rebuilt):
-    out, _ = fixtures
+    out, _, _, _ = fixtures
     compared = 0
     for name, (case, ours) in rebuilt.items():
         for part in PARTS:
@@ -146,18 +189,23 @@ def test_numpy_matrix_rank_agrees_where_reliable(rebuilt):
 
 
 def test_float64_weights_written_by_numpy_read_back_exactly(fixtures, tmp_path):
-    """Dividing every matrix by a power of two keeps the Hessian ranks (ReLU is positively homogeneous, so its masks
-    stay): the exact ranks at these float64 weights, read back from .npy files that NumPy wrote, must equal the
-    fixture's."""
-    out, manifest = fixtures
+    """Every matrix divided by a power of two, each bias at the scale of its layer's pre-activation and the targets at
+    the outputs' scale (W_t / 8, x / 64, b_t / (64 8^t), y / (64 8^L)): the network is the fixture's with every
+    pre-activation divided by 64 8^t (relu and leaky-relu are positively homogeneous, so the masks stay), and its
+    Hessians are the fixture's up to a diagonal scaling. The exact ranks at these float64 values, read back from .npy
+    files that NumPy wrote (biases 1-d, or M x 1 on even layers), must equal the fixture's."""
+    out, manifest, _, _ = fixtures
     for entry in manifest["cases"][:4]:
-        case, ws, x, y = load(out / entry["name"])
+        case, ws, bs, x, y = load(out / entry["name"])
         folder = tmp_path / entry["name"]
         folder.mkdir()
         for t, w in enumerate(ws):
             np.save(folder / f"w{t + 1}.npy", (w / 8).astype(np.float64))
+        for t, b in enumerate(bs):
+            scaled = (b / (64 * 8 ** (t + 1))).astype(np.float64)
+            np.save(folder / f"b{t + 1}.npy", scaled if t % 2 == 0 else scaled.reshape(-1, 1))
         np.save(folder / "x.npy", x / 64)
-        np.save(folder / "y.npy", y / 2)
+        np.save(folder / "y.npy", y / (64 * 8 ** len(ws)))
         result = subprocess.run([binary(), "rank", "--weights", str(folder), "--x", str(folder / "x.npy"),
                                  "--y", str(folder / "y.npy"), "--activation", case["activation"], "--json"], check=True, capture_output=True, text=True)
         report = json.loads(result.stdout)
