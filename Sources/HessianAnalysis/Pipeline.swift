@@ -1,14 +1,16 @@
 // The one pipeline of the exact path for drawn networks: draw -> build -> redraw on a kink -> rank -> bound and
-// verdict. rank, verify, sweep, bias and bench analyse their drawn networks through `Analyzer.analyzeDrawn`; the
-// prime of generic mode comes from the options' `PrimeChoice` here and nowhere else.
+// verdict. rank, verify and sweep analyse their drawn networks through `Analyzer.analyzeDrawn` (bias and bench call
+// its analysis step, `Analyzer.analyze`, on networks they draw themselves); certify, fixtures and calibrate, which
+// make other things than an analysis of the drawn network, take its draw step, `Analyzer.drawOffKinks`. The prime
+// of generic mode comes from the options' `PrimeChoice` here and nowhere else.
 import ExactAlgebra
 import HessianConstructions
 import NetworkModel
 
 /// How the exact path draws a network from a seed (`Generator`; one stream per purpose).
 public enum DrawPlan: Sendable {
-    /// `Generator.draw`: integers in -16...16, data of exactly rank r when given.
-    case integers(dataRank: Int?)
+    /// `Generator.draw`: integers in -16...16 (data in 0...256 for `.uniform01`), data of exactly rank r when given.
+    case integers(dataRank: Int?, distribution: DataDistribution = .integer)
     /// `Generator.drawLargeValues`: values in -2^20...2^20, for piecewise-linear studies at scale (kinks unlikely).
     case largeValues(nonnegativeData: Bool)
     /// Given data X (from a file): weights, biases and targets drawn.
@@ -19,7 +21,8 @@ public enum DrawPlan: Sendable {
     /// The problem of `seed`; `prime` is the field's in generic mode.
     public func draw(_ architecture: Architecture, samples: Int, seed: UInt64, prime: UInt?) throws(InputError) -> Problem {
         switch self {
-        case .integers(let dataRank): try Generator.draw(architecture, samples: samples, dataRank: dataRank, seed: seed)
+        case let .integers(dataRank, distribution):
+            try Generator.draw(architecture, samples: samples, dataRank: dataRank, data: distribution, seed: seed)
         case .largeValues(let nonnegative): try Generator.drawLargeValues(architecture, samples: samples,
                                                                           nonnegativeData: nonnegative, seed: seed)
         case .data(let x): try Generator.draw(architecture, x: x, seed: seed)
@@ -52,5 +55,20 @@ extension Analyzer {
         return try KinkRedraw.first(seed: seed, what: what) { drawSeed in
             try analyze(plan.draw(architecture, samples: samples, seed: drawSeed, prime: prime), seed: drawSeed, options: options)
         }.value
+    }
+
+    /// The draw step alone: the first draw by `plan` (seed + k 2^32, `KinkRedraw`) at which a network with
+    /// `activation` has exact Hessians, with its seed. For linear networks that is the first draw.
+    public static func drawOffKinks(_ architecture: Architecture, samples: Int, plan: DrawPlan, seed: UInt64,
+                                    activation: Activation, prime: UInt? = nil) throws -> (seed: UInt64, problem: Problem) {
+        guard activation.hasKinks else {
+            return (seed, try plan.draw(architecture, samples: samples, seed: seed, prime: prime))
+        }
+        let drawn = try KinkRedraw.first(seed: seed, what: "\(architecture.summary), N = \(samples)") { drawSeed in
+            let problem = try plan.draw(architecture, samples: samples, seed: drawSeed, prime: prime)
+            _ = try ExactHessians.build(problem, activation: activation)
+            return problem
+        }
+        return (drawn.seed, drawn.value)
     }
 }

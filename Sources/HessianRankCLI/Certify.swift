@@ -59,12 +59,10 @@ struct Certify: ParsableCommand {
     }
 
     func run() throws {
-        // A drawn network on a kink is drawn again (`KinkRedraw`); the certificate records the seed used.
-        let (seed, problem) = try KinkRedraw.first(seed: network.seedValue, what: network.architecture.description) { seed in
-            let problem = try network.draw(seed: seed)
-            if activation.hasKinks { _ = try ExactHessians.build(problem, activation: activation) }
-            return problem
-        }
+        // A drawn network on a kink is drawn again (the pipeline's draw step); the certificate records the seed used.
+        let (seed, problem) = try Analyzer.drawOffKinks(network.architecture, samples: network.sampleCount,
+                                                        plan: .integers(dataRank: network.dataRankValue),
+                                                        seed: network.seedValue, activation: activation)
         let clock = ContinuousClock()
         var failures: [String] = []
         for attempt in 1...Self.attempts {

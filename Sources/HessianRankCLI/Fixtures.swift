@@ -91,11 +91,10 @@ struct Fixtures: ParsableCommand {
         print("wrote \(written.count) \(activation.rawValue) fixtures\(network.bias ? " with bias" : "") to \(out) (manifest.json lists each file with its SHA-256)")
     }
 
-    /// The files of a case, from its first draw off every kink (`KinkRedraw`).
+    /// The files of a case, from its first draw off every kink (the pipeline's draw step).
     func draw(_ c: FixtureCase, activation: Activation) throws -> (UInt64, [String: Data]) {
-        try KinkRedraw.first(seed: c.seed, what: c.architecture.description) { seed in
-            let problem = try Generator.draw(c.architecture, samples: c.samples, dataRank: c.dataRank, seed: seed)
-            return try FixtureWriter.files(for: problem, seed: seed, activation: activation)
-        }
+        let (seed, problem) = try Analyzer.drawOffKinks(c.architecture, samples: c.samples, plan: .integers(dataRank: c.dataRank),
+                                                        seed: c.seed, activation: activation)
+        return (seed, try FixtureWriter.files(for: problem, seed: seed, activation: activation))
     }
 }

@@ -87,21 +87,19 @@ public struct CalibrationResult: Sendable {
 }
 
 public enum Calibrator {
-    /// Calibrates one case, at its first draw off every ReLU kink (`KinkRedraw`); throws InputError when every draw
-    /// sits on one.
+    /// Calibrates one case, at its first draw off every kink (the pipeline's draw step, `Analyzer.drawOffKinks`);
+    /// throws InputError when every draw sits on one.
     public static func run(_ c: CalibrationCase, activation: Activation, parts: [HessianPart] = HessianPart.allCases,
                            rules: [RankRule]) throws(InputError) -> CalibrationResult {
         do {
-            return try KinkRedraw.first(seed: c.seed, what: c.architecture.description) { seed in
-                let problem: Problem
-                switch c.data {
-                case .drawn(let distribution):
-                    problem = try Generator.draw(c.architecture, samples: c.samples, dataRank: c.dataRank, data: distribution, seed: seed)
-                case .given(_, let x, _):
-                    problem = try Generator.draw(c.architecture, x: x, seed: seed)
-                }
-                return try run(problem, c, activation: activation, parts: parts, rules: rules, seed: seed)
-            }.value
+            let plan: DrawPlan
+            switch c.data {
+            case .drawn(let distribution): plan = .integers(dataRank: c.dataRank, distribution: distribution)
+            case .given(_, let x, _): plan = .data(x)
+            }
+            let (seed, problem) = try Analyzer.drawOffKinks(c.architecture, samples: c.samples, plan: plan, seed: c.seed,
+                                                            activation: activation)
+            return try run(problem, c, activation: activation, parts: parts, rules: rules, seed: seed)
         } catch let error as InputError {
             throw error
         } catch {
