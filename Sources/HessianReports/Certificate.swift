@@ -80,7 +80,7 @@ public enum CertificateBuilder {
     public static func build(_ problem: Problem, seed: UInt64, parts: [HessianPart], activation: Activation = .linear,
                              witnessPrime: () -> UInt = Primes.fromSystemEntropy) throws -> Certificate {
         let network = Certificate.Network(
-            activation: activation.rawValue, architecture: problem.architecture.widths, loss: "mse",
+            activation: activation.rawValue, architecture: problem.architecture.widths, loss: Loss.mse.rawValue,
             weights: problem.weights.map(\.decimalRows),
             biases: problem.architecture.bias ? problem.biases.map { $0.decimalRows.map { $0[0] } } : nil,
             x: problem.x.decimalRows, y: problem.y.decimalRows)

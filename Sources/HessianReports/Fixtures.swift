@@ -127,7 +127,7 @@ public enum FixtureWriter {
             "formatVersion": formatVersion,
             "architecture": arch.widths,
             "activation": activation.rawValue,
-            "loss": "mse",
+            "loss": Loss.mse.rawValue,
             "seed": String(seed),
             "samples": problem.sampleCount,
             "parameters": p,
