@@ -61,10 +61,6 @@ struct NetworkOptions: ParsableArguments {
             }
         }
     }
-
-    func draw(seed: UInt64? = nil) throws -> Problem {
-        try Generator.draw(architecture, samples: sampleCount, dataRank: dataRankValue, seed: seed ?? seedValue)
-    }
 }
 
 /// How ranks are computed, shared by every subcommand that ranks.

@@ -88,9 +88,6 @@ public struct Architecture: Sendable, Equatable, CustomStringConvertible {
         (0..<t).reduce(0) { $0 + layerParameterCount($1) }
     }
 
-    /// Where b_t starts in theta (with `bias`).
-    public func biasOffset(_ t: Int) -> Int { parameterOffset(t) + widths[t + 1] * widths[t] }
-
     /// The parameters of layer t: W_t and, with `bias`, b_t.
     public func layerParameterCount(_ t: Int) -> Int { widths[t + 1] * (bias ? widths[t] + 1 : widths[t]) }
 

@@ -40,16 +40,6 @@ public struct Problem: Sendable {
 
     public var sampleCount: Int { x.rowCount }
     public var parameterCount: Int { architecture.parameterCount }
-
-    /// The same weights, data and targets with the given biases (and the architecture's `bias` set to match).
-    public func withBiases(_ biases: [IntegerMatrix]) throws(InputError) -> Problem {
-        try Problem(architecture: architecture.withBias(!biases.isEmpty), weights: weights, biases: biases, x: x, y: y)
-    }
-
-    /// The same problem without its biases.
-    public var withoutBiases: Problem {
-        try! Problem(architecture: architecture.withBias(false), weights: weights, x: x, y: y)
-    }
 }
 
 // Bias as a reparametrisation of a bias-free network.
