@@ -92,6 +92,34 @@ public enum MemoryEstimate {
         /// architecture given is the augmented one (`Problem.augmentedArchitecture`).
         case bias
 
+        /// The bits of the largest integer slope of a leaky ReLU among the activations; nil when there is none.
+        var slopeBits: Int? {
+            let activations: [Activation]
+            switch self {
+            case let .rank(_, activation, _): activations = [activation]
+            case .certify(let activation), .fixtures(let activation): activations = [activation]
+            case .calibrate(let all, _): activations = all
+            case .bias: activations = []
+            }
+            let bits = activations.compactMap { activation -> Int? in
+                guard case .leakyReLU(let s) = activation else { return nil }
+                return MemoryEstimate.bitLength(max(abs(s.numerator), s.denominator))
+            }
+            return bits.max()
+        }
+
+        /// The same workload with leaky ReLUs counted as ReLUs (their slopes then counted in the values' size).
+        var withoutSlopes: Workload {
+            func plain(_ a: Activation) -> Activation { if case .leakyReLU = a { .relu } else { a } }
+            switch self {
+            case let .rank(reduced, activation, generic): return .rank(reduced: reduced, activation: plain(activation), generic: generic)
+            case .certify(let activation): return .certify(activation: plain(activation))
+            case .fixtures(let activation): return .fixtures(activation: plain(activation))
+            case let .calibrate(all, exponent): return .calibrate(activations: all.map(plain), dataExponent: exponent)
+            case .bias: return .bias
+            }
+        }
+
         /// "reduced Hessians" or "Hessians", for messages.
         public var matrices: String {
             if case .rank(true, _, _) = self { return "reduced Hessians" }
@@ -125,6 +153,18 @@ public enum MemoryEstimate {
         if architecture.bias {
             guard let augmented = try? Problem.augmentedArchitecture(architecture) else { return nil }
             return bytes(workload, augmented, samples: samples, dataRank: dataRank.map { min($0 + 1, samples) }, values: values)
+        }
+        // A leaky ReLU with slope a/b is built with integer slopes a and b (`Activation`): every value a product
+        // carries may be multiplied by one of them, so count them as values that many bits larger.
+        if let slopeBits = workload.slopeBits, values != .field {
+            let v: Int
+            switch values {
+            case .integers: v = 4 + bitLength(dataRank ?? 0)
+            case .large: v = 20
+            case .bits(let bits): v = bits
+            case .field: v = 63
+            }
+            return bytes(workload.withoutSlopes, architecture, samples: samples, dataRank: dataRank, values: .bits(v + slopeBits))
         }
         let estimate: Count
         switch workload {
