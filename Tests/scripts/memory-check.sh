@@ -69,6 +69,10 @@ check rank --arch 20,16,16,16,4 --samples 40 --activation relu --seed 5
 check rank --arch 40,30,30,10 --samples 60 --activation relu --seed 6
 check rank --arch 8,8,8,8,8,8,8,2 --samples 20 --activation relu
 check rank --arch 100,30 --samples 40 --activation relu
+check rank --arch 40,30,30,10 --samples 60 --activation leaky-relu:1/8 --seed 6
+check rank --arch 20,16,16,16,4 --samples 40 --activation leaky-relu:3/1000 --bias
+check rank --arch 40,30,30,10 --samples 60 --bias
+check rank --arch 30,20,20,5 --samples 40 --bias --field prime
 # certify, with its self-check
 check certify --arch 20,20,20,10 --samples 30 --out "$work/c.json"
 check certify --arch 30,30,3 --samples 50 --out "$work/c.json"
@@ -79,6 +83,7 @@ check certify --arch 10,10,10,10 --samples 20 --activation relu --seed 3 --out "
 check certify --arch 12,10,8,6,4,2 --samples 40 --activation relu --out "$work/c.json"
 check certify --arch 8,8,8,8,8,8,8,2 --samples 20 --activation relu --out "$work/c.json"
 check certify --arch 16,12,8,4 --samples 30 --activation relu --seed 3 --out "$work/c.json"
+check certify --arch 16,12,8,4 --samples 30 --activation leaky-relu:1/8 --bias --out "$work/c.json"
 # fixtures
 check fixtures --arch 10,10,10,10 --samples 20 --out "$work/f1"
 check fixtures --arch 25,5,10,10 --samples 50 --out "$work/f2"
