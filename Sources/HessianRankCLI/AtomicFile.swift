@@ -5,9 +5,14 @@ import Glibc
 #endif
 
 /// A command that ran on valid input but could not finish (exit 1, with the message on stderr).
+/// A command that ran but failed (exit 1): a check failed (its report is already printed: `checkFailed`, no message),
+/// or a file could not be written or certified (`message` on stderr). Bad input (exit 2) is `ValidationError`.
 struct CommandFailure: Error, CustomStringConvertible {
     let message: String
     var description: String { message }
+
+    /// A verification, conjecture check, certificate check or merge whose report says why it failed.
+    static let checkFailed = CommandFailure(message: "")
 }
 
 /// Writes a file so that an interrupted run never leaves a partial file under the final name: write a temporary file

@@ -154,7 +154,7 @@ struct Bias: ParsableCommand {
         } else {
             print(Self.table(report))
         }
-        if !report.confirmed { throw ExitCode(1) }
+        if !report.confirmed { throw CommandFailure.checkFailed }
     }
 
     /// One row per network, then the summary line.

@@ -50,8 +50,8 @@ struct CheckCertificate: ParsableCommand {
     }
 
     /// Prints the reason; the returned error exits 1.
-    func invalid(_ failure: CertificateCheck.Failure) -> ExitCode {
+    func invalid(_ failure: CertificateCheck.Failure) -> CommandFailure {
         print("invalid: \(failure.reason)")
-        return ExitCode(1)
+        return .checkFailed
     }
 }

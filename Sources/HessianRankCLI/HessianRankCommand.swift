@@ -5,6 +5,7 @@
 // 2 bad input, with a one-line message on stderr naming the argument and the fix.
 // Bad input has one type in the CLI, ArgumentParser's `ValidationError`, thrown from `validate()` and `run()` alike; the
 // core's `InputError` (a shape, a file's values, every draw on a kink) that reaches `main` is reported the same way.
+// A failed run has one type too, `CommandFailure` (a failed check, whose report is printed, or a file not written).
 import ArgumentParser
 import ExactAlgebra
 import HessianCore
@@ -40,6 +41,7 @@ struct HessianRankCommand: ParsableCommand {
         } catch let error as InputError {
             fail("error: \(error.message)", code: 2)
         } catch let error as CommandFailure {
+            if error.message.isEmpty { Foundation.exit(1) }
             fail("error: \(error.message)", code: 1)
         } catch {
             let code = exitCode(for: error)

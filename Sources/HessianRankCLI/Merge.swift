@@ -71,7 +71,7 @@ struct Merge: ParsableCommand {
         let missing = study.points.map(\.index).filter { records[$0] == nil }
         if !missing.isEmpty {
             StandardError.write("merge: \(missing.count) of \(study.points.count) points of the \(study.rawValue) study are missing: \(missing.map(String.init).joined(separator: ", "))\n")
-            throw ExitCode(1)
+            throw CommandFailure.checkFailed
         }
     }
 

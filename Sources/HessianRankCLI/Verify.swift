@@ -115,7 +115,7 @@ struct Verify: ParsableCommand {
             print(Self.table(results.map(\.analysis)), terminator: "")
             print(Self.summaryLine(summary))
         }
-        if !summary.passed { throw ExitCode(1) }
+        if !summary.passed { throw CommandFailure.checkFailed }
     }
 
     func analyze(_ gridCase: GridCase, seed: UInt64) throws -> Analysis {
