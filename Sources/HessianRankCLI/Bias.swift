@@ -57,6 +57,7 @@ struct Bias: ParsableCommand {
     var json = false
 
     func validate() throws {
+        guard !network.bias else { throw ValidationError("--bias: the bias command gives every layer a bias already; leave --bias out") }
         guard grid == "default" || grid == "wide" else { throw ValidationError("--grid: expected default or wide; got '\(grid)'") }
         if network.arch != nil || network.samples != nil {
             try network.requireDraw()

@@ -1,4 +1,5 @@
-// The options that name one network and its draw, shared by `rank` and `bench` through @OptionGroup.
+// The options that name one network and its draw (widths, bias, samples, seed, data rank, memory limit), shared by
+// `rank`, `certify`, `fixtures` and `bias` through @OptionGroup; and the options of the exact rank methods.
 import ArgumentParser
 import ExactAlgebra
 import HessianCore

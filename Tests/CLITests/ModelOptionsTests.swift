@@ -71,6 +71,11 @@ import Testing
         }
     }
 
+    @Test func biasCommandRefusesBias() throws {
+        let run = try Binary.run(["bias", "--bias"])
+        #expect(run.status == 2 && run.stdout.isEmpty && run.stderr == "error: --bias: the bias command gives every layer a bias already; leave --bias out\n")
+    }
+
     /// certify writes, check-certificate accepts, for networks with biases and leaky-relu networks; a changed bias or
     /// weight is caught.
     @Test(arguments: [["--bias"], ["--activation", "leaky-relu:1/8"], ["--bias", "--activation", "leaky-relu:1/8"],
