@@ -134,19 +134,16 @@ public enum Analyzer {
         }
         let dataRank = try rank(problem.x)
         let formulas = LinearNetworkFormulas(widths: architecture.widths, dataRank: dataRank)
-        let augmentedDataRank = try architecture.bias ? rank(problem.augmented.x) : nil
+        let augmentedDataRank = try architecture.bias ? rank(problem.augmentedData) : nil
         let conjecture = augmentedDataRank.map {
             BiasNetworkConjecture(widths: architecture.widths, dataRank: dataRank, augmentedDataRank: $0)
         }
         let reduces = options.reduces(architecture)
         let hessian = try ExactHessians.build(problem, activation: options.activation, modulus: field, reduce: reduces)
-        let diagnosis: PointDiagnosis?
-        if options.activation == .linear && !architecture.bias {
-            let structured = (hessian as? ReducedHessian)?.hessian ?? (hessian as! StructuredHessian)
-            diagnosis = try PointDiagnosis(products: structured.products, x: problem.x, omega: structured.omega,
-                                           dataRank: dataRank, fieldPrime: field)
-        } else {
-            diagnosis = nil
+        // The diagnosis reads the linear bias-free network's products: there only.
+        let diagnosis = try hessian.structured.map { structured in
+            try PointDiagnosis(products: structured.products, x: problem.x, omega: structured.omega,
+                               dataRank: dataRank, fieldPrime: field)
         }
         let sources = rankSources(hessian)
         let setup = (clock.now - start).seconds

@@ -21,14 +21,23 @@ public protocol ExactHessian: Sendable {
     func rankSource(for part: HessianPart) -> Source
     /// `source(for:)` as an exact integer matrix: for tests, certificates and small cases.
     func exactMatrix(_ part: HessianPart) -> IntegerMatrix
+    /// The linear network's products and moments, when the construction is built from them (the diagnosis of the
+    /// point reads them); nil otherwise.
+    var structured: StructuredHessian? { get }
+}
+
+extension ExactHessian {
+    public var structured: StructuredHessian? { nil }
 }
 
 extension StructuredHessian: ExactHessian {
     public func dimension(of part: HessianPart) -> Int { parameterCount }
+    public var structured: StructuredHessian? { self }
 }
 
 extension ReducedHessian: ExactHessian {
     public func exactMatrix(_ part: HessianPart) -> IntegerMatrix { source(for: part).exact }
+    public var structured: StructuredHessian? { hessian }
 }
 
 extension PiecewiseLinearHessian: ExactHessian {

@@ -71,9 +71,14 @@ extension Problem {
             if t < depth - 1 { rows.append(Array(repeating: "0", count: widths[t]) + ["1"]) }
             return IntegerMatrix(decimalRows: rows)!
         }
-        let x = IntegerMatrix(decimalRows: self.x.decimalRows.map { $0 + ["1"] })!
+        let x = augmentedData
         // Every width is at most p (Architecture), so the augmented shape counts too; the shapes chain by construction.
         return try! Problem(architecture: try! Self.augmentedArchitecture(architecture), weights: weights, x: x, y: y)
+    }
+
+    /// [X, 1]: the data with a constant input appended (N x (d + 1)).
+    public var augmentedData: IntegerMatrix {
+        IntegerMatrix(decimalRows: x.decimalRows.map { $0 + ["1"] })!
     }
 
     /// Where this network's parameters sit in the augmented network's parameter vector, in this network's order
