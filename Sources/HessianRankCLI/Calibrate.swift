@@ -22,7 +22,7 @@ struct Calibrate: ParsableCommand {
               OPENBLAS_NUM_THREADS=1 hessian-rank calibrate --activation relu
               hessian-rank calibrate --activation tanh --preset paper --plot tanh.svg
               hessian-rank calibrate --activation linear --arch 8,4,4,3 --samples 12 --json
-              hessian-rank calibrate --activation relu --arch 64,16,16,10 --x digits.npy --bias
+              hessian-rank calibrate --activation relu --arch 64,8,8,10 --x digits.npy --bias
             """
     )
 
@@ -131,10 +131,14 @@ struct Calibrate: ParsableCommand {
         try NetworkOptions.checkMemory(architecture, samples: headers.samples, limit: maxMemory,
                                        workload: .calibrate(activations: activations, dataExponent: 0))
         let values = try dataFiles.values(headers)
-        let plan = DrawPlan.files(x: values.x, y: values.y)
+        // Networks with kinks draw from -2^20...2^20 on given data, their float scales 16 bits a layer larger
+        // (`Calibrator`): judged on the larger draw when any activation run has kinks.
+        let large = activations.contains { $0.hasKinks }
+        let plan = DrawPlan.files(x: values.x, y: values.y, largeValues: large)
         let exponents = try plan.drawWithExponents(architecture, samples: headers.samples, seed: seedValue, prime: nil).exponents
+        let shift = large ? architecture.depth * Calibrator.largeValueShift : 0
         try plan.checkMemory(architecture, samples: headers.samples, seed: seedValue, limit: maxMemory,
-                             workload: .calibrate(activations: activations, dataExponent: exponents.x))
+                             workload: .calibrate(activations: activations, dataExponent: exponents.x + shift))
         let given = CalibrationData.given(name: String(dataFiles.label.dropFirst("file:".count)), x: values.x, y: values.y)
         return [CalibrationCase(architecture: architecture, samples: headers.samples, data: given, seed: seedValue)]
     }

@@ -12,7 +12,9 @@ import HessianCore
 struct DataFileOptions: ParsableArguments {
     @Option(name: .customLong("x"), help: ArgumentHelp("""
         Data from a file instead of drawn: N x d, one sample per row (.npy as numpy.save writes it: float64, float32 \
-        or int64, C order), used exactly at its values. Weights and biases are drawn from --seed as without it.
+        or int64, C order), used exactly at its values. Weights and biases are drawn from --seed (for relu and \
+        leaky-relu by rank, sweep and calibrate from -2^20...2^20, so that many samples rarely put a unit exactly on \
+        a kink).
         """, valueName: "file.npy"))
     var xFile: String?
 

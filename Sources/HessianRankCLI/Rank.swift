@@ -113,7 +113,10 @@ struct Rank: ParsableCommand {
                                                          reduced: rankOptions.reduces(architecture), option: "--certify")
         }
         let values = try data.values(headers)
-        let plan = DrawPlan.files(x: values.x, y: values.y)
+        // With kinks, weights from -2^20...2^20 as sweep draws them: on data with thousands of samples, values in
+        // -16...16 put some pre-activation exactly at zero in nearly every draw. A sweep point is then rank --x on the
+        // file's first N rows at seed + i.
+        let plan = DrawPlan.files(x: values.x, y: values.y, largeValues: rankOptions.activation.hasKinks)
         try plan.checkMemory(architecture, samples: headers.samples, seed: network.seedValue, limit: network.maxMemory,
                              workload: workload)
         return (plan, headers.samples)

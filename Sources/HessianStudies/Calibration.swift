@@ -6,8 +6,11 @@
 // or 8 (`uniform01`, inputs in [0, 1]), the targets by 2^-c with c = 4, and b_t by 2^-(a_1 + ... + a_t + b), the scale
 // of layer t's pre-activation (`FloatNetwork`). These Doubles are exact. Given data (files: `DrawPlan.files`) come as
 // the integer problem of the drawn integer weights and biases on the files' values, with their powers of two
-// (`InputExponents`): b and c are then its data and target exponents, so the float data and targets are the files'
-// values exactly, and the float biases the drawn integers over 2^(a_1 + ... + a_t). The exact path ranks the integer
+// (`InputExponents`): b and c are then its data and target exponents (c + 4 for drawn targets, scaled as above), so
+// the float data and targets are the files' values exactly, and the float biases the drawn integers over
+// 2^(a_1 + ... + a_t). On given data a network with kinks draws its weights, biases and targets from -2^20...2^20
+// (with many samples, values in -16...16 put some unit exactly on a kink in nearly every draw), and every a_t (and the
+// drawn targets' c) is 16 larger, which gives the float network the same range. The exact path ranks the integer
 // problem with the targets multiplied by 2^(sum a + b - c) (or, when that is negative, the data and biases by its
 // opposite: `Problem.matchingOutputAndTargetScales`): with f~ the integer network (ReLU is positively homogeneous, and
 // every pre-activation of the float network is the integer one over 2^(a_1 + ... + a_t + b), biases included),
@@ -85,26 +88,35 @@ public struct CalibrationResult: Sendable {
 }
 
 public enum Calibrator {
+    /// log2 of 2^20 / 16: weights drawn from -2^20...2^20 (`DrawPlan.files` with `largeValues`) are divided by 2^16
+    /// more than those from -16...16, to the same float range.
+    public static let largeValueShift = 16
+
     /// Calibrates one case, at its first draw off every kink (the pipeline's draw step, `Analyzer.drawOffKinks`);
     /// throws InputError when every draw sits on one.
     public static func run(_ c: CalibrationCase, activation: Activation, parts: [HessianPart] = HessianPart.allCases,
                            rules: [RankRule]) throws(InputError) -> CalibrationResult {
         do {
             let plan: DrawPlan
-            var scales: (data: Int, targets: Int)
+            var scales: (data: Int, targets: Int, weights: Int)
             switch c.data {
             case .drawn(let distribution):
                 plan = .integers(dataRank: c.dataRank, distribution: distribution)
-                scales = (distribution.floatExponent, 4)
+                scales = (distribution.floatExponent, 4, 0)
             case let .given(_, x, y):
-                plan = .files(x: x, y: y)
-                scales = (0, 0)
+                plan = .files(x: x, y: y, largeValues: activation.hasKinks)
+                scales = (0, 0, 0)
             }
             let drawn = try Analyzer.drawOffKinksWithExponents(c.architecture, samples: c.samples, plan: plan, seed: c.seed,
                                                                activation: activation)
-            if case .given = c.data { scales = (drawn.exponents.x, drawn.exponents.y) }
+            if case .given(_, _, let y) = c.data {
+                // Drawn weights, biases and targets are integers at face value in the problem: over 2^16 more in the
+                // float network when drawn from -2^20...2^20, and drawn targets over 2^4 (2^20), as for drawn data.
+                let large = activation.hasKinks ? Self.largeValueShift : 0
+                scales = (drawn.exponents.x, drawn.exponents.y + (y == nil ? 4 + large : 0), large)
+            }
             return try run(drawn.problem, c, activation: activation, parts: parts, rules: rules, seed: drawn.seed,
-                           dataExponent: scales.data, targetExponent: scales.targets)
+                           dataExponent: scales.data, targetExponent: scales.targets, weightShift: scales.weights)
         } catch let error as InputError {
             throw error
         } catch {
@@ -115,10 +127,12 @@ public enum Calibrator {
     /// Calibrates `problem`, whose float network is its data over 2^dataExponent and its targets over
     /// 2^targetExponent (see the top of this file).
     static func run(_ problem: Problem, _ c: CalibrationCase, activation: Activation, parts: [HessianPart],
-                    rules: [RankRule], seed: UInt64, dataExponent: Int,
-                    targetExponent: Int) throws(PiecewiseLinearHessian.Kink) -> CalibrationResult {
+                    rules: [RankRule], seed: UInt64, dataExponent: Int, targetExponent: Int,
+                    weightShift: Int = 0) throws(PiecewiseLinearHessian.Kink) -> CalibrationResult {
         let widths = problem.architecture.widths
-        let weightExponents = (0..<problem.architecture.depth).map { 4 + Int(ceil(log2(Double(widths[$0]).squareRoot()))) }
+        let weightExponents = (0..<problem.architecture.depth).map {
+            4 + Int(ceil(log2(Double(widths[$0]).squareRoot()))) + weightShift
+        }
         let float = FloatHessian.compute(FloatNetwork(problem, activation: activation, weightExponents: weightExponents,
                                                       dataExponent: dataExponent, targetExponent: targetExponent))
         // The integer problem with the same ranks (see the top of this file).

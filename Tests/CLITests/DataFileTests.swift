@@ -179,20 +179,24 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: out), "a refused fixtures run writes nothing")
     }
 
-    /// calibrate --bias, on drawn and on given data: the spectra have p entries with the biases counted, the formula
-    /// column is the with-bias conjecture's (rank's `formula`), and H_O's exact reference is rank's H_O: the same
-    /// network and data (the same draw, or the same files), and H_O does not depend on the targets, which are all the
-    /// float path rescales (`Calibrator`).
-    @Test func calibrateTakesBiasesOnDrawnAndGivenData() throws {
+    /// calibrate --bias, on drawn and on given data, linear and ReLU: the spectra have p entries with the biases
+    /// counted, the formula column is the with-bias conjecture's (rank's `formula`), and H_O's exact reference is
+    /// rank's H_O: the same network and data (the same draw, or the same files; for ReLU on files both draw from
+    /// -2^20...2^20 and redraw on the same kinks), and H_O does not depend on the targets, which are all the exact
+    /// path rescales (`Calibrator`).
+    @Test(arguments: ["linear", "relu"])
+    func calibrateTakesBiasesOnDrawnAndGivenData(_ activation: String) throws {
         let folder = try Folder()
         let x = try folder.save("x.npy", [8, 6], Self.values(8, 6, over: 16, seed: 10))
         let y = try folder.save("y.npy", [8, 2], Self.values(8, 2, over: 2, seed: 11))
-        for data in [["--samples", "8"], ["--x", x, "--y", y]] {
-            let calibration = try Self.json(Binary.run(["calibrate", "--activation", "linear", "--arch", "6,3,3,2", "--bias",
+        for data in [["--samples", "8"], ["--x", x, "--y", y], ["--x", x]] {
+            let calibration = try Self.json(Binary.run(["calibrate", "--activation", activation, "--arch", "6,3,3,2", "--bias",
                                                         "--seed", "2", "--json"] + data, environment: ["OPENBLAS_NUM_THREADS": "1"]))
-            let rank = try Self.json(Binary.run(["rank", "--arch", "6,3,3,2", "--bias", "--seed", "2", "--json"] + data))
+            let rank = try Self.json(Binary.run(["rank", "--arch", "6,3,3,2", "--bias", "--seed", "2", "--activation", activation,
+                                                 "--json"] + data))
             let calibrated = try #require((calibration["cases"] as? [[String: Any]])?.first)
-            #expect(calibrated["data"] as? String == (data[0] == "--x" ? "x.npy,y.npy" : "integer"))
+            #expect(calibrated["data"] as? String == (data.count == 4 ? "x.npy,y.npy" : data.count == 2 && data[0] == "--x" ? "x.npy" : "integer"))
+            #expect(calibrated["seed"] as? String == rank["seed"] as? String, "the same redraws")
             let parts = try #require(calibrated["parts"] as? [[String: Any]])
             let formula = try #require(rank["formula"] as? [String: Int]), ranks = try #require(rank["ranks"] as? [String: Int])
             #expect(rank["parameters"] as? Int == 41)
@@ -205,7 +209,8 @@ import Testing
     }
 
     /// fixtures --x --y: x.npy and y.npy hold the files' values as given (float64, same shape), case.json says where
-    /// the data came from, the certified ranks are rank --x's at the same seed (the same plan), and the Hessian files
+    /// the data came from, the certified ranks are rank --x's at the same seed (the same plan for a linear network;
+    /// for relu, rank draws its weights from -2^20...2^20 and fixtures from -16...16), and the Hessian files
     /// are the true Hessians at those values, fractional where the data are (their values are checked against an
     /// independent NumPy rebuild in Tests/python/test_fixtures.py). Data of 53-bit mantissas (k / 3 in float64) make
     /// the exact Hessian's entries too large for float64: its files are left out, and case.json says why.
@@ -213,7 +218,7 @@ import Testing
         let folder = try Folder(), out = try Folder()
         let xValues = Self.values(6, 4, over: 8, seed: 12), yValues = Self.values(6, 2, over: 4, seed: 13)
         let x = try folder.save("x.npy", [6, 4], xValues), y = try folder.save("y.npy", [6, 2], yValues)
-        let arguments = ["--arch", "4,3,2", "--bias", "--seed", "3", "--activation", "relu", "--x", x, "--y", y]
+        let arguments = ["--arch", "4,3,2", "--bias", "--seed", "3", "--x", x, "--y", y]
         let run = try Binary.run(["fixtures", "--out", out.url.path] + arguments)
         try #require(run.status == 0, "stderr: \(run.stderr)")
         let manifest = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: out.url.appendingPathComponent("manifest.json"))) as? [String: Any])
