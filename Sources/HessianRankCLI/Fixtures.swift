@@ -21,7 +21,7 @@ struct Fixtures: ParsableCommand {
             Examples:
 
               hessian-rank fixtures --out fixtures
-              hessian-rank fixtures --out mine --arch 64,8,10 --x digits.npy --y onehot.npy --activation relu
+              hessian-rank fixtures --out mine --arch 64,4,10 --x first100.npy --y targets100.npy --activation relu
               python3 -c "import numpy as np, json; print(json.load(open('fixtures/01-linear-3x2-n4-seed1/case.json'))['ranks'])"
             """
     )

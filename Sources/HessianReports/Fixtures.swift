@@ -231,7 +231,7 @@ public enum FixtureWriter {
         guard twos * power <= 1_000 else {
             return .omitted("the Hessian is the integer one divided by \(b)^\(power), beyond float64's exponent range")
         }
-        let scaled = scale.map { " (the exact problem's at the files' values, whose true Hessian is it times 2^(e_u + e_v - 2 \($0.targets)), e_u the exponent of parameter u's matrix)" } ?? ""
+        let scaled = scale.map { " (the exact problem's at the files' values, whose true Hessian is it times 2^(e_u + e_v - \(2 * $0.targets)), e_u the exponent of parameter u's matrix)" } ?? ""
         var values: [Double] = []
         values.reserveCapacity(m.rowCount * m.columnCount)
         for i in 0..<m.rowCount {
