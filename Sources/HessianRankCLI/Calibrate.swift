@@ -16,11 +16,13 @@ struct Calibrate: ParsableCommand {
             (--absolute) and the largest gap in the log-spectrum. Each is compared with the exact rank of the same \
             Hessian over Q (linear and ReLU networks) or with the formula (tanh, whose Hessian is not rational). \
             The summary gives, per rule, the share of agreements and the smallest margin (decades between the \
-            threshold and the nearest eigenvalue), and recommends a rule. Examples:
+            threshold and the nearest eigenvalue), and recommends a rule. --bias gives every layer a bias; --x (and \
+            --y) with --arch calibrates on your data (and targets), exactly at their values. Examples:
 
               OPENBLAS_NUM_THREADS=1 hessian-rank calibrate --activation relu
               hessian-rank calibrate --activation tanh --preset paper --plot tanh.svg
               hessian-rank calibrate --activation linear --arch 8,4,4,3 --samples 12 --json
+              hessian-rank calibrate --activation relu --arch 64,8,8,10 --x digits.npy --bias
             """
     )
 
@@ -42,9 +44,13 @@ struct Calibrate: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Data: integer (scaled to [-1, 1]) or uniform01 ([0, 1]). Default: the preset's.", valueName: "kind"))
     var data: String?
 
-    @Option(name: .customLong("x"), help: ArgumentHelp(
-        "Data from a NumPy file (N x d, float64/float32/int64, C order), used exactly; needs --arch.", valueName: "file.npy"))
-    var xFile: String?
+    @OptionGroup var dataFiles: DataFileOptions
+
+    @Flag(name: .long, help: """
+        Give every layer a bias b_t (drawn like the weights; in the float network at the scale of its layer's \
+        pre-activation). The formula column is then the with-bias conjecture's, as in rank.
+        """)
+    var bias = false
 
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("The absolute threshold rule's value.", valueName: "t"))
     var absolute: String = "1e-8"
@@ -79,12 +85,12 @@ struct Calibrate: ParsableCommand {
         _ = try NetworkOptions.memoryLimit(maxMemory)
         if let arch {
             let architecture: Architecture
-            do { architecture = try Architecture(parsing: arch) } catch {
+            do { architecture = try Architecture(parsing: arch, bias: bias) } catch {
                 throw NetworkOptions.refusal(error, prefix: "--arch: ", widths: arch, samples: samples.flatMap { Int($0) }, limit: maxMemory)
             }
-            if xFile != nil {
-                // The file is read once, in run() (`cases()`), which checks it against --arch and --samples.
-                if data != nil { throw ValidationError("--data: not with --x (the file gives the data)") }
+            if dataFiles.given {
+                // The files are read once, in run() (`cases()`), which checks them against --arch and --samples.
+                try dataFiles.refuse("--data", given: data != nil)
             } else {
                 guard let text = samples, let n = Int(text), n >= 1 else {
                     throw ValidationError("--samples: with --arch, give a positive number of samples, e.g. --samples 20")
@@ -96,49 +102,45 @@ struct Calibrate: ParsableCommand {
             }
         } else if samples != nil {
             throw ValidationError("--samples: only with --arch (a preset fixes its own sample sizes)")
-        } else if xFile != nil {
-            throw ValidationError("--x: only with --arch (the network that reads the data)")
+        } else if let xFile = dataFiles.xFile {
+            throw ValidationError("--x \(xFile): only with --arch (the network that reads the data)")
         }
         if let plot {
             try Validate.outputFile(plot, option: "--plot")
-            try Validate.output(plot, option: "--plot", isNotAmong: [xFile].compactMap { $0 })
+            try Validate.output(plot, option: "--plot", isNotAmong: dataFiles.paths)
         }
     }
 
-    /// The file's data as exact integers over a power of two (`Dyadic`), or a ValidationError naming the file.
-    static func givenData(_ file: WeightFiles.Matrix) throws -> (matrix: IntegerMatrix, exponent: Int) {
-        let rows = try WeightFiles.matrix(file)
-        do {
-            return try Dyadic.integers(rows)
-        } catch {
-            throw ValidationError("--x \(file.path): \(error.message)")
-        }
-    }
-
-    /// The cases to run; with --x, reads the file (once) and checks it against --arch and --samples (exit 2).
+    /// The cases to run; with --x, reads the files (once) and checks them against --arch and --samples (exit 2).
     func cases() throws -> [CalibrationCase] {
         let seedValue = UInt64(seed)!
         let distribution = data.flatMap(DataDistribution.init(rawValue:))
-        guard let arch else { return CalibrationGrid.cases(preset: preset, seed: seedValue, data: distribution)! }
-        let architecture = try! Architecture(parsing: arch)   // validate() has parsed it
-        guard let xFile else {
+        guard let arch else {
+            return CalibrationGrid.cases(preset: preset, seed: seedValue, data: distribution)!.map {
+                CalibrationCase(architecture: $0.architecture.withBias(bias), samples: $0.samples, dataRank: $0.dataRank,
+                                data: $0.data, seed: $0.seed)
+            }
+        }
+        let architecture = try! Architecture(parsing: arch, bias: bias)   // validate() has parsed it
+        guard dataFiles.given else {
             return [CalibrationCase(architecture: architecture, samples: Int(samples!)!, data: .drawn(distribution ?? .integer), seed: seedValue)]
         }
-        let file = try WeightFiles.header(xFile, option: "--x")   // the header's checks come before the data are read
-        guard file.columns == architecture.inputWidth else {
-            throw ValidationError("--x \(xFile): the data have \(file.columns) columns but --arch has d = \(architecture.inputWidth) inputs")
-        }
-        if let n = samples.flatMap({ Int($0) }), n != file.rows {
-            throw ValidationError("--samples: \(n) does not match the \(file.rows) rows of \(xFile); leave --samples out")
-        }
-        // Judged from the header first (as if the values were small integers), then again with the values' real size.
-        try NetworkOptions.checkMemory(architecture, samples: file.rows, limit: maxMemory,
+        let headers = try dataFiles.headers(inputs: architecture.inputWidth, outputs: architecture.outputWidth, what: "--arch")
+        try DataFileOptions.checkSamples(samples, headers)
+        // Judged from the headers first (as if the values were small integers), then again with the values' real size.
+        try NetworkOptions.checkMemory(architecture, samples: headers.samples, limit: maxMemory,
                                        workload: .calibrate(activations: activations, dataExponent: 0))
-        let (x, exponent) = try Self.givenData(file)
-        try NetworkOptions.checkMemory(architecture, samples: x.rowCount, values: .bits(x.maximumEntryBits), limit: maxMemory,
-                                       workload: .calibrate(activations: activations, dataExponent: exponent))
-        let given = CalibrationData.given(name: URL(fileURLWithPath: xFile).lastPathComponent, x: x, exponent: exponent)
-        return [CalibrationCase(architecture: architecture, samples: x.rowCount, data: given, seed: seedValue)]
+        let values = try dataFiles.values(headers)
+        // Networks with kinks draw from -2^20...2^20 on given data, their float scales 16 bits a layer larger
+        // (`Calibrator`): judged on the larger draw when any activation run has kinks.
+        let large = activations.contains { $0.hasKinks }
+        let plan = DrawPlan.files(x: values.x, y: values.y, largeValues: large)
+        let exponents = try plan.drawWithExponents(architecture, samples: headers.samples, seed: seedValue, prime: nil).exponents
+        let shift = large ? architecture.depth * Calibrator.largeValueShift : 0
+        try plan.checkMemory(architecture, samples: headers.samples, seed: seedValue, limit: maxMemory,
+                             workload: .calibrate(activations: activations, dataExponent: exponents.x + shift))
+        let given = CalibrationData.given(name: String(dataFiles.label.dropFirst("file:".count)), x: values.x, y: values.y)
+        return [CalibrationCase(architecture: architecture, samples: headers.samples, data: given, seed: seedValue)]
     }
 
     func run() throws {

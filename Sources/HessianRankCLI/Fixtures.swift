@@ -16,9 +16,12 @@ struct Fixtures: ParsableCommand {
             case.json (exact ranks, formula values, method); then manifest.json with the SHA-256 of every file. Ranks are certified (so networks \
             have at most \(CertificationLimit.parameters) parameters). Every file is written to a \
             temporary name and renamed, the manifest last: a fixture counts only if the manifest lists it with a \
-            matching hash. Rerunning writes the same bytes. Example:
+            matching hash. Rerunning writes the same bytes. With --arch and --x (and --y), one fixture on your data \
+            (and targets): x.npy and y.npy hold them as given, the Hessian files the true Hessians at those values. \
+            Examples:
 
               hessian-rank fixtures --out fixtures
+              hessian-rank fixtures --out mine --arch 64,4,10 --x first100.npy --y targets100.npy --activation relu
               python3 -c "import numpy as np, json; print(json.load(open('fixtures/01-linear-3x2-n4-seed1/case.json'))['ranks'])"
             """
     )
@@ -35,14 +38,22 @@ struct Fixtures: ParsableCommand {
 
     @OptionGroup var network: NetworkOptions
 
+    @OptionGroup var dataFiles: DataFileOptions
+
     func validate() throws {
         try activation.requireExact()
         guard FixturePresets.names.contains(preset) else {
             throw ValidationError("--preset: expected \(FixturePresets.names.joined(separator: " or ")); got '\(preset)'")
         }
-        if network.arch != nil || network.samples != nil {
+        if let xFile = dataFiles.xFile {
+            guard network.arch != nil else { throw ValidationError("--x \(xFile): only with --arch (the network that reads the data)") }
+            try dataFiles.refuse("--data-rank", given: network.dataRank != nil)
+            // The files are read in run(): their headers first, for the memory check (exit 2).
+        } else if network.arch != nil || network.samples != nil {
             try network.requireDraw()
             try network.checkMemory(.fixtures(activation: activation))
+        }
+        if network.arch != nil {
             // Fixtures are byte-identical on a rerun: their ranks are certified, never Monte Carlo.
             let p = network.architecture.parameterCount, limit = CertificationLimit.parameters
             if p > limit {
@@ -52,9 +63,10 @@ struct Fixtures: ParsableCommand {
         try Validate.outputFolder(out, option: "--out")
     }
 
-    var cases: [FixtureCase] {
+    /// The cases; with --x the one case of the files' data (`filePlan`), which give N.
+    func cases(samples given: Int?) -> [FixtureCase] {
         if network.arch != nil {
-            return [FixtureCase(architecture: network.architecture, samples: network.sampleCount,
+            return [FixtureCase(architecture: network.architecture, samples: given ?? network.sampleCount,
                                 dataRank: network.dataRankValue, seed: network.seedValue)]
         }
         return FixturePresets.cases(preset, seed: network.seedValue)!.map {
@@ -65,14 +77,15 @@ struct Fixtures: ParsableCommand {
     func run() throws {
         // The float flags in case.json must not depend on the BLAS thread count (`BLASThreads`).
         BLASThreads.pinToOne()
+        let files = dataFiles.given ? try filePlan() : nil
         let root = URL(fileURLWithPath: out)
         try AtomicFile.createFolder(root.path)
-        let cases = self.cases
+        let cases = self.cases(samples: files?.samples)
         var progress = Progress("fixtures", total: cases.count)
         var written: [WrittenFixture] = []
         for (index, c) in cases.enumerated() {
             progress.update(index, c.architecture.description)
-            let (seed, files) = try draw(c, activation: activation)
+            let (seed, files) = try draw(c, activation: activation, plan: files?.plan)
             let drawn = FixtureCase(architecture: c.architecture, samples: c.samples, dataRank: c.dataRank, seed: seed)
             let name = FixtureWriter.name(index, drawn, activation: activation)
             let folder = root.appendingPathComponent(name)
@@ -91,10 +104,30 @@ struct Fixtures: ParsableCommand {
         print("wrote \(written.count) \(activation.rawValue) fixtures\(network.bias ? " with bias" : "") to \(out) (manifest.json lists each file with its SHA-256)")
     }
 
-    /// The files of a case, from its first draw off every kink (the pipeline's draw step).
-    func draw(_ c: FixtureCase, activation: Activation) throws -> (UInt64, [String: Data]) {
-        let (seed, problem) = try Analyzer.drawOffKinks(c.architecture, samples: c.samples, plan: .integers(dataRank: c.dataRank),
-                                                        seed: c.seed, activation: activation)
-        return (seed, try FixtureWriter.files(for: problem, seed: seed, activation: activation))
+    /// With --x: the plan of the files' data (`DrawPlan.files`) and N, refused (exit 2) above --max-memory: judged
+    /// from the headers before any value is read, then again with the values' real size.
+    func filePlan() throws -> (plan: DrawPlan, samples: Int) {
+        let architecture = network.architecture
+        let headers = try dataFiles.headers(inputs: architecture.inputWidth, outputs: architecture.outputWidth, what: "--arch")
+        try DataFileOptions.checkSamples(network.samples, headers)
+        try NetworkOptions.checkMemory(architecture, samples: headers.samples, limit: network.maxMemory,
+                                       workload: .fixtures(activation: activation))
+        let values = try dataFiles.values(headers)
+        let plan = DrawPlan.files(x: values.x, y: values.y)
+        try plan.checkMemory(architecture, samples: headers.samples, seed: network.seedValue, limit: network.maxMemory,
+                             workload: .fixtures(activation: activation))
+        return (plan, headers.samples)
+    }
+
+    /// The files of a case, from its first draw off every kink (the pipeline's draw step), by `plan` when the data
+    /// come from files.
+    func draw(_ c: FixtureCase, activation: Activation, plan: DrawPlan?) throws -> (UInt64, [String: Data]) {
+        let drawn = try Analyzer.drawOffKinksWithExponents(c.architecture, samples: c.samples,
+                                                           plan: plan ?? .integers(dataRank: c.dataRank), seed: c.seed,
+                                                           activation: activation)
+        let given = try plan?.givenValues(c.architecture, samples: c.samples, seed: drawn.seed).map {
+            FixtureData(values: $0, exponents: drawn.exponents, label: dataFiles.label)
+        }
+        return (drawn.seed, try FixtureWriter.files(for: drawn.problem, seed: drawn.seed, activation: activation, given: given))
     }
 }

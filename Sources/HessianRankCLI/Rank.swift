@@ -10,10 +10,12 @@ struct Rank: ParsableCommand {
         discussion: """
             Draws integer weights (nonzero, in -16...16), data X (N x d, in -16...16, or X = U V of rank r with \
             --data-rank) and targets Y (N x K, in -16...16) from --seed, builds H_L, H_O and H_F exactly and ranks \
-            them. Example:
+            them. With --x (and --y) the data (and targets) come from files instead, exactly at their values, and the \
+            file gives N; with --weights every value comes from files. Examples:
 
               hessian-rank rank --arch 25,5,10,10 --samples 50
               hessian-rank rank --arch 6,2,5 --samples 4 --data-rank 3 --certify --json
+              hessian-rank rank --arch 64,10,10,10 --x digits.npy --activation relu
 
             The JSON (--json) is a stable interface: see the README, section "JSON interface".
             """
@@ -27,18 +29,21 @@ struct Rank: ParsableCommand {
         valueName: "dir"))
     var weights: String?
 
-    @Option(name: .customLong("x"), help: ArgumentHelp("With --weights: the data, N x d (.npy).", valueName: "file.npy"))
-    var xFile: String?
-
-    @Option(name: .customLong("y"), help: ArgumentHelp("With --weights: the targets, N x K (.npy).", valueName: "file.npy"))
-    var yFile: String?
+    @OptionGroup var data: DataFileOptions
 
     @Flag(name: .long, help: "Print one JSON document (the stable interface) instead of the report.")
     var json = false
 
     func validate() throws {
-        if weights == nil {
-            guard xFile == nil, yFile == nil else { throw ValidationError("--x and --y: only with --weights") }
+        if weights == nil && data.given {
+            guard network.arch != nil else {
+                throw ValidationError("--x: give the network that reads the data with --arch (its d must be the file's columns)")
+            }
+            try data.refuse("--data-rank", given: network.dataRank != nil)
+            try data.refuse("--field prime", given: rankOptions.generic,
+                            because: "the file's values are the point; generic mode draws every value uniformly over F_p")
+            // The files are read once, in run(): their headers first, for the memory and certification checks (exit 2).
+        } else if weights == nil {
             try network.requireDraw()
             try network.checkMemory(rankOptions.memoryWorkload(network.architecture))
             if rankOptions.generic && network.dataRank != nil {
@@ -63,7 +68,7 @@ struct Rank: ParsableCommand {
     /// files' headers, before any data are read.
     func loadProblem() throws -> (problem: Problem, exponents: InputExponents?) {
         guard let weights else { preconditionFailure("loadProblem: --weights is required") }
-        guard let xFile, let yFile else { throw ValidationError("--weights: give the data with --x FILE.npy and the targets with --y FILE.npy") }
+        guard let xFile = data.xFile, let yFile = data.yFile else { throw ValidationError("--weights: give the data with --x FILE.npy and the targets with --y FILE.npy") }
         let headers = try WeightFiles.headers(directory: weights, x: xFile, y: yFile)
         let architecture: Architecture
         do {
@@ -94,11 +99,35 @@ struct Rank: ParsableCommand {
         return (problem, exponents)
     }
 
+    /// With --x and no --weights: the plan of the files' data (`DrawPlan.files`), refused (exit 2) when the network
+    /// is above --max-memory or, with --certify, above the certification limit: judged from the headers before any
+    /// value is read, and for memory again with the values' real size.
+    func filePlan() throws -> (plan: DrawPlan, samples: Int) {
+        let architecture = network.architecture
+        let headers = try data.headers(inputs: architecture.inputWidth, outputs: architecture.outputWidth, what: "--arch")
+        try DataFileOptions.checkSamples(network.samples, headers)
+        let workload = rankOptions.memoryWorkload(architecture)
+        try NetworkOptions.checkMemory(architecture, samples: headers.samples, limit: network.maxMemory, workload: workload)
+        if rankOptions.certify {
+            try RankMethodOptions.checkCertificationSize(architecture, samples: headers.samples,
+                                                         reduced: rankOptions.reduces(architecture), option: "--certify")
+        }
+        let values = try data.values(headers)
+        // With kinks, weights from -2^20...2^20 as sweep draws them: on data with thousands of samples, values in
+        // -16...16 put some pre-activation exactly at zero in nearly every draw. A sweep point is then rank --x on the
+        // file's first N rows at seed + i.
+        let plan = DrawPlan.files(x: values.x, y: values.y, largeValues: rankOptions.activation.hasKinks)
+        try plan.checkMemory(architecture, samples: headers.samples, seed: network.seedValue, limit: network.maxMemory,
+                             workload: workload)
+        return (plan, headers.samples)
+    }
+
     func run() throws {
         // Files are read (and judged) first; a drawn network is only described here, and drawn by the pipeline.
         let given = weights == nil ? nil : try loadProblem()
+        let fromFiles = weights == nil && data.given ? try filePlan() : nil
         let architecture = given?.problem.architecture ?? network.architecture
-        let samples = given?.problem.sampleCount ?? network.sampleCount
+        let samples = given?.problem.sampleCount ?? fromFiles?.samples ?? network.sampleCount
         if architecture.parameterCount >= 1_000 {
             let how = rankOptions.certify ? "certifying" : "ranking"
             let p = architecture.parameterCount
@@ -116,8 +145,10 @@ struct Rank: ParsableCommand {
                 // Only a network the user gave is refused on a kink.
                 analysis = try Analyzer.analyze(given.problem, seed: network.seedValue, options: rankOptions.options)
             } else {
-                // A drawn network on a kink is the tool's choice: the pipeline draws again (`KinkRedraw`).
-                let plan: DrawPlan = rankOptions.generic ? .field(dataRank: nil) : .integers(dataRank: network.dataRankValue)
+                // A drawn network on a kink is the tool's choice: the pipeline draws again (`KinkRedraw`), on files'
+                // data too (the weights change, not the data).
+                let plan: DrawPlan = fromFiles?.plan
+                    ?? (rankOptions.generic ? .field(dataRank: nil) : .integers(dataRank: network.dataRankValue))
                 analysis = try Analyzer.analyzeDrawn(architecture, samples: samples, plan: plan, seed: network.seedValue,
                                                      options: rankOptions.options)
             }
@@ -130,13 +161,20 @@ struct Rank: ParsableCommand {
                     : "the exact rank of the data, a partial product or Omega: \(error.description)")
             }
         }
-        let exponents = given?.exponents
+        // The files' exponents, the same at every seed (`DrawPlan`): taken from the draw at the seed analysed.
+        let exponents = try given?.exponents ?? fromFiles.map {
+            try $0.plan.drawWithExponents(architecture, samples: samples, seed: analysis.seed, prime: nil).exponents
+        }
         if json {
             let data = try AnalysisReport.encoder().encode(AnalysisReport(analysis, inputExponents: exponents))
             print(String(decoding: data, as: UTF8.self))
         } else {
-            let redrawn = analysis.seed == network.seedValue ? nil
+            var redrawn = analysis.seed == network.seedValue ? nil
                 : "seed \(analysis.seed) (seed \(network.seedValue) + k 2^32: the draws before it sat on a \(analysis.activation == .relu ? "ReLU " : "")kink)"
+            if let xFile = data.xFile, weights == nil {
+                redrawn = (redrawn ?? "seed \(analysis.seed)") + ", data from \(xFile)" + (data.yFile.map { ", targets from \($0)" } ?? "")
+                    + " (exact values)"
+            }
             print(Self.report(analysis, origin: weights.map { "the files in \($0) (exact values)" } ?? redrawn), terminator: "")
         }
     }

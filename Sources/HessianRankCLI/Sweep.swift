@@ -12,7 +12,9 @@ struct Sweep: ParsableCommand {
             exact ranks of H_L, H_O and H_F beside the formula and p; point i uses seed + i. With --activation relu \
             the networks have ReLU hidden layers and their exact ranks stand beside the linear formula (the paper's \
             comparison); their values are drawn from -2^20...2^20 so that no pre-activation is exactly zero, and a \
-            draw on such a kink is redrawn with seed + i + k 2^32.
+            draw on such a kink is redrawn with seed + i + k 2^32. --x runs a study on your data (d = 64 for width and \
+            samples, 16 for depth): every point uses the file's first N rows, exactly at their values (--y: the \
+            targets, K = 10; drawn otherwise), and its records say "data": "file:NAME".
 
             --shard i/n runs every n-th point (index = i - 1 mod n) and prints one JSON line per point, so a job \
             array of n tasks covers the study once; `hessian-rank merge` combines the lines into the table, JSON \
@@ -50,7 +52,9 @@ struct Sweep: ParsableCommand {
         With --activation relu: signed (default; inputs in -2^20...2^20) or nonnegative (inputs in 0...2^20, i.e. \
         [0, 1] scaled, as in the paper).
         """, valueName: "kind"))
-    var data: String = "signed"
+    var data: String?
+
+    @OptionGroup var dataFiles: DataFileOptions
 
     @OptionGroup var output: SweepOutputOptions
 
@@ -74,9 +78,12 @@ struct Sweep: ParsableCommand {
         try Validate.seed(seed)
         guard field == "integers" || field == "prime" else { throw ValidationError("--field: expected integers or prime; got '\(field)'") }
         try activation.requireExact()
-        guard data == "signed" || data == "nonnegative" else {
+        if let data, data != "signed" && data != "nonnegative" {
             throw ValidationError("--data: expected signed or nonnegative; got '\(data)'")
         }
+        try dataFiles.refuse("--data", given: data != nil)
+        try dataFiles.refuse("--field prime", given: field == "prime",
+                             because: "the file's values are the point; generic mode draws every value uniformly over F_p")
         if data == "nonnegative" && !activation.hasKinks {
             throw ValidationError("--data nonnegative: only with --activation relu or leaky-relu (linear studies use the documented integer draw)")
         }
@@ -90,20 +97,49 @@ struct Sweep: ParsableCommand {
             throw ValidationError("--shard: prints JSON lines for `hessian-rank merge`; drop --json and --plot (merge makes them)")
         }
         try NetworkOptions.checkMemory(study.points.map { ($0.architecture.withBias(bias), $0.samples) },
-                                       values: activation.hasKinks ? .large : .integers, limit: maxMemory,
-                                       workload: .rank(reduced: activation == .linear && !bias, activation: activation,
-                                                       generic: field == "prime"))
+                                       values: activation.hasKinks ? .large : .integers, limit: maxMemory, workload: workload)
         try output.validatePlot()
+    }
+
+    /// The data of the points that run: drawn, or with --x the files' values, checked against the study (d and K)
+    /// and those points (enough rows for the largest N) from the headers, and judged for memory again with the values'
+    /// real size (exit 2).
+    func sweepData(_ points: [SweepStudy.Point]) throws -> SweepData {
+        guard dataFiles.given else { return data == "nonnegative" ? .nonnegative : .signed }
+        guard let largest = points.max(by: { $0.samples < $1.samples }) else { return .signed }
+        let architecture = largest.architecture.withBias(bias)
+        let headers = try dataFiles.headers(inputs: architecture.inputWidth, outputs: architecture.outputWidth,
+                                            what: "the \(study) study")
+        if headers.samples < largest.samples {
+            throw ValidationError("--x \(headers.x.path): the data have \(headers.samples) rows, but point \(largest.index) of the \(study) study" + (shard.map { " (run by --shard \($0))" } ?? "") + " has N = \(largest.samples); give at least \(largest.samples) rows (each point uses the first N)")
+        }
+        let values = try dataFiles.values(headers)
+        let files = SweepData.file(name: String(dataFiles.label.dropFirst("file:".count)), x: values.x, y: values.y)
+        // The largest value of any point's problem (the files' scale, raised by the targets' when they are finer).
+        let bits = try points.map { point in
+            try files.plan(point, generic: false, activation: activation)
+                .draw(point.architecture.withBias(bias), samples: point.samples, seed: UInt64(seed)! &+ UInt64(point.index), prime: nil)
+                .valueBits
+        }.max() ?? 0
+        try NetworkOptions.checkMemory(points.map { ($0.architecture.withBias(bias), $0.samples) }, values: .bits(bits),
+                                       limit: maxMemory, workload: workload)
+        return files
+    }
+
+    /// What every point builds, for the memory check.
+    var workload: MemoryEstimate.Workload {
+        .rank(reduced: activation == .linear && !bias, activation: activation, generic: field == "prime")
     }
 
     func run() throws {
         let points = shardValue.map { studyValue.points(shard: $0.0, of: $0.1) } ?? studyValue.points
+        let sweepData = try self.sweepData(points)
         var progress = Progress("sweep \(study)", total: points.count)
         var records: [SweepRecord] = []
         for (n, point) in points.enumerated() {
             progress.update(n, "\(point.architecture) N=\(point.samples)")
             let record = try SweepRunner.run(studyValue, point, seed: UInt64(seed)!, generic: field == "prime",
-                                             activation: activation, bias: bias, nonnegativeData: data == "nonnegative")
+                                             activation: activation, bias: bias, data: sweepData)
             if shard != nil {
                 print(String(decoding: try JSONEncoder.sorted.encode(record), as: UTF8.self))
             }

@@ -8,6 +8,13 @@
 // exactly: always when b is a power of two (and the integer entries are below 2^53, the rule for every activation),
 // for other b only when the division happens to be exact. Otherwise that part has no Hessian file and case.json says
 // why (`hessianFilesOmitted`, for any reason a file is missing); its rank is exact either way. Nothing is rounded.
+//
+// Data from files (`fixtures --x [--y]`, `FixtureData`): the .npy files hold the values as given (the files' data and
+// targets, the drawn integer weights and biases), and the exact path ranks the integer problem of those values
+// (`Problem.exactWithExponents`): the true Hessian is H = D H~ D / 4^(e_y) with D = diag(2^(e_u)), e_u the exponent
+// of parameter u's matrix (weights, biases) and e_y the targets' (`InputExponents`), entry by entry
+// H~_uv 2^(e_u + e_v - 2 e_y), divided by b^(2(L-1)) for a leaky slope a/b: written under the same rule, when every
+// entry is a float64 number exactly.
 import ExactAlgebra
 import Foundation
 import HessianAnalysis
@@ -68,12 +75,37 @@ public struct WrittenFixture: Sendable {
     }
 }
 
+/// A fixture's network at values given by files (`DrawPlan.files`): the values its .npy files hold, the powers of two
+/// between them and the exact problem, and what case.json calls the data ("file:x.npy").
+public struct FixtureData: Sendable {
+    public let values: GivenValues
+    public let exponents: InputExponents
+    public let label: String
+
+    public init(values: GivenValues, exponents: InputExponents, label: String) {
+        self.values = values
+        self.exponents = exponents
+        self.label = label
+    }
+
+    /// e_u for every parameter u, in the parameters' order (per layer W_t row-major, then b_t).
+    func parameterExponents(_ architecture: Architecture) -> [Int] {
+        (0..<architecture.depth).flatMap { t -> [Int] in
+            let shape = architecture.weightShape(t)
+            return Array(repeating: exponents.weights[t], count: shape.rows * shape.columns)
+                + (architecture.bias ? Array(repeating: exponents.biases![t], count: shape.rows) : [])
+        }
+    }
+}
+
 public enum FixtureWriter {
     public static let formatVersion = 1
 
-    /// The files of one fixture, in memory: name -> bytes. `activation` is piecewise linear (exact ranks). Throws
+    /// The files of one fixture, in memory: name -> bytes. `activation` is piecewise linear (exact ranks). With
+    /// `given`, `problem` is the exact problem of its values (see the top of this file). Throws
     /// `PiecewiseLinearHessian.Kink` when the network sits on a kink.
-    public static func files(for problem: Problem, seed: UInt64, activation: Activation) throws -> [String: Data] {
+    public static func files(for problem: Problem, seed: UInt64, activation: Activation,
+                             given: FixtureData? = nil) throws -> [String: Data] {
         precondition(activation.isPiecewiseLinear, "fixtures carry exact ranks: linear, relu or leaky-relu")
         let arch = problem.architecture
         var files: [String: Data] = [:]
@@ -90,12 +122,25 @@ public enum FixtureWriter {
         func npy(_ m: IntegerMatrix) -> Data? {
             values(m).map { NPY.encode(NPYArray(shape: [m.rowCount, m.columnCount], values: .float64($0))) }
         }
-        files["x.npy"] = npy(problem.x)
-        files["y.npy"] = npy(problem.y)
-        for (t, w) in problem.weights.enumerated() { files["w\(t + 1).npy"] = npy(w) }
-        // 1-d, as numpy users write nn.Linear's bias.
-        for (t, b) in problem.biases.enumerated() {
-            files["b\(t + 1).npy"] = values(b).map { NPY.encode(NPYArray(shape: [b.rowCount], values: .float64($0))) }
+        func npy(_ rows: [[Double]]) -> Data {
+            NPY.encode(NPYArray(shape: [rows.count, rows.first?.count ?? 0], values: .float64(rows.flatMap { $0 })))
+        }
+        if let given {
+            // The values as given: the files' data and targets, exactly as read (float64), the drawn weights and biases.
+            files["x.npy"] = npy(given.values.x)
+            files["y.npy"] = npy(given.values.y)
+            for (t, w) in given.values.weights.enumerated() { files["w\(t + 1).npy"] = npy(w) }
+            for (t, b) in given.values.biases.enumerated() {
+                files["b\(t + 1).npy"] = NPY.encode(NPYArray(shape: [b.count], values: .float64(b)))
+            }
+        } else {
+            files["x.npy"] = npy(problem.x)
+            files["y.npy"] = npy(problem.y)
+            for (t, w) in problem.weights.enumerated() { files["w\(t + 1).npy"] = npy(w) }
+            // 1-d, as numpy users write nn.Linear's bias.
+            for (t, b) in problem.biases.enumerated() {
+                files["b\(t + 1).npy"] = values(b).map { NPY.encode(NPYArray(shape: [b.rowCount], values: .float64($0))) }
+            }
         }
 
         let hessian = try ExactHessians.build(problem, activation: activation)
@@ -104,12 +149,16 @@ public enum FixtureWriter {
         precondition(problem.parameterCount <= CertificationLimit.parameters, "fixtures certify p x p Hessians up to the certification limit")
         var ranks: [String: Int] = [:], hessianFiles: [String] = [], wellConditioned: [String: Bool] = [:]
         var omitted: [String: String] = [:]
-        let float = FloatHessian.compute(FloatNetwork(problem, activation: activation))
+        // The float network at the values the files hold (the problem over its powers of two, `FloatNetwork`).
+        let float = FloatHessian.compute(FloatNetwork(problem, activation: activation, weightExponents: given?.exponents.weights,
+                                                      dataExponent: given?.exponents.x ?? 0,
+                                                      targetExponent: given?.exponents.y ?? 0))
         let p = problem.parameterCount
+        let scale = given.map { HessianScale(parameters: $0.parameterExponents(arch), targets: $0.exponents.y) }
         for part in HessianPart.allCases {
             let result = try CertifiedRank.rank(of: hessian.source(for: part))
             ranks[part.rawValue] = result.rank
-            switch trueHessian(hessian.exactMatrix(part), activation: activation, depth: arch.depth) {
+            switch trueHessian(hessian.exactMatrix(part), activation: activation, depth: arch.depth, scale: scale) {
             case .values(let values) where p <= 2_000:
                 files["hessian_\(part.rawValue).npy"] = NPY.encode(NPYArray(shape: [p, p], values: .float64(values)))
                 hessianFiles.append("hessian_\(part.rawValue).npy")
@@ -141,6 +190,8 @@ public enum FixtureWriter {
             "numpyDefaultRankIsReliable": wellConditioned,
         ]
         if !omitted.isEmpty { caseObject["hessianFilesOmitted"] = omitted }
+        // Fixtures on drawn data keep their bytes: the key only appears for data from files.
+        if let given { caseObject["data"] = given.label }
         // Bias-free fixtures keep the bytes they had before biases existed: these keys only appear with biases.
         if arch.bias {
             let augmentedDataRank = try CertifiedRank.rank(of: problem.augmented.x).rank
@@ -161,24 +212,32 @@ public enum FixtureWriter {
         case omitted(String)
     }
 
+    /// The powers of two between the exact problem's Hessian and the true one at values given by files: entry (u, v)
+    /// of the true Hessian is the integer one's times 2^(parameters[u] + parameters[v] - 2 targets).
+    struct HessianScale {
+        let parameters: [Int]
+        let targets: Int
+    }
+
     /// The true Hessian H from the exact path's integer matrix b^(2(L-1)) H (b = 1 but for leaky-relu:a/b), row-major,
     /// when every entry is exact in float64: the integer entries below 2^53 in magnitude, and each quotient by
-    /// b^(2(L-1)) = odd^(2(L-1)) 2^(k 2(L-1)) an integer q (odd^(2(L-1)) divides the entry) times 2^-(k 2(L-1)),
-    /// which float64 holds exactly since |q| < 2^53 (and the power stays in the normal range).
-    static func trueHessian(_ m: IntegerMatrix, activation: Activation, depth: Int) -> HessianValues {
+    /// b^(2(L-1)) = odd^(2(L-1)) 2^(k 2(L-1)) an integer q (odd^(2(L-1)) divides the entry) times 2^-(k 2(L-1)) (and
+    /// with `scale` times its power of two), which float64 holds exactly since |q| < 2^53 when the power stays in its
+    /// range (checked entry by entry: the value scaled back gives q again).
+    static func trueHessian(_ m: IntegerMatrix, activation: Activation, depth: Int, scale: HessianScale? = nil) -> HessianValues {
         let b: Int
         if case .leakyReLU(let slope) = activation { b = slope.denominator } else { b = 1 }
         let twos = b.trailingZeroBitCount, odd = b >> twos, power = 2 * (depth - 1)
         guard twos * power <= 1_000 else {
             return .omitted("the Hessian is the integer one divided by \(b)^\(power), beyond float64's exponent range")
         }
-        let unit = Double(sign: .plus, exponent: -(twos * power), significand: 1)
+        let scaled = scale.map { " (the exact problem's at the files' values, whose true Hessian is it times 2^(e_u + e_v - \(2 * $0.targets)), e_u the exponent of parameter u's matrix)" } ?? ""
         var values: [Double] = []
         values.reserveCapacity(m.rowCount * m.columnCount)
         for i in 0..<m.rowCount {
             for j in 0..<m.columnCount {
                 guard m.bits(i, j) <= 53, var q = m.intValue(i, j) else {
-                    return .omitted("some entries of the integer Hessian" + (b == 1 ? "" : " \(b)^\(power) H") + " are 2^53 or more in magnitude")
+                    return .omitted("some entries of the integer Hessian" + (b == 1 ? "" : " \(b)^\(power) H") + scaled + " are 2^53 or more in magnitude")
                 }
                 if odd > 1 {
                     for _ in 0..<power {
@@ -188,7 +247,12 @@ public enum FixtureWriter {
                         q /= odd
                     }
                 }
-                values.append(Double(q) * unit)
+                let k = -(twos * power) + (scale.map { $0.parameters[i] + $0.parameters[j] - 2 * $0.targets } ?? 0)
+                let value = Double(sign: .plus, exponent: k, significand: Double(q))
+                guard value.isFinite, Double(sign: .plus, exponent: -k, significand: value) == Double(q) else {
+                    return .omitted("some entries of the true Hessian are beyond float64's exponent range: the integer one" + scaled + " times 2^\(k)")
+                }
+                values.append(value)
             }
         }
         return .values(values)

@@ -2,12 +2,20 @@
 // ground truth to judge them by (the exact rank for linear and ReLU networks, the formula for tanh).
 //
 // One draw serves both paths. The generator's integers are scaled by powers of two for the float path: W_t by
-// 2^-a_t with a_t = 4 + ceil(log2 sqrt(fan-in)) (so |W| <= 1 / sqrt(fan-in)), the data by 2^-4 (integers) or 2^-8
-// (`uniform01`, inputs in [0, 1]) or by the common power of two of given data (`Dyadic`), the targets by 2^-4. These
-// Doubles are exact. The exact path ranks the integer
-// problem with the targets multiplied by 2^(sum a + b - c): with f~ the integer network (ReLU is positively
-// homogeneous), f = f~ / 2^(sum a + b) and y = y~' / 2^(sum a + b), so the float Hessian equals D H~ D / 2^(2(sum a + b))
-// with D = diag(2^a_t) per layer, and has exactly the same rank as the integer one, H~.
+// 2^-a_t with a_t = 4 + ceil(log2 sqrt(fan-in)) (so |W| <= 1 / sqrt(fan-in)), the data by 2^-b with b = 4 (integers)
+// or 8 (`uniform01`, inputs in [0, 1]), the targets by 2^-c with c = 4, and b_t by 2^-(a_1 + ... + a_t + b), the scale
+// of layer t's pre-activation (`FloatNetwork`). These Doubles are exact. Given data (files: `DrawPlan.files`) come as
+// the integer problem of the drawn integer weights and biases on the files' values, with their powers of two
+// (`InputExponents`): b and c are then its data and target exponents (c + 4 for drawn targets, scaled as above), so
+// the float data and targets are the files' values exactly, and the float biases the drawn integers over
+// 2^(a_1 + ... + a_t). On given data a network with kinks draws its weights, biases and targets from -2^20...2^20
+// (with many samples, values in -16...16 put some unit exactly on a kink in nearly every draw), and every a_t (and the
+// drawn targets' c) is 16 larger, which gives the float network the same range. The exact path ranks the integer
+// problem with the targets multiplied by 2^(sum a + b - c) (or, when that is negative, the data and biases by its
+// opposite: `Problem.matchingOutputAndTargetScales`): with f~ the integer network (ReLU is positively homogeneous, and
+// every pre-activation of the float network is the integer one over 2^(a_1 + ... + a_t + b), biases included),
+// f = f~ / 2^(sum a + b) and y = y~' / 2^(sum a + b), so the float Hessian equals D H~ D / 2^(2(sum a + b)) with
+// D = diag(2^a_t on W_t, 2^(a_1 + ... + a_t + b) on b_t), and has exactly the same rank as the integer one, H~.
 import ExactAlgebra
 import HessianAnalysis
 import HessianConstructions
@@ -22,21 +30,14 @@ import Glibc
 public enum CalibrationData: Sendable, Equatable {
     /// Drawn by the generator from the case's seed.
     case drawn(DataDistribution)
-    /// Given (a file): the values are x / 2^exponent exactly (`Dyadic.integers`).
-    case given(name: String, x: IntegerMatrix, exponent: Int)
+    /// Given (files): the data, and the targets when `y` is given, exactly at these values (`DrawPlan.files`);
+    /// `name` labels them in reports.
+    case given(name: String, x: [[Double]], y: [[Double]]?)
 
     public var label: String {
         switch self {
         case .drawn(let distribution): distribution.rawValue
         case .given(let name, _, _): name
-        }
-    }
-
-    /// The float path divides the integer data by 2^floatExponent.
-    var floatExponent: Int {
-        switch self {
-        case .drawn(let distribution): distribution.floatExponent
-        case .given(_, _, let exponent): exponent
         }
     }
 }
@@ -87,19 +88,35 @@ public struct CalibrationResult: Sendable {
 }
 
 public enum Calibrator {
+    /// log2 of 2^20 / 16: weights drawn from -2^20...2^20 (`DrawPlan.files` with `largeValues`) are divided by 2^16
+    /// more than those from -16...16, to the same float range.
+    public static let largeValueShift = 16
+
     /// Calibrates one case, at its first draw off every kink (the pipeline's draw step, `Analyzer.drawOffKinks`);
     /// throws InputError when every draw sits on one.
     public static func run(_ c: CalibrationCase, activation: Activation, parts: [HessianPart] = HessianPart.allCases,
                            rules: [RankRule]) throws(InputError) -> CalibrationResult {
         do {
             let plan: DrawPlan
+            var scales: (data: Int, targets: Int, weights: Int)
             switch c.data {
-            case .drawn(let distribution): plan = .integers(dataRank: c.dataRank, distribution: distribution)
-            case .given(_, let x, _): plan = .data(x)
+            case .drawn(let distribution):
+                plan = .integers(dataRank: c.dataRank, distribution: distribution)
+                scales = (distribution.floatExponent, 4, 0)
+            case let .given(_, x, y):
+                plan = .files(x: x, y: y, largeValues: activation.hasKinks)
+                scales = (0, 0, 0)
             }
-            let (seed, problem) = try Analyzer.drawOffKinks(c.architecture, samples: c.samples, plan: plan, seed: c.seed,
-                                                            activation: activation)
-            return try run(problem, c, activation: activation, parts: parts, rules: rules, seed: seed)
+            let drawn = try Analyzer.drawOffKinksWithExponents(c.architecture, samples: c.samples, plan: plan, seed: c.seed,
+                                                               activation: activation)
+            if case .given(_, _, let y) = c.data {
+                // Drawn weights, biases and targets are integers at face value in the problem: over 2^16 more in the
+                // float network when drawn from -2^20...2^20, and drawn targets over 2^4 (2^20), as for drawn data.
+                let large = activation.hasKinks ? Self.largeValueShift : 0
+                scales = (drawn.exponents.x, drawn.exponents.y + (y == nil ? 4 + large : 0), large)
+            }
+            return try run(drawn.problem, c, activation: activation, parts: parts, rules: rules, seed: drawn.seed,
+                           dataExponent: scales.data, targetExponent: scales.targets, weightShift: scales.weights)
         } catch let error as InputError {
             throw error
         } catch {
@@ -107,20 +124,33 @@ public enum Calibrator {
         }
     }
 
+    /// Calibrates `problem`, whose float network is its data over 2^dataExponent and its targets over
+    /// 2^targetExponent (see the top of this file).
     static func run(_ problem: Problem, _ c: CalibrationCase, activation: Activation, parts: [HessianPart],
-                    rules: [RankRule], seed: UInt64) throws(PiecewiseLinearHessian.Kink) -> CalibrationResult {
+                    rules: [RankRule], seed: UInt64, dataExponent: Int, targetExponent: Int,
+                    weightShift: Int = 0) throws(PiecewiseLinearHessian.Kink) -> CalibrationResult {
         let widths = problem.architecture.widths
-        let weightExponents = (0..<problem.architecture.depth).map { 4 + Int(ceil(log2(Double(widths[$0]).squareRoot()))) }
-        let (dataExponent, targetExponent) = (c.data.floatExponent, 4)
+        let weightExponents = (0..<problem.architecture.depth).map {
+            4 + Int(ceil(log2(Double(widths[$0]).squareRoot()))) + weightShift
+        }
         let float = FloatHessian.compute(FloatNetwork(problem, activation: activation, weightExponents: weightExponents,
                                                       dataExponent: dataExponent, targetExponent: targetExponent))
         // The integer problem with the same ranks (see the top of this file).
         let integer = problem.matchingOutputAndTargetScales(weightExponents: weightExponents, dataExponent: dataExponent,
                                                             targetExponent: targetExponent)
         let dataRank = (try? CertifiedRank.rank(of: problem.x).rank) ?? min(problem.x.rowCount, problem.x.columnCount)
-        let formulas = LinearNetworkFormulas(widths: widths, dataRank: dataRank)
-        let formulaValues: [HessianPart: Int] = [.loss: formulas.loss.value, .outer: formulas.outer.value,
-                                                 .functional: formulas.functional.value]
+        let formulaValues: [HessianPart: Int]
+        if problem.architecture.bias {
+            // With biases, the with-bias conjecture (as `rank` compares): observed for linear networks, not proven.
+            let augmented = problem.augmented.x
+            let certified = (try? CertifiedRank.rank(of: augmented).rank) ?? min(augmented.rowCount, augmented.columnCount)
+            let augmentedRank = max(dataRank, min(dataRank + 1, certified))   // rank [X, 1] is r or r + 1
+            let conjecture = BiasNetworkConjecture(widths: widths, dataRank: dataRank, augmentedDataRank: augmentedRank)
+            formulaValues = [.loss: conjecture.loss.value, .outer: conjecture.outer.value, .functional: conjecture.functional.value]
+        } else {
+            let formulas = LinearNetworkFormulas(widths: widths, dataRank: dataRank)
+            formulaValues = [.loss: formulas.loss.value, .outer: formulas.outer.value, .functional: formulas.functional.value]
+        }
         let exact = try exactRanks(integer, activation: activation, parts: parts)
         let p = problem.parameterCount
         let calibrated = parts.map { part in

@@ -7,7 +7,8 @@
 // tasks covers every point once, deterministically. With ReLU hidden layers (the paper's comparison) every value is
 // drawn from -2^20...2^20 (`Generator.drawLargeValues`: with -16...16 nearly every wide network sits on a kink), and a
 // draw that still sits on a kink, where there is no Hessian, is redrawn with seed + i + k 2^32, k = 1, 2, ...; the
-// record keeps the seed used.
+// record keeps the seed used. Data from files (`SweepData.file`, `sweep --x`) replace the drawn data: point i uses the
+// first N rows (N its samples), exactly at their values, with weights and biases drawn as above (`DrawPlan.files`).
 import ExactAlgebra
 import Foundation
 import HessianAnalysis
@@ -73,7 +74,8 @@ public struct SweepRecord: Codable, Sendable, Equatable {
     public let bias: Bool?
     /// "linear", "relu" or "leaky-relu:a/b" (hidden layers).
     public let activation: String
-    /// "signed" (the default draws) or "nonnegative" (ReLU studies with inputs in [0, 1] scaled: `--data nonnegative`).
+    /// "signed" (the default draws), "nonnegative" (ReLU studies with inputs in [0, 1] scaled: `--data nonnegative`)
+    /// or "file:NAME" (data from a file, `--x`; "file:X,Y" with targets from a file too): `SweepData.label`.
     public let data: String
     public let samples: Int
     public let seed: String
@@ -89,7 +91,7 @@ public struct SweepRecord: Codable, Sendable, Equatable {
     public let primes: [String]
     public let seconds: Double
 
-    public init(study: SweepStudy, point: SweepStudy.Point, analysis: Analysis, nonnegativeData: Bool = false, seconds: Double) {
+    public init(study: SweepStudy, point: SweepStudy.Point, analysis: Analysis, data: SweepData = .signed, seconds: Double) {
         formatVersion = Self.currentFormatVersion
         self.study = study
         index = point.index
@@ -97,7 +99,7 @@ public struct SweepRecord: Codable, Sendable, Equatable {
         architecture = point.architecture.widths
         bias = analysis.problem.architecture.bias ? true : nil
         activation = analysis.activation.rawValue
-        data = nonnegativeData ? "nonnegative" : "signed"
+        self.data = data.label
         samples = point.samples
         seed = String(analysis.seed)
         parameters = analysis.problem.parameterCount
@@ -116,23 +118,57 @@ public struct SweepRecord: Codable, Sendable, Equatable {
     }
 }
 
+/// Where a sweep's data come from.
+public enum SweepData: Sendable {
+    /// Drawn: integers in -16...16, or for studies with kinks in -2^20...2^20.
+    case signed
+    /// Drawn, for studies with kinks: inputs in 0...2^20 ([0, 1] scaled, as in the paper).
+    case nonnegative
+    /// From files: data (N_max x d) and optionally targets (N_max x K); point i uses their first N rows.
+    case file(name: String, x: [[Double]], y: [[Double]]?)
+
+    /// The records' `data`: "signed", "nonnegative" or "file:NAME".
+    public var label: String {
+        switch self {
+        case .signed: "signed"
+        case .nonnegative: "nonnegative"
+        case .file(let name, _, _): "file:\(name)"
+        }
+    }
+
+    /// How `point` is drawn: integers, or uniformly over F_p in generic mode (linear networks); with kinks every drawn
+    /// value from -2^20...2^20; files' data (the first N rows) in place of drawn ones.
+    public func plan(_ point: SweepStudy.Point, generic: Bool, activation: Activation) -> DrawPlan {
+        switch self {
+        case .file(_, let x, let y):
+            .files(x: Array(x.prefix(point.samples)), y: y.map { Array($0.prefix(point.samples)) },
+                   largeValues: activation.hasKinks)
+        case .signed, .nonnegative:
+            generic ? .field(dataRank: nil)
+                : activation.hasKinks ? .largeValues(nonnegativeData: self.isNonnegative) : .integers(dataRank: nil)
+        }
+    }
+
+    var isNonnegative: Bool { if case .nonnegative = self { true } else { false } }
+}
+
 public enum SweepRunner {
-    /// Analyses one point on the pipeline (`Analyzer.analyzeDrawn`) with seed + index: integers, or uniformly over F_p
-    /// in generic mode (linear networks); a network with kinks (relu, leaky-relu) draws from -2^20...2^20 (inputs in
-    /// 0...2^20 with `nonnegativeData`) and is redrawn on a kink. With `bias`, every layer of the point gets a bias.
+    /// Analyses one point on the pipeline (`Analyzer.analyzeDrawn`) with seed + index, drawn by `data.plan`; a
+    /// network with kinks (relu, leaky-relu) is redrawn on a kink. With `bias`, every layer of the point gets a bias.
     public static func run(_ study: SweepStudy, _ point: SweepStudy.Point, seed: UInt64, generic: Bool,
                            activation: Activation = .linear, bias: Bool = false,
-                           nonnegativeData: Bool = false) throws -> SweepRecord {
+                           data: SweepData = .signed) throws -> SweepRecord {
         precondition(activation.isPiecewiseLinear && !(generic && activation != .linear), "SweepRunner: piecewise linear over Z, or linear over F_p")
-        precondition(!nonnegativeData || activation.hasKinks, "SweepRunner: non-negative data are for ReLU studies")
+        precondition(!data.isNonnegative || activation.hasKinks, "SweepRunner: non-negative data are for ReLU studies")
+        if case .file(_, let x, _) = data {
+            precondition(!generic && x.count >= point.samples, "SweepRunner: a file's data are ranked over Z, with N rows at least")
+        }
         let pointSeed = seed &+ UInt64(point.index)
         let clock = ContinuousClock()
         let start = clock.now
-        let plan: DrawPlan = generic ? .field(dataRank: nil)
-            : activation.hasKinks ? .largeValues(nonnegativeData: nonnegativeData) : .integers(dataRank: nil)
-        let analysis = try Analyzer.analyzeDrawn(point.architecture.withBias(bias), samples: point.samples, plan: plan,
+        let analysis = try Analyzer.analyzeDrawn(point.architecture.withBias(bias), samples: point.samples,
+                                                 plan: data.plan(point, generic: generic, activation: activation),
                                                  seed: pointSeed, options: RankOptions(activation: activation))
-        return SweepRecord(study: study, point: point, analysis: analysis, nonnegativeData: nonnegativeData,
-                           seconds: (clock.now - start).seconds)
+        return SweepRecord(study: study, point: point, analysis: analysis, data: data, seconds: (clock.now - start).seconds)
     }
 }

@@ -4,7 +4,8 @@ It loads the fixtures that `hessian-rank fixtures` writes (linear, relu and leak
 biases), checks them against the manifest's SHA-256, rebuilds every Hessian in float64 with its own NumPy code (not
 HessianRank's), and checks that the stored Hessians equal its own and that numpy.linalg.matrix_rank gives the exact
 rank wherever case.json says numpy's default rule is reliable there. It also writes float64 weights (and biases) with
-NumPy and checks that `hessian-rank rank --weights` reads back the same exact ranks.
+NumPy and checks that `hessian-rank rank --weights` reads back the same exact ranks, and that a fixture made on data
+and targets NumPy wrote (`fixtures --x --y`) holds them as given, with the true Hessians at those values.
 
 The binary is `hessian-rank` from `swift build --show-bin-path`, or $HESSIAN_RANK.
 """
@@ -210,3 +211,34 @@ def test_float64_weights_written_by_numpy_read_back_exactly(fixtures, tmp_path):
                                  "--y", str(folder / "y.npy"), "--activation", case["activation"], "--json"], check=True, capture_output=True, text=True)
         report = json.loads(result.stdout)
         assert report["ranks"] == case["ranks"], entry["name"]
+
+
+@pytest.mark.parametrize("activation,bias", CONFIGS, ids=[a + ("-bias" if b else "") for a, b in CONFIGS])
+def test_fixture_on_file_data_rebuilds_exactly(activation, bias, tmp_path):
+    """`fixtures --arch --x --y` on data and targets that NumPy wrote (eighths and quarters, float64): x.npy and y.npy
+    hold those values as given, and the stored Hessians are the true Hessians at them, fractional entries included:
+    our own rebuild from the fixture's .npy files alone equals them exactly (dyadic values of few bits keep every
+    float64 operation of the rebuild exact), and numpy's rank of them is the fixture's exact rank where the fixture
+    says numpy's default rule is reliable."""
+    rng = np.random.default_rng(5)
+    x = rng.integers(-16, 17, size=(7, 4)) / 8
+    y = rng.integers(-8, 9, size=(7, 2)) / 4
+    np.save(tmp_path / "data.npy", x)
+    np.save(tmp_path / "targets.npy", y)
+    out = tmp_path / "out"
+    subprocess.run([binary(), "fixtures", "--out", str(out), "--arch", "4,3,2", "--x", str(tmp_path / "data.npy"),
+                    "--y", str(tmp_path / "targets.npy"), "--activation", activation, "--seed", "2"]
+                   + (["--bias"] if bias else []), check=True, capture_output=True)
+    manifest = json.loads((out / "manifest.json").read_text())
+    (entry,) = manifest["cases"]
+    case, ws, bs, x_stored, y_stored = load(out / entry["name"])
+    assert case["data"] == "file:data.npy,targets.npy" and case.get("bias", False) == bias
+    assert x_stored.dtype == np.float64 and np.array_equal(x_stored, x) and np.array_equal(y_stored, y)
+    h_outer, h_functional = hessians(ws, bs, x_stored, y_stored, negative_slope(activation))
+    ours = {"outer": h_outer, "functional": h_functional, "loss": h_outer + h_functional}
+    assert sorted(case["hessianFiles"]) == [f"hessian_{part}.npy" for part in sorted(PARTS)]
+    for part in PARTS:
+        np.testing.assert_array_equal(np.load(out / entry["name"] / f"hessian_{part}.npy"), ours[part], err_msg=part)
+        if case["numpyDefaultRankIsReliable"][part]:
+            assert np.linalg.matrix_rank(ours[part]) == case["ranks"][part], part
+    assert any(v != round(v) for v in ours["loss"].ravel()), "the data's scale is in the Hessian"
