@@ -6,15 +6,18 @@ import HessianCore
 
 struct Rank: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Rank the Hessians of one deep linear network and compare with the formulas.",
+        abstract: "Rank the Hessians of one network (linear, relu or leaky-relu; with or without biases) and compare with the formulas.",
         discussion: """
             Draws integer weights (nonzero, in -16...16), data X (N x d, in -16...16, or X = U V of rank r with \
             --data-rank) and targets Y (N x K, in -16...16) from --seed, builds H_L, H_O and H_F exactly and ranks \
             them. With --x (and --y) the data (and targets) come from files instead, exactly at their values, and the \
-            file gives N; with --weights every value comes from files. Examples:
+            file gives N; with --weights every value comes from files. --bias gives every layer a bias (drawn like \
+            the weights); --activation relu or leaky-relu:a/b ranks a piecewise-linear network exactly away from kinks. \
+            Examples:
 
               hessian-rank rank --arch 25,5,10,10 --samples 50
               hessian-rank rank --arch 6,2,5 --samples 4 --data-rank 3 --certify --json
+              hessian-rank rank --arch 6,4,3 --samples 9 --bias --activation leaky-relu:1/8
               hessian-rank rank --arch 64,10,10,10 --x digits.npy --activation relu
 
             The JSON (--json) is a stable interface: see the README, section "JSON interface".
@@ -25,7 +28,7 @@ struct Rank: ParsableCommand {
     @OptionGroup var rankOptions: RankMethodOptions
 
     @Option(name: .long, help: ArgumentHelp(
-        "Rank at your own weights: a folder with w1.npy ... wL.npy (W_i is M_i x M_(i-1)); needs --x and --y.",
+        "Rank at your own weights: a folder with w1.npy ... wL.npy (W_i is M_i x M_(i-1)) and, for a network with biases, b1.npy ... bL.npy; needs --x and --y.",
         valueName: "dir"))
     var weights: String?
 

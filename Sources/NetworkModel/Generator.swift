@@ -100,7 +100,7 @@ public enum Generator {
     }
 
     /// Draws weights and targets for given data X (N x d), from the same streams as every draw with this seed.
-    public static func draw(_ architecture: Architecture, x: IntegerMatrix, seed: UInt64) throws(InputError) -> Problem {
+    static func draw(_ architecture: Architecture, x: IntegerMatrix, seed: UInt64) throws(InputError) -> Problem {
         guard x.columnCount == architecture.inputWidth, x.rowCount >= 1 else {
             throw InputError("the data have \(x.columnCount) columns but the network has d = \(architecture.inputWidth) inputs")
         }
