@@ -29,10 +29,8 @@ struct Certify: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Where to write the certificate (written atomically).", valueName: "file"))
     var out: String
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Hidden activation: \(Activation.exactNames); relu and leaky-relu are exact away from kinks, and a draw on a kink is drawn again with seed + k 2^32.", valueName: "name"),
-        transform: Activation.argument)
-    var activation: Activation = .linear
+    @OptionGroup var model: ExactActivationOption
+    var activation: Activation { model.activation }
 
     static let attempts = 3
 
@@ -43,7 +41,6 @@ struct Certify: ParsableCommand {
         guard part == "all" || HessianPart(rawValue: part) != nil else {
             throw ValidationError("--part: expected loss, outer, functional or all; got '\(part)'")
         }
-        try activation.requireExact()
         try network.checkMemory(.certify(activation: activation))
         // A certificate holds witnesses for the full Hessians, which the checker rebuilds.
         try RankMethodOptions.checkCertificationSize(network.architecture, samples: network.sampleCount, reduced: false,

@@ -32,16 +32,14 @@ struct Fixtures: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Cases: default (8 small networks) or demo (the paper's demo configuration).", valueName: "name"))
     var preset: String = "default"
 
-    @Option(name: .long, help: ArgumentHelp("Hidden activation: \(Activation.exactNames) (the exact ranks need a piecewise-linear network).", valueName: "name"),
-            transform: Activation.argument)
-    var activation: Activation = .linear
+    @OptionGroup var model: ExactActivationOption
+    var activation: Activation { model.activation }
 
     @OptionGroup var network: NetworkOptions
 
     @OptionGroup var dataFiles: DataFileOptions
 
     func validate() throws {
-        try activation.requireExact()
         guard FixturePresets.names.contains(preset) else {
             throw ValidationError("--preset: expected \(FixturePresets.names.joined(separator: " or ")); got '\(preset)'")
         }

@@ -1,5 +1,7 @@
 // The model's textual forms on the command line, parsed once into typed values: the hidden activation
-// (`--activation relu`, `--activation leaky-relu:1/8`) and the bias (`--bias`, in `NetworkOptions`).
+// (`--activation relu`, `--activation leaky-relu:1/8`) and the bias (`--bias`, in `NetworkOptions`). Every command on
+// the exact path (rank, verify, certify, fixtures, sweep) takes `--activation` from `ExactActivationOption`;
+// calibrate, on the float path, takes every activation and "all".
 import ArgumentParser
 import HessianCore
 
@@ -21,4 +23,14 @@ extension Activation: ExpressibleByArgument {
             throw ValidationError("--activation: expected \(Self.exactNames) (exact ranks need a piecewise-linear network); got '\(self)'")
         }
     }
+}
+
+/// `--activation` for the exact path: one declaration, one parse, one check.
+struct ExactActivationOption: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "Hidden activation: \(Activation.exactNames). relu and leaky-relu are exact away from kinks; a drawn network on a kink is drawn again with seed + k 2^32, files on a kink are refused.", valueName: "name"),
+        transform: Activation.argument)
+    var activation: Activation = .linear
+
+    func validate() throws { try activation.requireExact() }
 }

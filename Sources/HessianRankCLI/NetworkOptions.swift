@@ -88,10 +88,8 @@ struct RankMethodOptions: ParsableArguments {
     /// Above this many rows or columns of the matrices to certify, --certify and certify are refused (`CertificationLimit`).
     static var certificationParameterLimit: Int { CertificationLimit.parameters }
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Hidden activation: \(Activation.exactNames). relu and leaky-relu are exact away from kinks; a drawn network on a kink is drawn again with seed + k 2^32, files on a kink are refused.", valueName: "name"),
-        transform: Activation.argument)
-    var activation: Activation = .linear
+    @OptionGroup var model: ExactActivationOption
+    var activation: Activation { model.activation }
 
     @Option(name: .long, help: ArgumentHelp("""
         integers (default): integer draws, ranks over Q. prime: generic mode, entries drawn uniformly from F_p for a \
@@ -133,7 +131,6 @@ struct RankMethodOptions: ParsableArguments {
         if generic && (certify || activation != .linear) {
             throw ValidationError("--field prime: generic mode ranks linear networks over F_p; drop --certify and --activation")
         }
-        try activation.requireExact()
         if let primes {
             guard let k = Int(primes), k >= 1, k <= 64 else {
                 throw ValidationError("--primes: expected an integer from 1 to 64, e.g. --primes 2; got '\(primes)'")

@@ -39,11 +39,8 @@ struct Sweep: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("integers (default) or prime (generic mode over F_p, as for rank).", valueName: "field"))
     var field: String = "integers"
 
-    @Option(name: .long, help: ArgumentHelp("""
-        Hidden activation: linear, relu or leaky-relu[:slope] (exact ranks of the piecewise-linear networks beside the \
-        linear formula, the paper's comparison; a draw on a kink is redrawn).
-        """, valueName: "name"), transform: Activation.argument)
-    var activation: Activation = .linear
+    @OptionGroup var model: ExactActivationOption
+    var activation: Activation { model.activation }
 
     @Flag(name: .long, help: "Give every layer of every point a bias (ranks beside the with-bias conjecture for linear networks).")
     var bias = false
@@ -77,7 +74,6 @@ struct Sweep: ParsableCommand {
         }
         try Validate.seed(seed)
         guard field == "integers" || field == "prime" else { throw ValidationError("--field: expected integers or prime; got '\(field)'") }
-        try activation.requireExact()
         if let data, data != "signed" && data != "nonnegative" {
             throw ValidationError("--data: expected signed or nonnegative; got '\(data)'")
         }
