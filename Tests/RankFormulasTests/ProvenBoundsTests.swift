@@ -1,0 +1,59 @@
+import RankFormulas
+import Testing
+
+/// The upper bounds at every point, with values worked by hand and the statement behind each: only proved or cited
+/// statements, never an observed one.
+@Suite struct ProvenBoundsTests {
+    /// 6,2,5 with r = 6, N = 8: q = 2, s = 5, p = 22. H_O: q (r + K - q) = 2 (6 + 5 - 2) = 18 (outer), N K = 40, p = 22.
+    /// H_F at L = 2 with rank Omega = 3: 2 M_1 rank Omega = 12 (functional-L2), p = 22. H_L: the paper's 22 (loss,
+    /// cited), 18 + 12 = 30 (sum), p = 22.
+    @Test func twoLayersByHand() {
+        let f = LinearNetworkFormulas(widths: [6, 2, 5], dataRank: 6)
+        #expect(f.outerUpperBounds(samples: 8) == [
+            UpperBound(value: 18, statement: "outer", basis: .provedHere),
+            UpperBound(value: 40, statement: "jacobian-rows", basis: .provedHere),
+            UpperBound(value: 22, statement: "parameters", basis: .provedHere),
+        ])
+        #expect(f.functionalUpperBounds(residualRank: 3) == [
+            UpperBound(value: 22, statement: "parameters", basis: .provedHere),
+            UpperBound(value: 12, statement: "functional-L2", basis: .provedHere),
+        ])
+        #expect(f.lossUpperBounds(samples: 8, residualRank: 3) == [
+            UpperBound(value: 22, statement: "parameters", basis: .provedHere),
+            UpperBound(value: 22, statement: "loss", basis: .cited),
+            UpperBound(value: 30, statement: "sum", basis: .provedHere),
+        ])
+        #expect(UpperBound.tightest(f.lossUpperBounds(samples: 8, residualRank: 3))?.statement == "parameters")
+    }
+
+    /// L = 1 (3,2 with r = 3, N = 2): H_O and H_L are r K = 6 at every point (one-layer), capped by N K = 4 for H_O;
+    /// H_F is 0.
+    @Test func oneLayer() {
+        let f = LinearNetworkFormulas(widths: [3, 2], dataRank: 3)
+        #expect(UpperBound.tightest(f.outerUpperBounds(samples: 2)) == UpperBound(value: 4, statement: "jacobian-rows", basis: .provedHere))
+        #expect(UpperBound.tightest(f.functionalUpperBounds(residualRank: 2)) == UpperBound(value: 0, statement: "one-layer", basis: .provedHere))
+        #expect(UpperBound.tightest(f.lossUpperBounds(samples: 5, residualRank: 2)) == UpperBound(value: 6, statement: "parameters", basis: .provedHere))
+    }
+
+    /// L >= 3: the functional and loss bounds are the paper's (cited); the demo 25,5,10,10 (r = 25, N = 50) gives
+    /// 150, 175, 250 as in `RankFormulasTests.paperDemo`, and the sum bound is 150 + 175 = 325, cited because the
+    /// functional bound is.
+    @Test func deeperBoundsAreCited() {
+        let f = LinearNetworkFormulas(widths: [25, 5, 10, 10], dataRank: 25)
+        #expect(UpperBound.tightest(f.outerUpperBounds(samples: 50)) == UpperBound(value: 150, statement: "outer", basis: .provedHere))
+        #expect(UpperBound.tightest(f.functionalUpperBounds(residualRank: 10)) == UpperBound(value: 175, statement: "functional-bound", basis: .cited))
+        #expect(f.lossUpperBounds(samples: 50, residualRank: 10).contains(UpperBound(value: 325, statement: "sum", basis: .cited)))
+        #expect(UpperBound.tightest(f.lossUpperBounds(samples: 50, residualRank: 10)) == UpperBound(value: 250, statement: "loss", basis: .cited))
+    }
+
+    /// Every statement a bound names is proved or cited in proofs/README.md; none is an observation.
+    @Test func onlyProvedOrCitedStatements() {
+        var statements = Set<String>()
+        for widths in [[3, 2], [4, 3, 2], [6, 2, 5], [5, 4, 3, 1], [25, 5, 10, 10]] {
+            let f = LinearNetworkFormulas(widths: widths, dataRank: widths[0])
+            for bound in f.outerUpperBounds(samples: 7) + f.functionalUpperBounds(residualRank: f.s)
+                + f.lossUpperBounds(samples: 7, residualRank: f.s) { statements.insert(bound.statement) }
+        }
+        #expect(statements == ["outer", "one-layer", "functional-L2", "functional-bound", "loss", "sum", "parameters", "jacobian-rows"])
+    }
+}
