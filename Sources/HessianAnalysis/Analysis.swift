@@ -51,6 +51,13 @@ public struct PartAnalysis: Sendable {
     /// The shape of the matrix whose rank this is: p x p for a full Hessian, n x n for a reduced one
     /// (`ReducedHessian`), N K x n for H_O through a (reduced) Jacobian.
     public let rankedShape: MatrixShape
+    /// The tightest upper bound on this part's rank over Q that holds at every point (proofs/upper-bounds.md); nil in
+    /// generic mode, whose ranks are over F_p.
+    public let upperBound: UpperBound?
+
+    /// The bound this rank meets, when it does: the rank, a certain lower bound whatever the primes, is then the rank
+    /// over Q exactly, with no probability.
+    public var exactBy: UpperBound? { upperBound.flatMap { $0.value == rank.rank ? $0 : nil } }
 }
 
 public struct Analysis: Sendable {
@@ -86,6 +93,8 @@ public struct Analysis: Sendable {
     /// prefixes of one fixed sequence (the longest is returned).
     public var primes: [UInt] { parts.map(\.rank.primes).max { $0.count < $1.count } ?? [] }
     public var certified: Bool { parts.allSatisfy(\.rank.certified) }
+    /// The parts whose rank meets a bound proven at every point (exact whatever the primes).
+    public var exactParts: [PartAnalysis] { parts.filter { $0.exactBy != nil } }
     /// Seconds spent building products and assembling the Hessians modulo primes (summed over parts).
     public var assembleSeconds: Double { setupSeconds + parts.reduce(0) { $0 + $1.rank.reductionSeconds } }
     /// Seconds spent in elimination (summed over parts; parts run concurrently).
@@ -167,6 +176,22 @@ public enum Analyzer {
         let formulaValues: [HessianPart: FormulaValue] = conjecture.map {
             [.loss: $0.loss, .outer: $0.outer, .functional: $0.functional]
         } ?? [.loss: formulas.loss, .outer: formulas.outer, .functional: formulas.functional]
+        // Upper bounds at every point, over Q only: the formulas' for a linear bias-free network (with Omega's exact
+        // rank), and the structural ones for every network.
+        let samples = problem.sampleCount, p = problem.parameterCount
+        let bounds: [HessianPart: [UpperBound]]
+        if field != nil {
+            bounds = [:]
+        } else if let diagnosis {
+            let omega = diagnosis.residualRank
+            bounds = [.outer: formulas.outerUpperBounds(samples: samples),
+                      .functional: formulas.functionalUpperBounds(residualRank: omega),
+                      .loss: formulas.lossUpperBounds(samples: samples, residualRank: omega)]
+        } else {
+            let parameters = StructuralBounds.parameters(p)
+            bounds = [.outer: [StructuralBounds.jacobianRows(samples: samples, outputs: architecture.outputWidth), parameters],
+                      .functional: [parameters], .loss: [parameters]]
+        }
         let parts = zip(HessianPart.allCases, zip(ranks, sources)).map { part, rankAndSource in
             let (rank, source) = rankAndSource
             let formula = formulaValues[part]!
@@ -180,7 +205,8 @@ public enum Analyzer {
                 verdict = .notApplicable
             }
             return PartAnalysis(part: part, rank: rank, formula: formula, verdict: verdict,
-                                rankedShape: MatrixShape(rows: source.rowCount, columns: source.columnCount))
+                                rankedShape: MatrixShape(rows: source.rowCount, columns: source.columnCount),
+                                upperBound: bounds[part].flatMap(UpperBound.tightest))
         }
         return Analysis(problem: problem, seed: seed, dataRank: dataRank, formulas: formulas,
                         augmentedDataRank: augmentedDataRank, biasConjecture: conjecture, diagnosis: diagnosis,

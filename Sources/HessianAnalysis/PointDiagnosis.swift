@@ -59,6 +59,8 @@ public struct PointDiagnosis: Sendable, Equatable {
     public let depth: Int
 
     public func holds(_ condition: Condition) -> Bool { checks[condition, default: []].allSatisfy(\.isFull) }
+    /// rank Omega (exact over Q for integer points; over F_p in generic mode).
+    public var residualRank: Int { checks[.c3]![0].rank }
     public var conditionsHold: Bool { Condition.allCases.allSatisfy(holds) }
     /// Each failed check, e.g. "C1: rank W^{1:1} = 1 < 2".
     public var failures: [String] {

@@ -200,6 +200,7 @@ struct Rank: ParsableCommand {
         }
         lines.append("")
         lines.append("method    " + methodDescription(a))
+        if let exact = exactDescription(a) { lines.append("exact     " + exact) }
         lines.append(String(format: "timings   assemble %.3f s, rank %.3f s (CPU, summed over parts)", a.assembleSeconds, a.rankSeconds))
         return lines.joined(separator: "\n") + "\n"
     }
@@ -255,6 +256,20 @@ struct Rank: ParsableCommand {
         }
         return "rank modulo \(count) drawn from the system's entropy (\(primes); --prime replays this run): each rank is "
             + String(format: "a proven lower bound, below the rank over Q with probability <= %.1e, for every input, over this choice", bound)
+    }
+
+    /// The parts whose rank meets an upper bound proven at every point (proofs/upper-bounds.md): exact whatever the
+    /// primes. nil when none does.
+    static func exactDescription(_ a: Analysis) -> String? {
+        let exact = a.exactParts
+        guard !exact.isEmpty else { return nil }
+        let parts = exact.map { part in
+            let bound = part.exactBy!
+            return "\(part.part.symbol) = \(part.rank.rank) meets `\(bound.statement)`" + (bound.basis == .cited ? " (cited)" : "")
+        }
+        return parts.joined(separator: ", ") + ": "
+            + (exact.count == 1 ? "an upper bound" : "upper bounds") + " that hold at every point (proofs/upper-bounds.md), so "
+            + (exact.count == 1 ? "this rank is" : "these ranks are") + " the rank over Q exactly, whatever the prime"
     }
 
     static func pad(_ text: String, _ width: Int) -> String {

@@ -54,6 +54,9 @@ struct Verify: ParsableCommand {
         let shortfallsWhereConditionsHold: Int
         let counterexamples: Int
         let redrawn: Int
+        /// Ranks that meet an upper bound proven at every point (proofs/upper-bounds.md): exact over Q whatever the
+        /// primes. Absent in generic mode (ranks over F_p).
+        let exactRanks: Int?
         /// Absent when the primes were given (--prime): no probability bound applies.
         let worstErrorBound: Double?
         let certified: Bool
@@ -101,6 +104,7 @@ struct Verify: ParsableCommand {
             shortfallsWhereConditionsHold: verdicts.filter { $0 == .belowConditionsHold }.count,
             counterexamples: verdicts.filter { $0 == .above }.count,
             redrawn: results.filter { $0.seeds.count > 1 }.count,
+            exactRanks: rankOptions.generic ? nil : results.reduce(0) { $0 + $1.analysis.exactParts.count },
             worstErrorBound: RankResult.worstBound(results.map(\.analysis.errorBound)),
             certified: results.allSatisfy(\.analysis.certified),
             primeSource: results.first?.analysis.primeSource ?? "system-entropy",
@@ -154,11 +158,17 @@ struct Verify: ParsableCommand {
             how = "generic mode over F_p: each rank is a certain lower bound on the generic rank over Q, "
                 + String(format: "below the generic rank over F_p of the matrix ranked with probability <= %.1e ", s.worstErrorBound ?? 1)
                 + "over the point drawn from the seed (the bound assumes the seed was chosen at random, independently of the grid)"
-        } else if let bound = s.worstErrorBound {
-            how = "exact with probability: each rank is a proven lower bound, "
-                + String(format: "low with probability <= %.1e, for every input, over this run's primes (drawn from the system's entropy; --json lists them)", bound)
+        } else if let exact = s.exactRanks, exact == 3 * s.networks {
+            how = "exact: every rank meets an upper bound that holds at every point (proved here or cited: proofs/upper-bounds.md), so it is the rank over Q whatever the primes"
         } else {
-            how = "each rank is a proven lower bound modulo the primes given with --prime (no probability bound: the primes were not drawn by this run)"
+            let exact = s.exactRanks ?? 0
+            let others = exact == 0 ? "each rank is" : "\(exact) of \(3 * s.networks) ranks exact (each meets an upper bound that holds at every point: proofs/upper-bounds.md); each other rank is"
+            if let bound = s.worstErrorBound {
+                how = "\(others) a proven lower bound, "
+                    + String(format: "low with probability <= %.1e, for every input, over this run's primes (drawn from the system's entropy; --json lists them)", bound)
+            } else {
+                how = "\(others) a proven lower bound modulo the primes given with --prime (no probability bound: the primes were not drawn by this run)"
+            }
         }
         return "\(s.passed ? "PASS" : "FAIL"): \(s.networks) networks, \(3 * s.networks) ranks: \(s.equal) equal to the formula, "
             + "\(s.belowNonGeneric) below at non-generic points, \(s.belowConditionsFail) below where a diagnostic fails, "

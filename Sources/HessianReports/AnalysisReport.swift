@@ -14,8 +14,9 @@ public struct AnalysisReport: Codable, Sendable, Equatable {
     /// `attainedByProof` (proofs/genericity.md), and added `method.primeSource` (with `method.errorBound` absent for
     /// primes given with --prime). Networks with biases (--bias, or b*.npy files) add `bias`, `inputs.biases` and
     /// `augmentedDataRank`, absent otherwise, and compare with the with-bias conjecture in `formula`; `activation` may
-    /// read "leaky-relu:a/b": additions that leave every earlier output as it was, so still 4.
-    public static let currentFormatVersion = 4
+    /// read "leaky-relu:a/b": additions that leave every earlier output as it was, so still 4. 5 added `exactBy` (the
+    /// upper bound proven at every point that each rank meets, proofs/upper-bounds.md).
+    public static let currentFormatVersion = 5
 
     public struct Inputs: Codable, Sendable, Equatable {
         /// W_1 ... W_L, each as rows of decimal strings.
@@ -56,6 +57,15 @@ public struct AnalysisReport: Codable, Sendable, Equatable {
         public let errorBound: Double?
     }
 
+    /// The upper bound proven at every point that a rank meets (proofs/upper-bounds.md).
+    public struct ExactBy: Codable, Sendable, Equatable {
+        /// The statement's id in proofs/README.md, e.g. "outer", "functional-L2", "loss", "parameters".
+        public let statement: String
+        /// "proved here" or "cited".
+        public let basis: String
+        public let value: Int
+    }
+
     public struct Timings: Codable, Sendable, Equatable {
         public let assemble: Double
         public let rank: Double
@@ -93,6 +103,9 @@ public struct AnalysisReport: Codable, Sendable, Equatable {
     /// The shape of the matrix each rank was computed on (the reduced Hessian Q^T H Q, or J Q for H_O, unless
     /// --full-matrices): proofs/reduced-hessian.md.
     public let rankedMatrices: PartValues<MatrixShape>
+    /// Per part: the upper bound proven at every point that the rank meets, making it exact whatever the primes; null
+    /// where it meets none. Absent in generic mode (ranks over F_p).
+    public let exactBy: PartValues<ExactBy?>?
     public let timings: Timings
 
     public init(_ analysis: Analysis, inputExponents: InputExponents? = nil) {
@@ -125,6 +138,9 @@ public struct AnalysisReport: Codable, Sendable, Equatable {
                         primeSource: analysis.primeSource,
                         errorBound: analysis.errorBound)
         rankedMatrices = values(\.rankedShape)
+        exactBy = analysis.parts[0].upperBound == nil ? nil : values { part in
+            part.exactBy.map { ExactBy(statement: $0.statement, basis: $0.basis.rawValue, value: $0.value) }
+        }
         timings = Timings(assemble: analysis.assembleSeconds, rank: analysis.rankSeconds)
     }
 

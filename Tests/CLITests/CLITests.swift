@@ -21,8 +21,14 @@ import Testing
         let run = try Binary.run(["rank", "--arch", "4,3,2", "--samples", "5", "--seed", "7", "--certify", "--json"])
         #expect(run.status == 0, "stderr: \(run.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
-        #expect(object["formatVersion"] as? Int == 4)
+        #expect(object["formatVersion"] as? Int == 5)
         #expect(object["activation"] as? String == "linear")
+        // 4,3,2 at a generic draw, r = 4, q = 2: H_O meets `outer` (2 (4 + 2 - 2) = 8), H_F the identity of
+        // `functional-L2` (2 M_1 rank Omega = 12), H_L the paper's `loss` bound (2 * 6 + 2 * 2 * 3 - 2 * 4 = 16).
+        let exactBy = try #require(object["exactBy"] as? [String: [String: Any]])
+        #expect(exactBy["outer"]?["statement"] as? String == "outer" && exactBy["outer"]?["value"] as? Int == 8)
+        #expect(exactBy["functional"]?["statement"] as? String == "functional-L2" && exactBy["functional"]?["basis"] as? String == "proved here")
+        #expect(exactBy["loss"]?["statement"] as? String == "loss" && exactBy["loss"]?["basis"] as? String == "cited")
         // Counted by hand (proofs/reduced-hessian.md): K = 2 is below M_1 = 3, so H_O's first layer needs only
         // col(A^T) x R^4 (8 of 12), giving J Q with N K = 10 rows and 8 + 6 columns; H_F's first layer needs only
         // R^3 x col(Omega^T) (6 of 12), giving 6 + 6; H_L's first layer would need 8 + 6 > 12, so it stays whole.
