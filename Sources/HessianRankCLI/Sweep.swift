@@ -187,7 +187,26 @@ struct SweepOutputOptions: ParsableArguments {
                          + pad("\(r.ranks.loss)/\(r.ranks.outer)/\(r.ranks.functional)", 17)
                          + pad("\(r.formula.loss)/\(r.formula.outer)/\(r.formula.functional)", 17) + verdicts)
         }
+        lines.append(certainty(records))
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// What the ranks are: how many meet an upper bound proven at every point (exact whatever the primes), and the
+    /// probability statement for the others; in generic mode, the Schwartz-Zippel statement.
+    static func certainty(_ records: [SweepRecord]) -> String {
+        let worst = records.map(\.errorBound).max() ?? 0
+        guard records.allSatisfy({ $0.exactBy != nil }) else {
+            return "generic mode over F_p: each rank is a certain lower bound on the generic rank over Q, "
+                + String(format: "below the generic rank over F_p of the matrix ranked with probability <= %.1e ", worst)
+                + "over the point drawn from the seed (the bound assumes the seed was chosen at random)"
+        }
+        let total = 3 * records.count
+        let exact = records.reduce(0) { $0 + ($1.exactBy ?? []).compactMap { $0 }.count }
+        if exact == total {
+            return "exact: every rank meets an upper bound that holds at every point (proofs/upper-bounds.md), whatever the primes"
+        }
+        return "\(exact) of \(total) ranks exact (each meets an upper bound that holds at every point: proofs/upper-bounds.md); "
+            + String(format: "each other rank is a proven lower bound, low with probability <= %.1e, over the primes drawn by the run (the records list them)", worst)
     }
 
     /// A relu or leaky-relu point against the linear formula (with biases: the with-bias conjecture): "relu: equal to

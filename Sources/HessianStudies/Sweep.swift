@@ -57,7 +57,8 @@ public enum SweepStudy: String, Sendable, CaseIterable, Codable {
 public struct SweepRecord: Codable, Sendable, Equatable {
     /// 2 added `activation` and leaves out `generic` for ReLU.
     /// 3 replaced `generic` by `conditionsHold` (the diagnostics C1-C4, proofs/genericity.md) and added `primes`.
-    public static let currentFormatVersion = 3
+    /// 4 added `exactBy`.
+    public static let currentFormatVersion = 4
 
     public struct Values: Codable, Sendable, Equatable {
         public let loss: Int
@@ -87,6 +88,9 @@ public struct SweepRecord: Codable, Sendable, Equatable {
     /// Whether the diagnostics C1-C4 hold; absent for ReLU (the diagnosis is the linear network's).
     public let conditionsHold: Bool?
     public let errorBound: Double
+    /// Per part (loss, outer, functional): the id of the upper bound proven at every point that the rank meets, which
+    /// makes it exact whatever the primes (proofs/upper-bounds.md), or null; absent in generic mode.
+    public let exactBy: [String?]?
     /// The primes the point was ranked with (decimal strings), drawn from the system's entropy by the run.
     public let primes: [String]
     public let seconds: Double
@@ -113,6 +117,7 @@ public struct SweepRecord: Codable, Sendable, Equatable {
         conditionsHold = analysis.diagnosis?.conditionsHold
         // A sweep draws its primes from the system's entropy, so its bounds always apply; 1 is the trivial bound.
         errorBound = analysis.errorBound ?? 1
+        exactBy = analysis.parts[0].upperBound == nil ? nil : analysis.parts.map { $0.exactBy?.statement }
         primes = analysis.primes.map { String($0) }
         self.seconds = seconds
     }

@@ -309,8 +309,9 @@ import Testing
         let plot = directory.appendingPathComponent("samples.svg").path
         let merged = try Binary.run(["merge"] + files + ["--plot", plot])
         #expect(merged.status == 0, "stderr: \(merged.stderr)")
-        let rows = merged.stdout.split(separator: "\n").dropFirst()
+        let rows = merged.stdout.split(separator: "\n").dropFirst().dropLast()
         #expect(rows.count == 9 && rows.allSatisfy { $0.hasSuffix("equal") })
+        #expect(merged.stdout.split(separator: "\n").last == "exact: every rank meets an upper bound that holds at every point (proofs/upper-bounds.md), whatever the primes")
         #expect(rows.first?.hasPrefix("10             64,10,10,10") == true)
         #expect(try String(contentsOfFile: plot, encoding: .utf8).contains("rank against samples"))
         let partial = try Binary.run(["merge", files[0]])
@@ -322,7 +323,7 @@ import Testing
         let relu = try Binary.run(["sweep", "--study", "samples", "--activation", "relu", "--shard", "1/9"])
         #expect(relu.status == 0, "stderr: \(relu.stderr)")
         let record = try #require(try JSONSerialization.jsonObject(with: Data(relu.stdout.utf8)) as? [String: Any])
-        #expect(record["activation"] as? String == "relu" && record["conditionsHold"] == nil && record["formatVersion"] as? Int == 3)
+        #expect(record["activation"] as? String == "relu" && record["conditionsHold"] == nil && record["formatVersion"] as? Int == 4 && (record["exactBy"] as? [Any])?.map { $0 as? String } == [nil, "jacobian-rows", nil])
         let ranks = try #require(record["ranks"] as? [String: Int])
         #expect(ranks.values.allSatisfy { $0 > 0 && $0 <= 840 } && record["seed"] as? String == "1")
         let reluFile = directory.appendingPathComponent("relu.jsonl").path
