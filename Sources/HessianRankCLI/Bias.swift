@@ -109,31 +109,33 @@ struct Bias: ParsableCommand {
     func run() throws {
         let base = network.seedValue
         // One network from --arch; or every grid case with generic data, then every one without a prescribed rank
-        // with a constant first input (seeds continue after the grid's).
-        typealias Case = (architecture: Architecture, samples: Int, dataRank: Int?, constant: Bool, offset: Int)
-        let verifyGrid = VerifyGrid.cases
-        let cases: [Case]
+        // with a constant first input (seeds continue after the grid's). Each case pairs with whether its first input
+        // is the constant 1.
+        let cases: [(network: NetworkCase, constant: Bool)]
         if network.arch != nil {
-            cases = [(network.architecture, network.sampleCount, network.dataRankValue, constantFeature, 0)]
+            cases = [(NetworkCase(architecture: network.architecture, samples: network.sampleCount,
+                                  dataRank: network.dataRankValue, seed: base), constantFeature)]
         } else if grid == "wide" {
             // The shapes are valid by construction; shape i uses seed + 2i (drawn data) and seed + 2i + 1 (constant).
             cases = Self.wideShapes.enumerated().flatMap { i, shape in
                 [false, true].enumerated().map { j, constant in
-                    (try! Architecture(widths: shape.widths), shape.samples, nil, constant, 2 * i + j)
+                    (NetworkCase(architecture: try! Architecture(widths: shape.widths), samples: shape.samples,
+                                 seed: base &+ UInt64(2 * i + j)), constant)
                 }
             }
         } else {
-            cases = verifyGrid.map { ($0.architecture, $0.samples, $0.dataRank, false, $0.index) }
+            let verifyGrid = VerifyGrid.cases(seed: base)
+            cases = verifyGrid.map { ($0, false) }
                 + verifyGrid.filter { $0.dataRank == nil }.enumerated()
-                    .map { ($1.architecture, $1.samples, nil, true, verifyGrid.count + $0) }
+                    .map { ($1.with(seed: base &+ UInt64(verifyGrid.count + $0)), true) }
         }
         var progress = Progress("bias", total: cases.count)
         var analyses: [BiasAnalysis] = []
         for (n, c) in cases.enumerated() {
-            progress.update(n, c.architecture.description)
-            analyses.append(try BiasAnalysis.analyze(c.architecture, samples: c.samples, dataRank: c.dataRank,
-                                                     constantFeature: c.constant, prime: Primes.fromSystemEntropy(),
-                                                     seed: base &+ UInt64(c.offset)))
+            progress.update(n, c.network.architecture.description)
+            analyses.append(try BiasAnalysis.analyze(c.network.architecture, samples: c.network.samples,
+                                                     dataRank: c.network.dataRank, constantFeature: c.constant,
+                                                     prime: Primes.fromSystemEntropy(), seed: c.network.seed))
         }
         progress.update(cases.count)
         progress.finish()

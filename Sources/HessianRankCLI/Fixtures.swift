@@ -62,13 +62,13 @@ struct Fixtures: ParsableCommand {
     }
 
     /// The cases; with --x the one case of the files' data (`filePlan`), which give N.
-    func cases(samples given: Int?) -> [FixtureCase] {
+    func cases(samples given: Int?) -> [NetworkCase] {
         if network.arch != nil {
-            return [FixtureCase(architecture: network.architecture, samples: given ?? network.sampleCount,
+            return [NetworkCase(architecture: network.architecture, samples: given ?? network.sampleCount,
                                 dataRank: network.dataRankValue, seed: network.seedValue)]
         }
         return FixturePresets.cases(preset, seed: network.seedValue)!.map {
-            FixtureCase(architecture: $0.architecture.withBias(network.bias), samples: $0.samples, dataRank: $0.dataRank, seed: $0.seed)
+            $0.with(architecture: $0.architecture.withBias(network.bias))
         }
     }
 
@@ -84,7 +84,7 @@ struct Fixtures: ParsableCommand {
         for (index, c) in cases.enumerated() {
             progress.update(index, c.architecture.description)
             let (seed, files) = try draw(c, activation: activation, plan: files?.plan)
-            let drawn = FixtureCase(architecture: c.architecture, samples: c.samples, dataRank: c.dataRank, seed: seed)
+            let drawn = c.with(seed: seed)
             let name = FixtureWriter.name(index, drawn, activation: activation)
             let folder = root.appendingPathComponent(name)
             try AtomicFile.createFolder(folder.path)
@@ -119,7 +119,7 @@ struct Fixtures: ParsableCommand {
 
     /// The files of a case, from its first draw off every kink (the pipeline's draw step), by `plan` when the data
     /// come from files.
-    func draw(_ c: FixtureCase, activation: Activation, plan: DrawPlan?) throws -> (UInt64, [String: Data]) {
+    func draw(_ c: NetworkCase, activation: Activation, plan: DrawPlan?) throws -> (UInt64, [String: Data]) {
         let drawn = try Analyzer.drawOffKinksWithExponents(c.architecture, samples: c.samples,
                                                            plan: plan ?? .integers(dataRank: c.dataRank), seed: c.seed,
                                                            activation: activation)

@@ -76,12 +76,12 @@ struct Verify: ParsableCommand {
 
     func run() throws {
         let base = UInt64(seed)!
-        let cases = VerifyGrid.cases
+        let cases = VerifyGrid.cases(seed: base)
         var progress = Progress("verify", total: cases.count)
         var results: [(analysis: Analysis, seeds: [UInt64])] = []
         for (n, gridCase) in cases.enumerated() {
             progress.update(n, gridCase.architecture.description)
-            let first = base &+ UInt64(gridCase.index)
+            let first = gridCase.seed
             var seeds = [first]
             var analysis = try analyze(gridCase, seed: first)
             while analysis.hasShortfallWhereConditionsHold && seeds.count <= Self.redraws {
@@ -122,7 +122,7 @@ struct Verify: ParsableCommand {
         if !summary.passed { throw CommandFailure.checkFailed }
     }
 
-    func analyze(_ gridCase: GridCase, seed: UInt64) throws -> Analysis {
+    func analyze(_ gridCase: NetworkCase, seed: UInt64) throws -> Analysis {
         let plan: DrawPlan = rankOptions.generic ? .field(dataRank: gridCase.dataRank) : .integers(dataRank: gridCase.dataRank)
         do {
             return try Analyzer.analyzeDrawn(gridCase.architecture, samples: gridCase.samples, plan: plan, seed: seed,

@@ -26,26 +26,12 @@ import NumericalAlgebra
 import RankFormulas
 import SHA256Digest
 
-public struct FixtureCase: Sendable {
-    public let architecture: Architecture
-    public let samples: Int
-    public let dataRank: Int?
-    public let seed: UInt64
-
-    public init(architecture: Architecture, samples: Int, dataRank: Int?, seed: UInt64) {
-        self.architecture = architecture
-        self.samples = samples
-        self.dataRank = dataRank
-        self.seed = seed
-    }
-}
-
 public enum FixturePresets {
     public static let names = ["default", "demo"]
 
     /// default: eight small networks (L = 1 ... 4, a bottleneck, K = 1, N < d, a prescribed data rank) whose Hessian
     /// entries stay below 2^53, so every fixture carries its Hessians; demo: the paper's demo configuration.
-    public static func cases(_ name: String, seed: UInt64) -> [FixtureCase]? {
+    public static func cases(_ name: String, seed: UInt64) -> [NetworkCase]? {
         let shapes: [([Int], Int, Int?)]
         switch name {
         case "default":
@@ -58,7 +44,7 @@ public enum FixturePresets {
         }
         return shapes.enumerated().map { index, shape in
             // The shapes above are valid by construction.
-            FixtureCase(architecture: try! Architecture(widths: shape.0), samples: shape.1, dataRank: shape.2,
+            NetworkCase(architecture: try! Architecture(widths: shape.0), samples: shape.1, dataRank: shape.2,
                         seed: seed &+ UInt64(index))
         }
     }
@@ -260,7 +246,7 @@ public enum FixtureWriter {
 
     /// The folder name of a case: index, activation, widths, "bias" for a network with biases, N and seed. The
     /// activation's text is made safe for every file system: leaky-relu:1/8 becomes leaky-relu-1_8.
-    public static func name(_ index: Int, _ c: FixtureCase, activation: Activation) -> String {
+    public static func name(_ index: Int, _ c: NetworkCase, activation: Activation) -> String {
         let activationName = activation.rawValue.replacingOccurrences(of: ":", with: "-").replacingOccurrences(of: "/", with: "_")
         return String(format: "%02d", index + 1) + "-\(activationName)-" + c.architecture.widths.map(String.init).joined(separator: "x")
             + (c.architecture.bias ? "-bias" : "") + "-n\(c.samples)-seed\(c.seed)"

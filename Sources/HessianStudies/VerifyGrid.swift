@@ -5,15 +5,6 @@ import HessianAnalysis
 import HessianConstructions
 import NetworkModel
 
-public struct GridCase: Sendable, Equatable {
-    public let architecture: Architecture
-    public let samples: Int
-    /// nil: the data rank is whatever the draw gives (min(N, d) almost always).
-    public let dataRank: Int?
-    /// The seed offset of this case within the grid: its seed is the grid seed plus this.
-    public let index: Int
-}
-
 public enum VerifyGrid {
     /// The shapes, by depth. Each is used with N = d + 3 samples, and, where d >= 3, with N = d - 1 < d; every other
     /// shape with d >= 4 also gets a prescribed data rank d / 2 (with N = d + 2).
@@ -28,7 +19,8 @@ public enum VerifyGrid {
     /// The paper's demo configuration: d = 25, hidden [5, 10], K = 10, N = 50.
     public static let demo: (widths: [Int], samples: Int) = ([25, 5, 10, 10], 50)
 
-    public static var cases: [GridCase] {
+    /// The cases, case i drawn with seed + i.
+    public static func cases(seed: UInt64) -> [NetworkCase] {
         var result: [(widths: [Int], samples: Int, dataRank: Int?)] = []
         for (n, widths) in shapes.enumerated() {
             let d = widths[0]
@@ -39,7 +31,8 @@ public enum VerifyGrid {
         result.append((demo.widths, demo.samples, nil))
         return result.enumerated().map { index, c in
             // The shapes above are valid by construction.
-            GridCase(architecture: try! Architecture(widths: c.widths), samples: c.samples, dataRank: c.dataRank, index: index)
+            NetworkCase(architecture: try! Architecture(widths: c.widths), samples: c.samples, dataRank: c.dataRank,
+                        seed: seed &+ UInt64(index))
         }
     }
 }

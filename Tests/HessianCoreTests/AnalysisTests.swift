@@ -78,8 +78,9 @@ import Testing
 
     /// The built-in grid covers what the verify job promises.
     @Test func gridCoverage() {
-        let cases = VerifyGrid.cases
+        let cases = VerifyGrid.cases(seed: 7)
         #expect(cases.count >= 60)
+        #expect(cases.map(\.seed) == (0..<UInt64(cases.count)).map { 7 + $0 }, "case i is drawn with seed + i")
         #expect(Set(cases.map(\.architecture.depth)) == Set(1...5))
         #expect(cases.allSatisfy { $0.architecture.inputWidth <= 12 || $0.architecture.widths == [25, 5, 10, 10] })
         #expect(Set(cases.map(\.architecture.outputWidth)).isSuperset(of: 1...6))
