@@ -135,7 +135,7 @@ struct Verify: ParsableCommand {
     static func table(_ analyses: [Analysis]) -> String {
         let pad = Rank.pad
         var lines = [pad("widths", 15) + pad("N", 4) + pad("p", 5) + pad("r", 4) + pad("s", 4) + pad("q", 4)
-                     + [HessianPart.outer, .functional, .loss].map { pad("\($0.symbol) rank/formula verdict", 32) }.joined()]
+                     + [HessianPart.outer, .functional, .loss].map { pad("\($0.symbol) rank/formula verdict", 37) }.joined()]
             .map { $0.trimmingCharacters(in: .whitespaces) }
         for a in analyses {
             var row = pad(a.problem.architecture.description, 15) + pad(String(a.problem.sampleCount), 4)
@@ -143,7 +143,8 @@ struct Verify: ParsableCommand {
                 + pad(String(a.formulas.s), 4) + pad(String(a.formulas.q), 4)
             for part in [HessianPart.outer, .functional, .loss] {
                 let p = a.part(part)
-                row += pad(pad("\(p.rank.rank)/\(p.formula.value)", 10) + p.verdict.short, 32)
+                // ", exact": the rank meets an upper bound that holds at every point (proofs/upper-bounds.md).
+                row += pad(pad("\(p.rank.rank)/\(p.formula.value)", 10) + p.verdict.short + (p.exactBy == nil ? "" : ", exact"), 37)
             }
             lines.append(row.trimmingCharacters(in: .whitespaces))
         }

@@ -13,7 +13,8 @@ import Testing
         #expect(lines.first?.hasPrefix("widths") == true)
         #expect(lines.count >= 62, "header, at least 60 rows, summary")
         #expect(lines.last?.hasPrefix("PASS: ") == true)
-        #expect(run.stdout.contains("25,5,10,10     50  275  25  10  5   150/150   equal"))
+        #expect(run.stdout.contains("25,5,10,10     50  275  25  10  5   150/150   equal, exact               175/175   equal, exact"))
+        #expect(lines.last?.hasSuffix("exact: every rank meets an upper bound that holds at every point (proved here or cited: proofs/upper-bounds.md), so it is the rank over Q whatever the primes") == true)
         #expect(run.stderr.contains("verify: "), "progress goes to stderr")
     }
 
