@@ -268,7 +268,7 @@ struct Rank: ParsableCommand {
             return "\(part.part.symbol) = \(part.rank.rank) meets `\(bound.statement)`" + (bound.basis == .cited ? " (cited)" : "")
         }
         return parts.joined(separator: ", ") + ": "
-            + (exact.count == 1 ? "an upper bound" : "upper bounds") + " that hold at every point (proofs/upper-bounds.md), so "
+            + (exact.count == 1 ? "an upper bound that holds" : "upper bounds that hold") + " at every point (proofs/upper-bounds.md), so "
             + (exact.count == 1 ? "this rank is" : "these ranks are") + " the rank over Q exactly, whatever the prime"
     }
 

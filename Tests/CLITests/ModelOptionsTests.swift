@@ -57,6 +57,14 @@ import Testing
         try Self.expectDirectRanks(report, activation: reference)
     }
 
+    /// The report names the bounds that close ranks: at seed 1 the leaky network with biases has full rank p = 43 and
+    /// an H_O of N K = 27, both exact whatever the prime (the with-bias conjecture, observed only, closes nothing).
+    @Test func reportNamesTheBoundsThatCloseRanks() throws {
+        let run = try Binary.run(["rank", "--arch", "6,4,3", "--samples", "9", "--bias", "--activation", "leaky-relu:1/8"])
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        #expect(run.stdout.contains("\nexact     H_L = 43 meets `parameters`, H_O = 27 meets `jacobian-rows`: upper bounds that hold at every point (proofs/upper-bounds.md), so these ranks are the rank over Q exactly, whatever the prime\n"), "\(run.stdout)")
+    }
+
     @Test func badModelOptionsExitTwo() throws {
         for (arguments, message) in [
             (["--activation", "leaky-relu:1"], "leaky-relu with slope 1 is the identity; use the activation linear"),
