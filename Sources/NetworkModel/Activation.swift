@@ -24,14 +24,15 @@ public struct Slope: Sendable, Hashable, CustomStringConvertible {
 
     public init(_ numerator: Int, _ denominator: Int) throws(InputError) {
         guard denominator != 0 else { throw InputError("a slope's denominator must not be 0") }
-        let sign = denominator < 0 ? -1 : 1
+        // In magnitudes, so that no value (Int.min included) overflows.
         let divisor = Self.gcd(numerator.magnitude, denominator.magnitude)
-        let a = sign * numerator / Int(divisor), b = sign * denominator / Int(divisor)
-        guard a.magnitude <= Self.maximumTerm, b <= Self.maximumTerm else {
-            throw InputError("the slope \(a)/\(b) has a numerator or denominator above 2^16; give a simpler fraction")
+        let a = numerator.magnitude / divisor, b = denominator.magnitude / divisor
+        let negative = (numerator < 0) != (denominator < 0) && a != 0
+        guard a <= UInt(Self.maximumTerm), b <= UInt(Self.maximumTerm) else {
+            throw InputError("the slope \(negative ? "-" : "")\(a)/\(b) has a numerator or denominator above 2^16; give a simpler fraction")
         }
-        self.numerator = a
-        self.denominator = b
+        self.numerator = negative ? -Int(a) : Int(a)
+        self.denominator = Int(b)
     }
 
     /// Parses "a/b", an integer, or a decimal such as 0.01 (taken exactly: 1/100).
@@ -42,7 +43,7 @@ public struct Slope: Sendable, Hashable, CustomStringConvertible {
             return
         }
         guard parts.count == 1, let (a, b) = Self.decimal(text) else {
-            throw InputError("'\(text)' is not a slope; give a fraction such as 1/8, or a decimal such as 0.01")
+            throw InputError("'\(text)' is not a slope; give a fraction such as 1/8, or a decimal of at most 12 digits such as 0.01")
         }
         try self.init(a, b)
     }
