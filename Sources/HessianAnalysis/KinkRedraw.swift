@@ -34,4 +34,9 @@ public enum KinkRedraw {
         }
         throw InputError("\(what): every one of \(attempts) draws (seed + k 2^32, k = 0 ... \(attempts - 1)) sat on a ReLU kink; last: \(last)")
     }
+
+    /// How a drawn network is named when every draw sat on a kink: "6,4,3 with bias, N = 9".
+    public static func describe(_ architecture: Architecture, samples: Int) -> String {
+        "\(architecture.summary), N = \(samples)"
+    }
 }

@@ -100,7 +100,7 @@ extension Analyzer {
             prime = options.primes.draw()[0]
             options.fieldPrime = prime
         }
-        let what = "\(architecture.summary), N = \(samples)"
+        let what = KinkRedraw.describe(architecture, samples: samples)
         guard options.activation.hasKinks else {
             return try analyze(plan.draw(architecture, samples: samples, seed: seed, prime: prime), seed: seed, options: options)
         }
@@ -127,7 +127,7 @@ extension Analyzer {
             let drawn = try plan.drawWithExponents(architecture, samples: samples, seed: seed, prime: prime)
             return (seed, drawn.problem, drawn.exponents)
         }
-        let drawn = try KinkRedraw.first(seed: seed, what: "\(architecture.summary), N = \(samples)") { drawSeed in
+        let drawn = try KinkRedraw.first(seed: seed, what: KinkRedraw.describe(architecture, samples: samples)) { drawSeed in
             let drawn = try plan.drawWithExponents(architecture, samples: samples, seed: drawSeed, prime: prime)
             _ = try ExactHessians.build(drawn.problem, activation: activation)
             return drawn

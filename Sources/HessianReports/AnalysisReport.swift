@@ -120,7 +120,7 @@ public struct AnalysisReport: Codable, Sendable, Equatable {
         dataRank = analysis.dataRank
         augmentedDataRank = analysis.augmentedDataRank
         inputs = Inputs(weights: problem.weights.map(\.decimalRows),
-                        biases: problem.architecture.bias ? problem.biases.map { $0.decimalRows.map { $0[0] } } : nil,
+                        biases: problem.decimalBiases,
                         x: problem.x.decimalRows, y: problem.y.decimalRows)
         self.inputExponents = inputExponents ?? .zero(depth: problem.architecture.depth, bias: problem.architecture.bias)
         func values<V>(_ value: (PartAnalysis) -> V) -> PartValues<V> {

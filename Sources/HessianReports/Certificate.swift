@@ -82,7 +82,7 @@ public enum CertificateBuilder {
         let network = Certificate.Network(
             activation: activation.rawValue, architecture: problem.architecture.widths, loss: Loss.mse.rawValue,
             weights: problem.weights.map(\.decimalRows),
-            biases: problem.architecture.bias ? problem.biases.map { $0.decimalRows.map { $0[0] } } : nil,
+            biases: problem.decimalBiases,
             x: problem.x.decimalRows, y: problem.y.decimalRows)
         let networkObject = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(network))
         // The full p x p Hessians (for leaky-relu:a/b scaled by b^(2(L-1)), as the checker rebuilds them), which

@@ -40,6 +40,11 @@ public struct Problem: Sendable {
 
     public var sampleCount: Int { x.rowCount }
     public var parameterCount: Int { architecture.parameterCount }
+
+    /// b_1 ... b_L as flat lists of decimal strings, as reports and certificates write them; nil without biases.
+    public var decimalBiases: [[String]]? {
+        architecture.bias ? biases.map { $0.decimalRows.map { $0[0] } } : nil
+    }
 }
 
 // Bias as a reparametrisation of a bias-free network.
