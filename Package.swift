@@ -15,7 +15,8 @@
 //   ExactAlgebra -> CFLINT (FLINT)      NumericalAlgebra -> CLAPACK (LAPACKE)      RankFormulas (imports nothing)
 //
 // HessianCore re-exports the five core modules (the library product). Beside them, and never importing them:
-//   CertificateChecker -> HessianReference (Int128 direct Hessians; imports nothing of ours), CFLINT, SHA256Digest
+//   CertificateChecker -> HessianReference (Int128 direct Hessians; imports nothing of ours), RankFormulas (the closed
+//                         forms a proven-statement witness names), CFLINT, SHA256Digest
 // The checker never calls the producer: it rebuilds every Hessian by the direct route. NPYFormat and SHA256Digest
 // (swift-crypto) are leaves.
 import PackageDescription
@@ -55,7 +56,7 @@ let package = Package(
         .target(name: "SHA256Digest", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "NPYFormat"),
         .target(name: "HessianReference"),
-        .target(name: "CertificateChecker", dependencies: ["CFLINT", "HessianReference", "SHA256Digest"]),
+        .target(name: "CertificateChecker", dependencies: ["CFLINT", "HessianReference", "RankFormulas", "SHA256Digest"]),
         .executableTarget(
             name: "HessianRankCLI",
             dependencies: [

@@ -30,7 +30,9 @@ import HessianReference
 import SHA256Digest
 
 public enum CertificateCheck {
-    public static let formatVersion = 1
+    /// The newest format this checker reads; it reads every earlier one too (version 1 has no proven-statement
+    /// witnesses).
+    public static let formatVersion = 2
     public static let type = "hessian-rank-certificate"
 
     public struct Failure: Error, Equatable, CustomStringConvertible {
@@ -42,6 +44,17 @@ public enum CertificateCheck {
     public struct PartSummary: Sendable, Equatable {
         public let part: String
         public let rank: Int
+        /// The proven statement that closed the upper bound, and its basis ("proved here" or "cited"); nil when the
+        /// exact column span did.
+        public let statement: String?
+        public let basis: String?
+
+        public init(part: String, rank: Int, statement: String? = nil, basis: String? = nil) {
+            self.part = part
+            self.rank = rank
+            self.statement = statement
+            self.basis = basis
+        }
     }
 
     public struct Summary: Sendable, Equatable, CustomStringConvertible {
@@ -55,8 +68,15 @@ public enum CertificateCheck {
         public let parts: [PartSummary]
         public var description: String {
             let ranks = parts.map { "rank \(symbol($0.part)) = \($0.rank)" }.joined(separator: ", ")
+            let statements = parts.compactMap { part in
+                part.statement.map { "\(symbol(part.part)) by `\($0)` (\(part.basis ?? ""))" }
+            }
+            let upper = statements.isEmpty ? "both witnesses checked exactly on the rebuilt Hessians"
+                : "each nonzero minor checked exactly on the rebuilt Hessians; upper bounds: "
+                    + statements.joined(separator: ", ") + ", proven statements recomputed from the network "
+                    + "(proofs/upper-bounds.md)" + (statements.count < parts.count ? "; the others by the exact column span" : "")
             return "valid: \(ranks) for \(network)widths \(architecture.map(String.init).joined(separator: ",")) "
-                + "(p = \(parameters), N = \(samples)); both witnesses checked exactly on the rebuilt Hessians"
+                + "(p = \(parameters), N = \(samples)); \(upper)"
         }
         /// "" (bias-free linear), "the ReLU network with ", "the leaky-ReLU network (slope 1/8) with bias, ", ...
         var network: String {
@@ -90,7 +110,7 @@ public enum CertificateCheck {
         let fields = Fields(root, path: "")
         guard root["formatVersion"] != nil else { throw Failure("missing formatVersion: not a HessianRank certificate") }
         let version = try fields.int("formatVersion")
-        guard version == formatVersion else { throw unknownVersion(version) }
+        guard version >= 1 && version <= formatVersion else { throw unknownVersion(version) }
         guard try fields.string("type") == type else { throw Failure("type must be \"\(type)\"") }
         // Not interpreted, but bound by certificateDigest: they must have the format's types.
         for key in ["generator", "flintVersion", "seed"] { _ = try fields.string(key) }
@@ -132,9 +152,10 @@ public enum CertificateCheck {
             }
             guard seen.insert(name).inserted else { throw Failure("parts[\(index)]: part \"\(name)\" appears twice") }
             let rank = try part.int("rank")
-            try RankWitness.check(Fields(try part.object("witness"), path: "parts[\(index)].witness."), rank: rank,
-                                  matrix: matrix, size: p, part: name)
-            summaries.append(PartSummary(part: name, rank: rank))
+            let bound = try RankWitness.check(Fields(try part.object("witness"), path: "parts[\(index)].witness."),
+                                              rank: rank, matrix: matrix, size: p, part: name, formatVersion: version,
+                                              network: network, activation: activation)
+            summaries.append(PartSummary(part: name, rank: rank, statement: bound?.statement, basis: bound?.basis.rawValue))
         }
 
         var unsigned = root
@@ -147,7 +168,7 @@ public enum CertificateCheck {
     }
 
     static func unknownVersion(_ version: Int) -> Failure {
-        Failure("unknown format version \(version) (this checker reads version \(formatVersion))")
+        Failure("unknown format version \(version) (this checker reads versions 1 and \(formatVersion))")
     }
 
     static func digest(_ value: Any) throws(Failure) -> String {

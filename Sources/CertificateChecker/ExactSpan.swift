@@ -19,36 +19,48 @@ enum ExactSpan {
         case zeroDenominator
     }
 
-    /// Solves for the span of `columns` (rank `rows.count`) and verifies the answer.
+    /// Solves for the span of `columns` (rank `rows.count`) and verifies the answer, for a p x p matrix.
     static func check(_ h: [Int128], size p: Int, rows: [Int], columns: [Int]) -> Verdict {
+        check(h, rowCount: p, columnCount: p, rows: rows, columns: columns)
+    }
+
+    /// The same for a matrix of any shape (row-major, `rowCount` x `columnCount`): the data and Omega, whose exact
+    /// ranks a proven bound is read with (`SmallExactRank`).
+    static func check(_ h: [Int128], rowCount m: Int, columnCount n: Int, rows: [Int], columns: [Int]) -> Verdict {
         let inColumns = Set(columns)
-        let others = (0..<p).filter { !inColumns.contains($0) }
+        let others = (0..<n).filter { !inColumns.contains($0) }
         if others.isEmpty { return .spanned }
         if columns.isEmpty {
             // Rank 0: every column must be zero.
-            return others.first { j in (0..<p).contains { i in h[i * p + j] != 0 } }.map { .outside(column: $0) } ?? .spanned
+            return others.first { j in (0..<m).contains { i in h[i * n + j] != 0 } }.map { .outside(column: $0) } ?? .spanned
         }
-        let a = OwnedMatrix(rows: rows.count, columns: columns.count) { h[rows[$0] * p + columns[$1]] }
-        let b = OwnedMatrix(rows: rows.count, columns: others.count) { h[rows[$0] * p + others[$1]] }
+        let a = OwnedMatrix(rows: rows.count, columns: columns.count) { h[rows[$0] * n + columns[$1]] }
+        let b = OwnedMatrix(rows: rows.count, columns: others.count) { h[rows[$0] * n + others[$1]] }
         let x = OwnedMatrix(rows: columns.count, columns: others.count) { _, _ in 0 }
         let den = OwnedInteger(0)
         guard fmpz_mat_solve_dixon_den(x.pointer, den.pointer, a.pointer, b.pointer) != 0 else { return .outside(column: others[0]) }
-        return verify(h, size: p, columns: columns, others: others, x: x, den: den)
+        return verify(h, rowCount: m, columnCount: n, columns: columns, others: others, x: x, den: den)
     }
 
     /// Whether den != 0 and H[:, columns] X = den H[:, others] over all p rows, for X (columns.count x others.count)
     /// and den from any source.
     static func verify(_ h: [Int128], size p: Int, columns: [Int], others: [Int], x: OwnedMatrix, den: OwnedInteger) -> Verdict {
+        verify(h, rowCount: p, columnCount: p, columns: columns, others: others, x: x, den: den)
+    }
+
+    /// The same for a matrix of any shape.
+    static func verify(_ h: [Int128], rowCount m: Int, columnCount n: Int, columns: [Int], others: [Int], x: OwnedMatrix,
+                       den: OwnedInteger) -> Verdict {
         precondition(fmpz_mat_nrows(x.pointer) == columns.count && fmpz_mat_ncols(x.pointer) == others.count,
                      "ExactSpan.verify: X must be columns.count x others.count")
         guard fmpz_is_zero(den.pointer) == 0 else { return .zeroDenominator }
-        let basis = OwnedMatrix(rows: p, columns: columns.count) { h[$0 * p + columns[$1]] }
-        let target = OwnedMatrix(rows: p, columns: others.count) { h[$0 * p + others[$1]] }
-        let lhs = OwnedMatrix(rows: p, columns: others.count) { _, _ in 0 }
+        let basis = OwnedMatrix(rows: m, columns: columns.count) { h[$0 * n + columns[$1]] }
+        let target = OwnedMatrix(rows: m, columns: others.count) { h[$0 * n + others[$1]] }
+        let lhs = OwnedMatrix(rows: m, columns: others.count) { _, _ in 0 }
         fmpz_mat_mul(lhs.pointer, basis.pointer, x.pointer)
         fmpz_mat_scalar_mul_fmpz(target.pointer, target.pointer, den.pointer)
         for (k, j) in others.enumerated() {
-            for i in 0..<p where fmpz_equal(fmpz_mat_entry(lhs.pointer, i, k), fmpz_mat_entry(target.pointer, i, k)) == 0 {
+            for i in 0..<m where fmpz_equal(fmpz_mat_entry(lhs.pointer, i, k), fmpz_mat_entry(target.pointer, i, k)) == 0 {
                 return .outside(column: j)
             }
         }

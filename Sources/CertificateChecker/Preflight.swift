@@ -11,24 +11,25 @@
 //   limits can hold.
 // Only then is the document parsed. The format version still comes first among the reasons: the producer writes keys
 // sorted, so `formatVersion` is read before `network` and `parts`, and a refusal after reading a version other than 1
-// reports that version instead.
+// or 2 reports that version instead. Version 2 adds one key, `statement` in a witness; version 1 files are read as
+// before (a statement in one is refused by `RankWitness`).
 import Foundation
 
 struct Preflight {
     typealias Failure = CertificateCheck.Failure
     typealias Limits = CertificateCheck.Limits
 
-    /// Where in the format a value sits: the four objects of format version 1, the array of parts, or anywhere else
+    /// Where in the format a value sits: the four objects of format version 2, the array of parts, or anywhere else
     /// (where the format has no object, so an object there may have no keys).
     enum Place { case root, network, parts, part, witness, other }
 
-    /// The keys of each object of format version 1, in sorted order as the producer writes them.
+    /// The keys of each object of format version 2 (version 1's, and `statement`), in sorted order as the producer writes them.
     static let keys: [Place: [String]] = [
         .root: ["certificateDigest", "flintVersion", "formatVersion", "generator", "inputsDigest", "network",
                 "parameters", "parts", "samples", "seed", "type"],
         .network: ["activation", "architecture", "biases", "loss", "weights", "x", "y"],
         .part: ["part", "rank", "witness"],
-        .witness: ["columns", "determinantResidue", "method", "prime", "rows"],
+        .witness: ["columns", "determinantResidue", "method", "prime", "rows", "statement"],
     ]
 
     /// Refuses `data` unless it passes every check above.
@@ -45,7 +46,7 @@ struct Preflight {
             version = scanner.formatVersion
         }
         guard case .failure(let failure) = result else { return }
-        if let version, version != "1" {
+        if let version, version != "1", version != "2" {
             guard let number = Int(version) else { throw Failure("formatVersion must be an integer") }
             throw CertificateCheck.unknownVersion(number)
         }

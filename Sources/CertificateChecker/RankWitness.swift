@@ -1,12 +1,28 @@
-// Checks one claimed rank against its two witnesses on a rebuilt Hessian (row-major p x p Int128 entries).
+// Checks one claimed rank against its two witnesses on a rebuilt Hessian (row-major p x p Int128 entries): the lower
+// bound is always a nonzero minor; the upper bound is either the exact column span of that minor's columns
+// ("nonzero-minor-and-column-span") or, from format version 2, a proven statement whose bound the checker recomputes
+// and which must equal the rank ("nonzero-minor-and-proven-bound", `StatementBound`).
+import HessianReference
+import RankFormulas
 
 enum RankWitness {
     static let method = "nonzero-minor-and-column-span"
 
-    static func check(_ fields: Fields, rank: Int, matrix: [Int128], size p: Int, part: String) throws(CertificateCheck.Failure) {
+    /// Checks the witness; returns the proven statement that closed the upper bound, or nil for the span.
+    static func check(_ fields: Fields, rank: Int, matrix: [Int128], size p: Int, part: String, formatVersion: Int,
+                      network: ReferenceNetwork, activation: ReferenceActivation) throws(CertificateCheck.Failure) -> UpperBound? {
         typealias Failure = CertificateCheck.Failure
-        guard try fields.string("method") == method else {
-            throw Failure("\(fields.path)method: unknown witness method (this checker knows \"\(method)\")")
+        let witnessMethod = try fields.string("method")
+        guard witnessMethod == method || witnessMethod == StatementBound.method else {
+            throw Failure("\(fields.path)method: unknown witness method (this checker knows \"\(method)\" and \"\(StatementBound.method)\")")
+        }
+        let usesStatement = witnessMethod == StatementBound.method
+        guard !usesStatement || formatVersion >= 2 else {
+            throw Failure("\(fields.path)method: \"\(StatementBound.method)\" needs format version 2")
+        }
+        guard usesStatement == (fields.object["statement"] != nil) else {
+            throw Failure(usesStatement ? "\(fields.path)statement is missing: the method names a proven statement"
+                                        : "\(fields.path)statement is given, but the method \"\(method)\" uses none")
         }
         guard rank >= 0 && rank <= p else { throw Failure("\(part): claimed rank \(rank) is outside 0...\(p)") }
         let rows = try fields.integers("rows"), columns = try fields.integers("columns")
@@ -35,7 +51,12 @@ enum RankWitness {
             throw Failure("\(part): the witness minor is \(residue) modulo \(prime), but the certificate says \(stated)")
         }
 
-        // Upper bound: every column outside `columns` lies in the span of the columns `columns`.
+        // Upper bound: a proven statement whose bound equals the rank, or every column outside `columns` in the span
+        // of the columns `columns`.
+        if usesStatement {
+            return try StatementBound.check(try fields.string("statement"), part: part, rank: rank, network: network,
+                                            activation: activation)
+        }
         switch ExactSpan.check(matrix, size: p, rows: rows, columns: columns) {
         case .spanned:
             break
@@ -44,5 +65,6 @@ enum RankWitness {
         case .zeroDenominator:
             throw Failure("\(part): the span solver answered with denominator 0, for which H[:, columns] X = 0 H[:, others] holds vacuously, so no column is shown to be in the span of the witness columns")
         }
+        return nil
     }
 }

@@ -176,22 +176,11 @@ public enum Analyzer {
         let formulaValues: [HessianPart: FormulaValue] = conjecture.map {
             [.loss: $0.loss, .outer: $0.outer, .functional: $0.functional]
         } ?? [.loss: formulas.loss, .outer: formulas.outer, .functional: formulas.functional]
-        // Upper bounds at every point, over Q only: the formulas' for a linear bias-free network (with Omega's exact
-        // rank), and the structural ones for every network.
-        let samples = problem.sampleCount, p = problem.parameterCount
-        let bounds: [HessianPart: [UpperBound]]
-        if field != nil {
-            bounds = [:]
-        } else if let diagnosis {
-            let omega = diagnosis.residualRank
-            bounds = [.outer: formulas.outerUpperBounds(samples: samples),
-                      .functional: formulas.functionalUpperBounds(residualRank: omega),
-                      .loss: formulas.lossUpperBounds(samples: samples, residualRank: omega)]
-        } else {
-            let parameters = StructuralBounds.parameters(p)
-            bounds = [.outer: [StructuralBounds.jacobianRows(samples: samples, outputs: architecture.outputWidth), parameters],
-                      .functional: [parameters], .loss: [parameters]]
-        }
+        // Upper bounds at every point, over Q only (`PointUpperBounds`): the formulas' for linear networks, with and
+        // without biases, read with this point's exact ranks, and the structural ones for every network.
+        let bounds: [HessianPart: [UpperBound]] = field != nil ? [:] : try PointUpperBounds.bounds(
+            problem, activation: options.activation, dataRank: dataRank, residualRank: diagnosis?.residualRank,
+            augmentedDataRank: augmentedDataRank, rank: rank)
         let parts = zip(HessianPart.allCases, zip(ranks, sources)).map { part, rankAndSource in
             let (rank, source) = rankAndSource
             let formula = formulaValues[part]!

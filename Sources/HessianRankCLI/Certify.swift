@@ -14,10 +14,17 @@ struct Certify: ParsableCommand {
             minor that is nonzero modulo a stated prime (so rank >= rho), and the columns of that minor, whose span \
             the checker shows to contain every column exactly (so rank <= rho). Linear networks, and with \
             --activation relu ReLU networks away from kinks. Before writing, the certificate is \
-            checked by the independent checker; an unlucky prime (probability below 1e-13) is replaced. Example:
+            checked by the independent checker; an unlucky prime (probability below 1e-13) is replaced.
+
+            With --upper-bound statement, a rank that meets an upper bound proven at every point (the closed forms \
+            read with the data's exact rank, rank <= p, rank H_O <= N K; proofs/upper-bounds.md) names that \
+            statement instead of the span witness: the checker recomputes the bound from the network with the \
+            formula module and its own exact ranks of X and Omega, and accepts only statements proved in proofs/ or \
+            cited from the paper, never an observation. Ranks below every bound keep the span witness. Examples:
 
               hessian-rank certify --arch 25,5,10,10 --samples 50 --part all --out demo.json
               hessian-rank check-certificate demo.json
+              hessian-rank certify --arch 6,2,5 --samples 8 --upper-bound statement --out bounds.json
             """
     )
 
@@ -28,6 +35,12 @@ struct Certify: ParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("Where to write the certificate (written atomically).", valueName: "file"))
     var out: String
+
+    @Option(name: .customLong("upper-bound"), help: ArgumentHelp(
+        "How each rank's upper bound is shown: span (the exact column span of the witness columns; needs no theorem) "
+            + "or statement (a bound proven at every point that the rank meets, recomputed by the checker; the span "
+            + "where none is met).", valueName: "span|statement"))
+    var upperBound: String = "span"
 
     @OptionGroup var model: ExactActivationOption
     var activation: Activation { model.activation }
@@ -40,6 +53,9 @@ struct Certify: ParsableCommand {
         try network.requireDraw()
         guard part == "all" || HessianPart(rawValue: part) != nil else {
             throw ValidationError("--part: expected loss, outer, functional or all; got '\(part)'")
+        }
+        guard UpperBoundWitness(rawValue: upperBound) != nil else {
+            throw ValidationError("--upper-bound: expected span or statement; got '\(upperBound)'")
         }
         try network.checkMemory(.certify(activation: activation))
         // A certificate holds witnesses for the full Hessians, which the checker rebuilds.
@@ -64,7 +80,8 @@ struct Certify: ParsableCommand {
         var failures: [String] = []
         for attempt in 1...Self.attempts {
             let start = clock.now
-            let certificate = try CertificateBuilder.build(problem, seed: seed, parts: parts, activation: activation)
+            let certificate = try CertificateBuilder.build(problem, seed: seed, parts: parts, activation: activation,
+                                                           upperBound: UpperBoundWitness(rawValue: upperBound)!)
             let data = try certificate.fileData()
             let built = clock.now
             let summary: CertificateCheck.Summary

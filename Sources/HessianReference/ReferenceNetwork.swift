@@ -161,3 +161,28 @@ enum Checked {
         return result
     }
 }
+
+extension ReferenceNetwork {
+    /// The residual covariance of the network read as linear: Omega = sum_n (f(x_n) - y_n) x_n^T, K x d, with
+    /// f(x) = W_L (... (W_1 x + b_1) ...) + b_L. With biases it is that of the augmented bias-free network, whose
+    /// data are [x_n; 1]: Omega~ = sum_n (f(x_n) - y_n) [x_n; 1]^T, K x (d + 1) (proofs/bias-network.md). Rows as
+    /// arrays; every operation overflow-checked.
+    public func linearResidualCovariance() throws(ReferenceFailure) -> [[Int128]] {
+        let columns = widths[0] + (hasBias ? 1 : 0)
+        var omega = [[Int128]](repeating: [Int128](repeating: 0, count: columns), count: widths[depth])
+        for (x, y) in zip(samples, targets) {
+            var z = x
+            for (t, w) in weights.enumerated() {
+                z = try Checked.apply(w, z)
+                if let biases { for i in 0..<z.count { z[i] = try Checked.add(z[i], biases[t][i]) } }
+            }
+            let input = hasBias ? x + [1] : x
+            for k in 0..<z.count {
+                let residual = try Checked.sub(z[k], y[k])
+                if residual == 0 { continue }
+                for j in 0..<columns { omega[k][j] = try Checked.add(omega[k][j], Checked.mul(residual, input[j])) }
+            }
+        }
+        return omega
+    }
+}

@@ -7,18 +7,23 @@
 // nonsingular mod p: its determinant mod p is the lower-bound witness (rank H >= |C|). The upper bound, that every
 // column lies in the span of the columns C over Q, holds unless p was unlucky (rank mod p below the rank over Q);
 // the checker decides it exactly, and `certify` runs the checker before writing and retries with a new prime.
+// With `UpperBoundWitness.provenStatement`, a part whose rank meets a bound proven at every point (proofs/upper-bounds.md)
+// names that statement instead (format version 2); the checker recomputes the bound from the network and accepts
+// only statements the formula module gives for that network and part.
 import ExactAlgebra
 import Foundation
 import HessianAnalysis
 import HessianConstructions
 import HessianStudies
 import NetworkModel
+import RankFormulas
 import SHA256Digest
 
 public struct Certificate: Codable, Sendable {
-    public static let formatVersion = 1
+    public static let formatVersion = 2
     public static let type = "hessian-rank-certificate"
     public static let witnessMethod = "nonzero-minor-and-column-span"
+    public static let statementWitnessMethod = "nonzero-minor-and-proven-bound"
 
     public struct Network: Codable, Sendable {
         public let activation: String
@@ -39,6 +44,8 @@ public struct Certificate: Codable, Sendable {
         public let columns: [Int]
         /// det H[rows, columns] mod prime, nonzero, as a decimal string.
         public let determinantResidue: String
+        /// With `statementWitnessMethod`: the id of the proven upper bound (proofs/upper-bounds.md) that the rank meets.
+        public var statement: String?
     }
 
     public struct Part: Codable, Sendable {
@@ -72,12 +79,21 @@ public struct Certificate: Codable, Sendable {
     }
 }
 
+/// How a certificate shows each rank's upper bound.
+public enum UpperBoundWitness: String, Sendable, CaseIterable {
+    /// The exact column span of the witness minor's columns: needs no theorem.
+    case span
+    /// A bound proven at every point, where the rank meets one (proved here or cited); the span otherwise.
+    case provenStatement = "statement"
+}
+
 public enum CertificateBuilder {
     /// Builds the certificate of `parts` for `problem` with hidden activation `activation` (piecewise linear; on a kink
     /// it throws `PiecewiseLinearHessian.Kink`), with one witness prime per part from `witnessPrime`
     /// (by default from the system's entropy: a prime fixed in advance could divide the witness minor of data chosen
     /// for it; the certificate is checked either way, so the prime decides only whether certification succeeds).
     public static func build(_ problem: Problem, seed: UInt64, parts: [HessianPart], activation: Activation = .linear,
+                             upperBound: UpperBoundWitness = .span,
                              witnessPrime: () -> UInt = Primes.fromSystemEntropy) throws -> Certificate {
         let network = Certificate.Network(
             activation: activation.rawValue, architecture: problem.architecture.widths, loss: Loss.mse.rawValue,
@@ -89,8 +105,18 @@ public enum CertificateBuilder {
         // the witnesses index.
         let hessian = try ExactHessians.build(problem, activation: activation)
         let sources: [any ExactRankSource] = parts.map { hessian.source(for: $0) }
+        let bounds: [HessianPart: [UpperBound]] = upperBound == .span ? [:] : try PointUpperBounds.bounds(
+            problem, activation: activation, dataRank: try CertifiedRank.rank(of: problem.x).rank, residualRank: nil,
+            augmentedDataRank: nil, rank: { (m: IntegerMatrix) throws(CertifiedRank.TooLarge) -> Int in try CertifiedRank.rank(of: m).rank })
         let witnessed = zip(parts, sources).map { part, source in
-            let witness = witness(source, prime: witnessPrime())
+            var witness = witness(source, prime: witnessPrime())
+            // A statement proved here before a cited one, when both meet the rank.
+            let meeting = bounds[part, default: []].filter { $0.value == witness.rows.count }
+            if let met = meeting.first(where: { $0.basis == .provedHere }) ?? meeting.first {
+                witness = Certificate.Witness(method: Certificate.statementWitnessMethod, prime: witness.prime,
+                                              rows: witness.rows, columns: witness.columns,
+                                              determinantResidue: witness.determinantResidue, statement: met.statement)
+            }
             return Certificate.Part(part: part.rawValue, rank: witness.rows.count, witness: witness)
         }
         return Certificate(

@@ -86,3 +86,69 @@ extension LinearNetworkFormulas {
         return bounds
     }
 }
+
+/// The upper bounds of the three parts of one network at one point: what `rank`, `verify`, `sweep` and `bias` compare
+/// each rank with, and what a certificate's checker recomputes from the network alone.
+public struct PartUpperBounds: Sendable, Equatable {
+    public let outer: [UpperBound]
+    public let functional: [UpperBound]
+    public let loss: [UpperBound]
+
+    public init(outer: [UpperBound], functional: [UpperBound], loss: [UpperBound]) {
+        self.outer = outer
+        self.functional = functional
+        self.loss = loss
+    }
+
+    /// Every network, whatever its activation or bias: p for each part, N K for H_O.
+    public static func structural(parameters p: Int, samples: Int, outputs: Int) -> PartUpperBounds {
+        let parameters = StructuralBounds.parameters(p)
+        return PartUpperBounds(outer: [StructuralBounds.jacobianRows(samples: samples, outputs: outputs), parameters],
+                               functional: [parameters], loss: [parameters])
+    }
+
+    /// A linear bias-free network with data of rank r (`formulas`) and residual covariance of rank `residualRank`.
+    public static func linear(_ formulas: LinearNetworkFormulas, samples: Int, residualRank: Int) -> PartUpperBounds {
+        PartUpperBounds(outer: formulas.outerUpperBounds(samples: samples),
+                        functional: formulas.functionalUpperBounds(residualRank: residualRank),
+                        loss: formulas.lossUpperBounds(samples: samples, residualRank: residualRank))
+    }
+
+    /// A linear network with a bias in every layer, widths [d, M_1, ..., K] and p parameters (biases included). Its
+    /// Hessians are principal submatrices of those of the bias-free augmented network [d + 1, M_1 + 1, ..., K] at the
+    /// point whose data are [X, 1] (proofs/bias-network.md), and a principal submatrix has at most the rank of the
+    /// matrix: so every formula bound of the augmented network, read with r~ = rank [X, 1] and the augmented residual
+    /// covariance's rank, bounds this network's parts (statement "bias-network:<id>", with the basis of <id>), beside
+    /// this network's own structural bounds.
+    public static func biasNetwork(widths: [Int], parameters p: Int, samples: Int, augmentedDataRank: Int,
+                                   augmentedResidualRank: Int) -> PartUpperBounds {
+        var augmentedWidths = widths.map { $0 + 1 }
+        augmentedWidths[widths.count - 1] = widths[widths.count - 1]
+        let augmented = linear(LinearNetworkFormulas(widths: augmentedWidths, dataRank: augmentedDataRank),
+                               samples: samples, residualRank: augmentedResidualRank)
+        let own = structural(parameters: p, samples: samples, outputs: widths[widths.count - 1])
+        func lifted(_ bounds: [UpperBound]) -> [UpperBound] {
+            bounds.filter { !StructuralBounds.statements.contains($0.statement) }.map {
+                UpperBound(value: $0.value, statement: "bias-network:" + $0.statement, basis: $0.basis)
+            }
+        }
+        return PartUpperBounds(outer: lifted(augmented.outer) + own.outer,
+                               functional: lifted(augmented.functional) + own.functional,
+                               loss: lifted(augmented.loss) + own.loss)
+    }
+
+    /// The bounds of a part named "loss", "outer" or "functional"; nil for any other name.
+    public func bounds(forPart name: String) -> [UpperBound]? {
+        switch name {
+        case "loss": loss
+        case "outer": outer
+        case "functional": functional
+        default: nil
+        }
+    }
+}
+
+extension StructuralBounds {
+    /// The ids of the structural statements.
+    public static let statements: Set<String> = ["parameters", "jacobian-rows"]
+}

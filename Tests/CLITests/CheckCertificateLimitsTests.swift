@@ -30,7 +30,7 @@ import Testing
         var large = object
         large["zzz"] = String(repeating: "x", count: 1 << 20)
         try JSONSerialization.data(withJSONObject: large, options: [.sortedKeys]).write(to: URL(fileURLWithPath: file))
-        Self.expectInvalid(try Binary.run(["check-certificate", file]), "unknown key \"zzz\" at the top level (format version 1 has certificateDigest, flintVersion, formatVersion, generator, inputsDigest, network, parameters, parts, samples, seed, type)")
+        Self.expectInvalid(try Binary.run(["check-certificate", file]), "unknown key \"zzz\" at the top level (format version 2 has certificateDigest, flintVersion, formatVersion, generator, inputsDigest, network, parameters, parts, samples, seed, type)")
 
         var network = try #require(object["network"] as? [String: Any])
         let ones = [[String]](repeating: [String](repeating: "1", count: 300), count: 300)

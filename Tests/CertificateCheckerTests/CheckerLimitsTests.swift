@@ -114,16 +114,16 @@ import Testing
     /// An unknown key is refused when it is read: the value after it is never parsed, so that a malformed or huge
     /// value there makes no difference.
     @Test func unknownKeysAreRefusedBeforeTheirValues() throws {
-        let expected = "unknown key \"zzz\" at the top level (format version 1 has \(Self.rootKeys))"
+        let expected = "unknown key \"zzz\" at the top level (format version 2 has \(Self.rootKeys))"
         #expect(try Self.reason(replacing: "{\n  \"certificateDigest\"", with: "{\"zzz\": [[[[[[[[[[ 1, {]\n  \"certificateDigest\"") == expected)
         let huge = "\"" + String(repeating: "x", count: 1 << 20) + "\""
         #expect(try Self.reason(replacing: "{\n  \"certificateDigest\"", with: "{\"zzz\": \(huge),\n  \"certificateDigest\"") == expected)
         #expect(try Self.reason(replacing: "\"network\" : {", with: "\"network\" : {\"zzz\": 1,")
-                == "unknown key \"zzz\" in network (format version 1 has activation, architecture, biases, loss, weights, x, y)")
+                == "unknown key \"zzz\" in network (format version 2 has activation, architecture, biases, loss, weights, x, y)")
         let inPart = CertificateTests.reason(try CertificateTests.tampered(try Self.valid()) { CertificateTests.editPart(&$0, 1) { $0["zzz"] = 1 } })
-        #expect(inPart == "unknown key \"zzz\" in parts[1] (format version 1 has part, rank, witness)")
+        #expect(inPart == "unknown key \"zzz\" in parts[1] (format version 2 has part, rank, witness)")
         let inWitness = CertificateTests.reason(try CertificateTests.tampered(try Self.valid()) { CertificateTests.editWitness(&$0, 2) { $0["zzz"] = [Int]() } })
-        #expect(inWitness == "unknown key \"zzz\" in parts[2].witness (format version 1 has columns, determinantResidue, method, prime, rows)")
+        #expect(inWitness == "unknown key \"zzz\" in parts[2].witness (format version 2 has columns, determinantResidue, method, prime, rows, statement)")
         // An object where the format has none may have no keys at all.
         let junk = CertificateTests.reason(try CertificateTests.tampered(try Self.valid()) { CertificateTests.editNetwork(&$0) { $0["x"] = [[["a": 1]]] } })
         #expect(junk == "unknown key \"a\" in network.x[0][0] (the format has no object here)")
@@ -138,7 +138,7 @@ import Testing
     @Test func escapedKeysAreDecoded() throws {
         #expect(try Self.reason(replacing: "\"formatVersion\"", with: "\"form\\u0061tVersion\"") == nil)
         #expect(try Self.reason(replacing: "\"network\" : {", with: "\"network\" : {\"\\u007a\\n\": 1,")
-                == "unknown key \"\\u007a\\n\" in network (format version 1 has activation, architecture, biases, loss, weights, x, y)")
+                == "unknown key \"\\u007a\\n\" in network (format version 2 has activation, architecture, biases, loss, weights, x, y)")
     }
 
     /// One key twice would leave only one of the values to the parser (and to the digests): refused.
@@ -147,13 +147,13 @@ import Testing
         #expect(try Self.reason(replacing: "\"loss\" :", with: "\"loss\" : \"mse\", \"loss\" :") == "key \"loss\" appears twice in network")
     }
 
-    /// The format version is still the first reason: a refusal after reading a version other than 1 names the version.
+    /// The format version is still the first reason: a refusal after reading a version other than 1 or 2 names the version.
     @Test func formatVersionComesFirst() throws {
         #expect(try Self.reason(replacing: "\"network\" : {", with: "\"network\" : {\"zzz\": 1,")?.hasPrefix("unknown key") == true)
-        let text = Self.text(try Self.valid()).replacingOccurrences(of: "\"formatVersion\" : 1", with: "\"formatVersion\" : 2")
+        let text = Self.text(try Self.valid()).replacingOccurrences(of: "\"formatVersion\" : 2", with: "\"formatVersion\" : 3")
             .replacingOccurrences(of: "\"network\" : {", with: "\"network\" : {\"zzz\": 1,")
-        #expect(CertificateTests.reason(Data(text.utf8)) == "unknown format version 2 (this checker reads version 1)")
-        #expect(try Self.reason(replacing: "\"formatVersion\" : 1", with: "\"formatVersion\" : 1.5") == "formatVersion must be an integer (the format has no fractions or exponents)")
+        #expect(CertificateTests.reason(Data(text.utf8)) == "unknown format version 3 (this checker reads versions 1 and 2)")
+        #expect(try Self.reason(replacing: "\"formatVersion\" : 2", with: "\"formatVersion\" : 1.5") == "formatVersion must be an integer (the format has no fractions or exponents)")
     }
 
     /// Nesting: 5 levels pass (the generator is then refused for its type), 6 are refused; so is a million.

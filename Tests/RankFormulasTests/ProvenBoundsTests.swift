@@ -56,4 +56,32 @@ import Testing
         }
         #expect(statements == ["outer", "one-layer", "functional-L2", "functional-bound", "loss", "sum", "parameters", "jacobian-rows"])
     }
+
+    /// A bias network 4,3,2 (p = 3 5 + 2 4 = 23), N = 7, r~ = rank [X, 1] = 5, rank Omega~ = 2: the bounds of its
+    /// augmented network [5, 4, 2] (q = 2), renamed bias-network:<id>, then its own structural bounds. H_O:
+    /// 2 (5 + 2 - 2) = 10, N K = 14, p = 23. H_F: 2 M_1~ rank Omega~ = 2 4 2 = 16, p. H_L: the paper's
+    /// q (r~ + K) + 2 q 4 - 2 q^2 = 14 + 16 - 8 = 22 (cited), the sum 10 + 16 = 26, p. The augmented network's own p
+    /// (28) never appears: it is not this network's size.
+    @Test func biasNetworkByHand() {
+        let b = PartUpperBounds.biasNetwork(widths: [4, 3, 2], parameters: 23, samples: 7, augmentedDataRank: 5,
+                                            augmentedResidualRank: 2)
+        #expect(b.outer == [UpperBound(value: 10, statement: "bias-network:outer", basis: .provedHere),
+                            UpperBound(value: 14, statement: "jacobian-rows", basis: .provedHere),
+                            UpperBound(value: 23, statement: "parameters", basis: .provedHere)])
+        #expect(b.functional == [UpperBound(value: 16, statement: "bias-network:functional-L2", basis: .provedHere),
+                                 UpperBound(value: 23, statement: "parameters", basis: .provedHere)])
+        #expect(b.loss == [UpperBound(value: 22, statement: "bias-network:loss", basis: .cited),
+                           UpperBound(value: 26, statement: "bias-network:sum", basis: .provedHere),
+                           UpperBound(value: 23, statement: "parameters", basis: .provedHere)])
+        #expect(b.bounds(forPart: "outer") == b.outer && b.bounds(forPart: "bias") == nil)
+    }
+
+    /// The with-bias statements are the proved or cited ones, prefixed: no observation enters through them either.
+    @Test func biasNetworkStatementsAreProvedOrCited() {
+        let b = PartUpperBounds.biasNetwork(widths: [5, 4, 3, 2], parameters: 47, samples: 6, augmentedDataRank: 6,
+                                            augmentedResidualRank: 2)
+        let statements = Set((b.outer + b.functional + b.loss).map(\.statement))
+        #expect(statements == ["bias-network:outer", "bias-network:functional-bound", "bias-network:loss",
+                               "bias-network:sum", "jacobian-rows", "parameters"])
+    }
 }
