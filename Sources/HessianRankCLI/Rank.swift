@@ -200,7 +200,7 @@ struct Rank: ParsableCommand {
         }
         lines.append("")
         lines.append("method    " + methodDescription(a))
-        if let exact = exactDescription(a) { lines.append("exact     " + exact) }
+        if let exact = exactDescription(a) { lines.append("certified " + exact) }
         lines.append(String(format: "timings   assemble %.3f s, rank %.3f s (CPU, summed over parts)", a.assembleSeconds, a.rankSeconds))
         return lines.joined(separator: "\n") + "\n"
     }

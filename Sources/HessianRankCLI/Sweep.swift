@@ -203,9 +203,9 @@ struct SweepOutputOptions: ParsableArguments {
         let total = 3 * records.count
         let exact = records.reduce(0) { $0 + ($1.exactBy ?? []).compactMap { $0 }.count }
         if exact == total {
-            return "exact: every rank meets an upper bound that holds at every point (proofs/upper-bounds.md), whatever the primes"
+            return "certified: all \(total) ranks meet an upper bound that holds at every point (proofs/upper-bounds.md), so each is the rank over Q exactly, whatever the primes"
         }
-        return "\(exact) of \(total) ranks exact (each meets an upper bound that holds at every point: proofs/upper-bounds.md); "
+        return "\(exact) of \(total) ranks certified (each meets an upper bound that holds at every point: proofs/upper-bounds.md); "
             + String(format: "each other rank is a proven lower bound, low with probability <= %.1e, over the primes drawn by the run (the records list them)", worst)
     }
 

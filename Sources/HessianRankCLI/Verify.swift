@@ -12,7 +12,9 @@ struct Verify: ParsableCommand {
             and the verdict: equal; below at a non-generic point (a condition proven to attain the formula fails); \
             BELOW where the formula is proven attained (the computed lower bound fell short); for the parts whose \
             attainment is not proven, BELOW where the diagnostics C1-C4 hold or below where one fails; ABOVE, a \
-            counterexample (proofs/genericity.md). A shortfall where C1-C4 hold is redrawn with up to \
+            counterexample (proofs/genericity.md). ", certified" marks a rank that meets an upper bound proven at \
+            every point (proofs/upper-bounds.md): the rank modulo any prime is a certain lower bound, so that rank is \
+            the rank over Q exactly, whatever the prime. A shortfall where C1-C4 hold is redrawn with up to \
             \(Verify.redraws) further seeds (seed + k * 2^32) before it counts. Exit 0 iff no counterexample, no \
             shortfall below a proven attainment and no shortfall where C1-C4 hold remain; 1 otherwise.
             """
@@ -143,8 +145,8 @@ struct Verify: ParsableCommand {
                 + pad(String(a.formulas.s), 4) + pad(String(a.formulas.q), 4)
             for part in [HessianPart.outer, .functional, .loss] {
                 let p = a.part(part)
-                // ", exact": the rank meets an upper bound that holds at every point (proofs/upper-bounds.md).
-                row += pad(pad("\(p.rank.rank)/\(p.formula.value)", 10) + p.verdict.short + (p.exactBy == nil ? "" : ", exact"), 37)
+                // ", certified": the rank meets an upper bound that holds at every point (proofs/upper-bounds.md).
+                row += pad(pad("\(p.rank.rank)/\(p.formula.value)", 10) + p.verdict.short + (p.exactBy == nil ? "" : ", certified"), 37)
             }
             lines.append(row.trimmingCharacters(in: .whitespaces))
         }
@@ -160,10 +162,10 @@ struct Verify: ParsableCommand {
                 + String(format: "below the generic rank over F_p of the matrix ranked with probability <= %.1e ", s.worstErrorBound ?? 1)
                 + "over the point drawn from the seed (the bound assumes the seed was chosen at random, independently of the grid)"
         } else if let exact = s.exactRanks, exact == 3 * s.networks {
-            how = "exact: every rank meets an upper bound that holds at every point (proved here or cited: proofs/upper-bounds.md), so it is the rank over Q whatever the primes"
+            how = "certified: all \(3 * s.networks) ranks meet an upper bound that holds at every point (proved here or cited: proofs/upper-bounds.md), so each is the rank over Q exactly, whatever the primes"
         } else {
             let exact = s.exactRanks ?? 0
-            let others = exact == 0 ? "each rank is" : "\(exact) of \(3 * s.networks) ranks exact (each meets an upper bound that holds at every point: proofs/upper-bounds.md); each other rank is"
+            let others = exact == 0 ? "each rank is" : "\(exact) of \(3 * s.networks) ranks certified (each meets an upper bound that holds at every point: proofs/upper-bounds.md); each other rank is"
             if let bound = s.worstErrorBound {
                 how = "\(others) a proven lower bound, "
                     + String(format: "low with probability <= %.1e, for every input, over this run's primes (drawn from the system's entropy; --json lists them)", bound)

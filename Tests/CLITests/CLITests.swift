@@ -13,8 +13,8 @@ import Testing
         #expect(lines.first?.hasPrefix("widths") == true)
         #expect(lines.count >= 62, "header, at least 60 rows, summary")
         #expect(lines.last?.hasPrefix("PASS: ") == true)
-        #expect(run.stdout.contains("25,5,10,10     50  275  25  10  5   150/150   equal, exact               175/175   equal, exact"))
-        #expect(lines.last?.hasSuffix("exact: every rank meets an upper bound that holds at every point (proved here or cited: proofs/upper-bounds.md), so it is the rank over Q whatever the primes") == true)
+        #expect(run.stdout.contains("25,5,10,10     50  275  25  10  5   150/150   equal, certified           175/175   equal, certified"))
+        #expect(lines.last?.hasSuffix("certified: all 255 ranks meet an upper bound that holds at every point (proved here or cited: proofs/upper-bounds.md), so each is the rank over Q exactly, whatever the primes") == true)
         #expect(run.stderr.contains("verify: "), "progress goes to stderr")
     }
 
@@ -312,7 +312,7 @@ import Testing
         #expect(merged.status == 0, "stderr: \(merged.stderr)")
         let rows = merged.stdout.split(separator: "\n").dropFirst().dropLast()
         #expect(rows.count == 9 && rows.allSatisfy { $0.hasSuffix("equal") })
-        #expect(merged.stdout.split(separator: "\n").last == "exact: every rank meets an upper bound that holds at every point (proofs/upper-bounds.md), whatever the primes")
+        #expect(merged.stdout.split(separator: "\n").last == "certified: all 27 ranks meet an upper bound that holds at every point (proofs/upper-bounds.md), so each is the rank over Q exactly, whatever the primes")
         #expect(rows.first?.hasPrefix("10             64,10,10,10") == true)
         #expect(try String(contentsOfFile: plot, encoding: .utf8).contains("rank against samples"))
         let partial = try Binary.run(["merge", files[0]])

@@ -62,7 +62,7 @@ import Testing
     @Test func reportNamesTheBoundsThatCloseRanks() throws {
         let run = try Binary.run(["rank", "--arch", "6,4,3", "--samples", "9", "--bias", "--activation", "leaky-relu:1/8"])
         #expect(run.status == 0, "stderr: \(run.stderr)")
-        #expect(run.stdout.contains("\nexact     H_L = 43 meets `parameters`, H_O = 27 meets `jacobian-rows`: upper bounds that hold at every point (proofs/upper-bounds.md), so these ranks are the rank over Q exactly, whatever the prime\n"), "\(run.stdout)")
+        #expect(run.stdout.contains("\ncertified H_L = 43 meets `parameters`, H_O = 27 meets `jacobian-rows`: upper bounds that hold at every point (proofs/upper-bounds.md), so these ranks are the rank over Q exactly, whatever the prime\n"), "\(run.stdout)")
     }
 
     @Test func badModelOptionsExitTwo() throws {
