@@ -12,6 +12,8 @@ public struct BiasAnalysis: Sendable {
     public let analysis: Analysis
     /// Whether the first input was set to 1 in every sample (so rank [X, 1] = rank X).
     public let constantFeature: Bool
+    /// The data rank asked for (`--data-rank`), if any: X = U V with inner size r.
+    public let requestedDataRank: Int?
 
     public var problem: Problem { analysis.problem }
     public var seed: UInt64 { analysis.seed }
@@ -28,6 +30,35 @@ public struct BiasAnalysis: Sendable {
     public var errorBound: Double { analysis.errorBound ?? 1 }
 
     public var formulas: [FormulaValue] { [conjecture.loss, conjecture.outer, conjecture.functional] }
+
+    /// The largest r~ = rank [X, 1] that this draw's data can have over Q: at most N and d + 1; at most r + 1 for data
+    /// U V of inner size r; at most d when the first input is the constant 1 (then 1 is a column of X already).
+    public var largestAugmentedDataRank: Int {
+        let d = problem.architecture.inputWidth
+        var bound = min(problem.sampleCount, d + 1)
+        if let r = requestedDataRank { bound = min(bound, r + 1) }
+        if constantFeature { bound = min(bound, d) }
+        return bound
+    }
+
+    /// Per part (loss, outer, functional), the tightest upper bound on the generic rank over Q: the bounds of a linear
+    /// network with biases (`PartUpperBounds.biasNetwork`) read with the largest r~ the draw allows and rank Omega~ <=
+    /// min(r~, K). The bounds hold at every point and do not decrease when r~ or rank Omega~ grows
+    /// (proofs/upper-bounds.md, "Generic mode"), so they bound the rank at a generic point, that is the generic rank.
+    public var genericUpperBounds: [UpperBound] {
+        let r = largestAugmentedDataRank
+        let set = PartUpperBounds.biasNetwork(widths: problem.architecture.widths, parameters: problem.parameterCount,
+                                              samples: problem.sampleCount, augmentedDataRank: r,
+                                              augmentedResidualRank: min(r, problem.architecture.outputWidth))
+        return [set.loss, set.outer, set.functional].map { UpperBound.tightest($0)! }
+    }
+
+    /// Per part, the bound its rank meets, if any. The rank over F_p at the drawn point is a certain lower bound on the
+    /// generic rank over Q; where it meets an upper bound on that generic rank, the generic rank over Q is that number
+    /// for certain, whatever the prime and the seed.
+    public var certifiedBy: [UpperBound?] {
+        zip(ranks, genericUpperBounds).map { rank, bound in bound.value == rank ? bound : nil }
+    }
 
     /// Draws a bias network uniformly over F_p (weights, biases, data, targets from `seed`; the prime is the caller's,
     /// drawn from the system's entropy or given) and ranks its Hessians there. With `constantFeature`, the first input
@@ -47,7 +78,7 @@ public struct BiasAnalysis: Sendable {
         let options = RankOptions(primes: .given([prime]), fieldPrime: prime)
         do {
             return BiasAnalysis(analysis: try Analyzer.analyze(problem, seed: seed, options: options),
-                                constantFeature: constantFeature)
+                                constantFeature: constantFeature, requestedDataRank: dataRank)
         } catch {
             // Over F_p a linear network has no kink, and nothing is certified.
             preconditionFailure("BiasAnalysis: \(error)")

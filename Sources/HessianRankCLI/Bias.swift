@@ -88,17 +88,22 @@ struct Bias: ParsableCommand {
         let ranks: [Int]
         let conjecture: [Int]
         let verdicts: [String]
+        /// Per part, the id of the upper bound proven at every point that the rank meets (so the generic rank over Q
+        /// is that rank, for certain), or null.
+        let certifiedBy: [String?]
         let errorBound: Double
     }
 
     struct Report: Encodable {
-        let formatVersion = 1
+        /// 2 added `certifiedBy` and `certifiedRanks`.
+        let formatVersion = 2
         let seed: String
         let records: [Record]
         let networks: Int
         let equalRanks: Int
         let ranksAbove: Int
         let ranksBelow: Int
+        let certifiedRanks: Int
         let confirmed: Bool
     }
 
@@ -147,10 +152,12 @@ struct Bias: ParsableCommand {
                        constantFeature: a.constantFeature, seed: String(a.seed), prime: String(a.prime), parameters: a.problem.parameterCount,
                        dataRank: a.dataRank, augmentedDataRank: a.augmentedDataRank, ranks: a.ranks,
                        conjecture: a.formulas.map(\.value),
-                       verdicts: zip(a.ranks, a.formulas).map { Self.verdict($0, $1.value) }, errorBound: a.errorBound)
+                       verdicts: zip(a.ranks, a.formulas).map { Self.verdict($0, $1.value) },
+                       certifiedBy: a.certifiedBy.map { $0?.statement }, errorBound: a.errorBound)
             },
             networks: analyses.count, equalRanks: pairs.filter { $0 == $1 }.count,
             ranksAbove: pairs.filter { $0 > $1 }.count, ranksBelow: pairs.filter { $0 < $1 }.count,
+            certifiedRanks: analyses.reduce(0) { $0 + $1.certifiedBy.compactMap { $0 }.count },
             confirmed: pairs.allSatisfy { $0 == $1 })
         if json {
             print(String(decoding: try AnalysisReport.encoder().encode(report), as: UTF8.self))
@@ -164,7 +171,7 @@ struct Bias: ParsableCommand {
     static func table(_ report: Report) -> String {
         let pad = Rank.pad
         var lines = [pad("widths", 18) + pad("N", 4) + pad("x_1", 6) + pad("p", 5) + pad("r", 4) + pad("r~", 4)
-                     + pad("rank L/O/F", 15) + pad("conjecture L/O/F", 18) + "verdicts"]
+                     + pad("rank L/O/F", 15) + pad("conjecture L/O/F", 18) + pad("certified", 10) + "verdicts"]
         for r in report.records {
             let verdicts = Set(r.verdicts) == ["equal"] ? "equal"
                 : zip(["H_L", "H_O", "H_F"], r.verdicts).map { "\($0) \($1)" }.joined(separator: ", ")
@@ -172,7 +179,8 @@ struct Bias: ParsableCommand {
                          + pad(r.constantFeature ? "1" : "drawn", 6) + pad(String(r.parameters), 5)
                          + pad(String(r.dataRank), 4) + pad(String(r.augmentedDataRank), 4)
                          + pad(r.ranks.map(String.init).joined(separator: "/"), 15)
-                         + pad(r.conjecture.map(String.init).joined(separator: "/"), 18) + verdicts)
+                         + pad(r.conjecture.map(String.init).joined(separator: "/"), 18)
+                         + pad(Self.certifiedParts(r.certifiedBy), 10) + verdicts)
         }
         let bound = report.records.map(\.errorBound).max() ?? 0
         let ranks = report.equalRanks + report.ranksAbove + report.ranksBelow
@@ -182,7 +190,16 @@ struct Bias: ParsableCommand {
             + "\(report.ranksBelow) below; generic mode over F_p: each rank is a certain lower bound on the generic "
             + String(format: "rank over Q, below the generic rank over F_p with probability <= %.1e ", bound)
             + "over the points drawn from the seeds (the bound assumes the seed was chosen at random, independently of "
-            + "the networks; each network's prime was drawn from the system's entropy)")
+            + "the networks; each network's prime was drawn from the system's entropy); "
+            + "\(report.certifiedRanks) of \(ranks) ranks certified: each meets an upper bound proven at every point, read "
+            + "with the largest rank [X, 1] the draw allows (proofs/upper-bounds.md), so the generic rank over Q is that "
+            + "number for certain (column certified: L, O, F)")
         return lines.joined(separator: "\n")
+    }
+
+    /// "L,O", "O", "-": the parts whose rank meets a proven bound.
+    static func certifiedParts(_ by: [String?]) -> String {
+        let names = zip(["L", "O", "F"], by).compactMap { $1 == nil ? nil : $0 }
+        return names.isEmpty ? "-" : names.joined(separator: ",")
     }
 }

@@ -355,10 +355,15 @@ import Testing
         #expect(run.status == 0, "stderr: \(run.stderr)")
         let lines = run.stdout.split(separator: "\n")
         #expect(lines.count == 155 + 2)
-        #expect(lines[1].hasPrefix("3,2               6   drawn 8    3   4   8/8/0          8/8/0             equal"), "\(lines[1])")
-        #expect(lines.contains("6,2,4,5           9   drawn 51   6   7   47/23/38       47/23/38          equal"))
-        #expect(lines.contains("6,2,4,5           9   1     51   6   6   45/21/38       45/21/38          equal"))
+        #expect(lines[1].hasPrefix("3,2               6   drawn 8    3   4   8/8/0          8/8/0             L,O,F     equal"), "\(lines[1])")
+        #expect(lines.contains("6,2,4,5           9   drawn 51   6   7   47/23/38       47/23/38          -         equal"))
+        #expect(lines.contains("6,2,4,5           9   1     51   6   6   45/21/38       45/21/38          -         equal"))
         #expect(lines.last?.hasPrefix("CONFIRMED: 155 bias networks, 465 ranks: 465 equal to the conjecture") == true)
+        // The certified column: 3,2 is one layer, so H_L = H_O meets r~ K = 8 = p and H_F = 0 (all three); for
+        // 6,2,4,5 the augmented network [7, 3, 5, 5] (r~ <= 7, q = 3) bounds H_O by 3 (7 + 5 - 3) = 27 > 23, H_F by
+        // 2 3 8 + 2 3 5 - 3 9 = 51 > 38 and H_L by 3 12 + 2 3 8 - 27 = 57 and p = 51 > 47: none (the ranks equal the
+        // conjecture, which is not a bound).
+        #expect(lines.last?.contains("139 of 465 ranks certified") == true)
         let json = try Binary.run(["bias", "--json", "--seed", "5"])
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         let records = try #require(object["records"] as? [[String: Any]])
@@ -371,7 +376,7 @@ import Testing
         // instead would add 2 (5 - 2) = 6); H_L = 23 + 44 - 2 (10 - 2 - 1) = 53.
         let one = try Binary.run(["bias", "--arch", "6,2,5,2,5", "--samples", "9"])
         #expect(one.status == 0, "stderr: \(one.stderr)")
-        #expect(one.stdout.contains("6,2,5,2,5         9   drawn 56   6   7   53/23/44       53/23/44          equal"), "\(one.stdout)")
+        #expect(one.stdout.contains("6,2,5,2,5         9   drawn 56   6   7   53/23/44       53/23/44          -         equal"), "\(one.stdout)")
         #expect(one.stdout.contains("CONFIRMED: 1 bias network, 3 ranks: 3 equal to the conjecture"))
 
         // The wide grid: (4 + 16 + 64 hidden-width patterns) x 3 inputs x 3 outputs x 2 sample sizes = 1,512 shapes,
