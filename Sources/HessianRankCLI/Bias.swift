@@ -18,6 +18,11 @@ struct Bias: ParsableCommand {
             (probability at most the stated bound), r or r~ fell short over F_p, or the prime is one of the finitely \
             many where ranks over F_p and Q differ. Exit 0 iff every rank equals the conjecture; 1 otherwise.
 
+            The column certified lists the parts (L, O, F) whose rank meets an upper bound proven at every point: \
+            the bounds of the augmented bias-free network, read with the largest rank [X, 1] the draw allows \
+            (proofs/upper-bounds.md). For those parts the generic rank over Q is that number for certain, whatever \
+            the prime; the conjecture itself is never used as a bound. --json lists them per record (certifiedBy).
+
             With --arch and --samples (and optionally --data-rank, --constant-feature) it checks that one network \
             instead, e.g. hessian-rank bias --arch 6,2,5,2,5 --samples 9.
             """
