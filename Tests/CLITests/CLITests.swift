@@ -22,7 +22,7 @@ import Testing
         let run = try Binary.run(["rank", "--arch", "4,3,2", "--samples", "5", "--seed", "7", "--certify", "--json"])
         #expect(run.status == 0, "stderr: \(run.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
-        #expect(object["formatVersion"] as? Int == 5)
+        #expect(object["formatVersion"] as? Int == 6)
         #expect(object["activation"] as? String == "linear")
         // 4,3,2 at a generic draw, r = 4, q = 2: H_O meets `outer` (2 (4 + 2 - 2) = 8), H_F the identity of
         // `functional-L2` (2 M_1 rank Omega = 12), H_L the paper's `loss` bound (2 * 6 + 2 * 2 * 3 - 2 * 4 = 16).
