@@ -12,7 +12,8 @@
 //        |                              piecewise-linear, augmented (bias); float Hessians
 //   NetworkModel                        architecture (layers, bias), activations, problems, the seeded draw
 //        |
-//   ExactAlgebra -> CFLINT (FLINT)      NumericalAlgebra -> CLAPACK (LAPACKE)      RankFormulas (imports nothing)
+//   ExactAlgebra -> CFLINT (FLINT),     NumericalAlgebra -> CLAPACK (LAPACKE)      RankFormulas (imports nothing)
+//                   CBLAS (OpenBLAS)
 //
 // HessianCore re-exports the five core modules (the library product). Beside them, and never importing them:
 //   CertificateChecker -> HessianReference (Int128 direct Hessians; imports nothing of ours), RankFormulas (the closed
@@ -43,7 +44,8 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CFLINT", path: "Sources/CFLINT"),
-        .target(name: "ExactAlgebra", dependencies: ["CFLINT"]),
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas"),
+        .target(name: "ExactAlgebra", dependencies: ["CFLINT", "CBLAS"]),
         .systemLibrary(name: "CLAPACK", path: "Sources/CLAPACK", pkgConfig: "lapacke"),
         .target(name: "NumericalAlgebra", dependencies: ["CLAPACK"]),
         .target(name: "RankFormulas"),

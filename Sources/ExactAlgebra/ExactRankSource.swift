@@ -7,13 +7,21 @@ public protocol ExactRankSource: Sendable {
     var columnCount: Int { get }
     /// The matrix reduced modulo `prime`, as a fresh matrix the caller owns.
     func reduced(modulo prime: UInt) -> ModularMatrix
+    /// The matrix reduced modulo a prime below `SmallPrimeMatrix.primeBound`, as doubles (certification's primes).
+    func reducedToDoubles(modulo prime: UInt) -> SmallPrimeMatrix
     /// For each row, an upper bound on log2 of its Euclidean norm, or nil when the row is known to be zero (a zero row
     /// may also get a bound).
     func rowNormLog2Bounds() -> [Double?]
 }
 
+extension ExactRankSource {
+    /// By way of the FLINT residues; sources that can do better (integer and block matrices) do.
+    public func reducedToDoubles(modulo prime: UInt) -> SmallPrimeMatrix { SmallPrimeMatrix(reduced(modulo: prime)) }
+}
+
 extension IntegerMatrix: ExactRankSource {
     public func reduced(modulo prime: UInt) -> ModularMatrix { ModularMatrix(self, prime: prime) }
+    public func reducedToDoubles(modulo prime: UInt) -> SmallPrimeMatrix { SmallPrimeMatrix(self, prime: prime) }
 
     /// Exact: the squared norm is summed with `fmpz_addmul`; if it has b bits it is below 2^b, so the norm is below
     /// 2^(b/2).

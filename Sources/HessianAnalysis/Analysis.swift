@@ -92,6 +92,14 @@ public struct Analysis: Sendable {
     /// The primes used: the same primes for every part (drawn for this analysis, or given), or, when certifying,
     /// prefixes of one fixed sequence (the longest is returned).
     public var primes: [UInt] { parts.map(\.rank.primes).max { $0.count < $1.count } ?? [] }
+    /// The primes as reports list them: all of them, except when certifying, where they are thousands of consecutive
+    /// primes of one fixed sequence (`CertifiedRank.smallPrimes`) and only the first (largest) and last (smallest)
+    /// are listed; `primes.count` says how many.
+    public var reportedPrimes: [UInt] {
+        let all = primes
+        guard certified, all.count > 2 else { return all }
+        return [all.first!, all.last!]
+    }
     public var certified: Bool { parts.allSatisfy(\.rank.certified) }
     /// The parts whose rank meets a bound proven at every point (exact whatever the primes).
     public var exactParts: [PartAnalysis] { parts.filter { $0.exactBy != nil } }

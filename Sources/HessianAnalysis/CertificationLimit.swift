@@ -1,11 +1,15 @@
-// The size limit shared by every command that certifies ranks.
+// The size limits of the commands that certify ranks.
 import HessianConstructions
 import NetworkModel
 
-/// Certification is offered for matrices up to this many rows and columns: the p x p Hessians (`certify`, fixtures), or
-/// the reduced ones for `--certify` on linear networks. The multimodular argument costs about log2(Hadamard bound) / 62
-/// eliminations (measured: 0.8 s for 25,5,10,10, 17.9 s for 64,8,8,10 at n = 656, 54 s for 100,20,20,5 with reduced
-/// sizes up to 650; see the README).
+/// Two limits, on the rows and columns of the matrices certified:
+/// - `rankRows`: `rank --certify`, `verify --certify`, `sweep --certify`, which certify by the multimodular argument
+///   (`CertifiedRank`: about log2(Hadamard bound) / 23 ranks modulo primes below 2^23 by BLAS elimination) the
+///   matrices they rank, the reduced Hessians of linear networks or the p x p ones. Measured on one core pair: see the
+///   README (Speed).
+/// - `parameters`: certificate files (`certify`, `fixtures`), whose independent checker rebuilds the p x p Hessians by
+///   the direct route and keeps its own copy of this limit (`CertificateCheck.Limits.parameters`).
 public enum CertificationLimit {
+    public static let rankRows = 3_000
     public static let parameters = 1_000
 }

@@ -33,6 +33,15 @@ struct Bench: ParsableCommand {
     @Flag(name: .customLong("full-matrices"), help: "Rank the full p x p Hessians, as before the reduction, for comparison.")
     var fullMatrices = false
 
+    @Option(name: .customLong("elimination"), help: ArgumentHelp("""
+        Instead of the width sweep: time one rank of an n x n integer matrix of rank about 0.93 n, for each n, by \
+        FLINT's nmod_mat_lu modulo the largest prime below 2^63 and the largest below 2^23, and by the BLAS \
+        elimination of --certify modulo the latter (same matrix).
+        """, valueName: "n,..."))
+    var elimination: String?
+
+    var eliminationSizes: [Int] { elimination?.split(separator: ",").compactMap { Int($0) } ?? [] }
+
     static let samples = 100
 
     var widthValues: [Int] { widths.split(separator: ",").compactMap { Int($0) } }
@@ -48,6 +57,12 @@ struct Bench: ParsableCommand {
     }
 
     func validate() throws {
+        if let elimination {
+            let fields = elimination.split(separator: ",", omittingEmptySubsequences: false)
+            guard !fields.isEmpty, fields.allSatisfy({ Int($0).map { $0 >= 1 && $0 <= 10_000 } ?? false }) else {
+                throw ValidationError("--elimination: expected comma-separated sizes from 1 to 10000, e.g. --elimination 1000,2000; got '\(elimination)'")
+            }
+        }
         let fields = widths.split(separator: ",", omittingEmptySubsequences: false)
         guard !fields.isEmpty, fields.allSatisfy({ Int($0).map { $0 >= 1 } ?? false }) else {
             throw ValidationError("--widths: expected comma-separated positive integers, e.g. --widths 8,16,32; got '\(widths)'")
@@ -63,6 +78,7 @@ struct Bench: ParsableCommand {
     }
 
     func run() throws {
+        if elimination != nil { return runElimination() }
         let header = ["w", "p", "n L/O/F", "setup"] + HessianPart.allCases.flatMap { ["\($0.symbol) asm", "\($0.symbol) rank"] }
             + ["wall", "peak MiB", "ranks L/O/F"]
         // The n column holds three sizes; every other column fits in 11.

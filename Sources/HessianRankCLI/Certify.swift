@@ -60,7 +60,7 @@ struct Certify: ParsableCommand {
         try network.checkMemory(.certify(activation: activation))
         // A certificate holds witnesses for the full Hessians, which the checker rebuilds.
         try RankMethodOptions.checkCertificationSize(network.architecture, samples: network.sampleCount, reduced: false,
-                                                     option: "certify")
+                                                     option: "certify", files: true)
         // The independent checker has limits of its own (check-certificate --help): refuse what it would refuse.
         do {
             try CertificateCheck.Limits.checkNetwork(widths: network.architecture.widths, samples: network.sampleCount,

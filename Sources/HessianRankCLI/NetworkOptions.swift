@@ -79,14 +79,18 @@ struct RankMethodOptions: ParsableArguments {
     var givenPrimes: [String] = []
 
     @Flag(name: .long, help: """
-        Certify every rank exactly: ranks modulo the largest primes below 2^63 until their product exceeds the \
-        Hadamard bound of every (rank+1)-minor. Deterministic; offered for matrices up to 1000 x 1000 (the reduced \
-        Hessians of a linear network); the README (Speed) quotes timings, 54 s for sizes up to 650.
+        Certify every rank exactly: ranks modulo the largest primes below 2^23 (BLAS elimination, two primes at a \
+        time) until their product exceeds the Hadamard bound of every (rank+1)-minor. Deterministic; offered for \
+        matrices up to 3000 x 3000 (the reduced Hessians of a linear network) and up to 20,000 primes; the README \
+        (Speed) quotes timings.
         """)
     var certify = false
 
-    /// Above this many rows or columns of the matrices to certify, --certify and certify are refused (`CertificationLimit`).
-    static var certificationParameterLimit: Int { CertificationLimit.parameters }
+    /// Above this many rows or columns of the matrices to certify, --certify is refused (`CertificationLimit.rankRows`);
+    /// certificate files (`certify`) have their own limit (`CertificationLimit.parameters`).
+    static func certificationLimit(forFiles: Bool) -> Int {
+        forFiles ? CertificationLimit.parameters : CertificationLimit.rankRows
+    }
 
     @OptionGroup var model: ExactActivationOption
     var activation: Activation { model.activation }
@@ -155,9 +159,11 @@ struct RankMethodOptions: ParsableArguments {
 
     /// Refuses certification of a network whose matrices to certify are above the size limit: the p x p Hessians, or
     /// with `reduced` the reduced ones (`ReducedHessian.rankedShape`), which have the same ranks.
-    static func checkCertificationSize(_ architecture: Architecture, samples: Int, reduced: Bool, option: String) throws {
+    /// `files`: for a certificate file (`certify`), whose limit is the checker's.
+    static func checkCertificationSize(_ architecture: Architecture, samples: Int, reduced: Bool, option: String,
+                                       files: Bool = false) throws {
         let p = architecture.parameterCount
-        let limit = certificationParameterLimit
+        let limit = certificationLimit(forFiles: files)
         guard reduced else {
             if p > limit {
                 throw ValidationError("\(option): p = \(p) parameters is above the certification limit of \(limit) (see the README, section Speed); drop \(option) for the modular rank and its error bound")

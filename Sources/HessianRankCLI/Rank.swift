@@ -247,7 +247,7 @@ struct Rank: ParsableCommand {
                 + "(the bound assumes that seed was chosen at random, independently of the network)"
         }
         if a.certified {
-            return "certified exact (ranks modulo the " + (a.primes.count == 1 ? "largest prime" : "\(a.primes.count) largest primes") + " below 2^63, Hadamard bound)"
+            return "certified exact (ranks modulo the " + (a.primes.count == 1 ? "largest prime" : "\(a.primes.count) largest primes") + " below 2^23, Hadamard bound)"
         }
         let count = a.primes.count == 1 ? "1 prime" : "\(a.primes.count) primes"
         guard let bound = a.errorBound else {

@@ -15,8 +15,9 @@ public struct AnalysisReport: Codable, Sendable, Equatable {
     /// primes given with --prime). Networks with biases (--bias, or b*.npy files) add `bias`, `inputs.biases` and
     /// `augmentedDataRank`, absent otherwise, and compare with the with-bias conjecture in `formula`; `activation` may
     /// read "leaky-relu:a/b": additions that leave every earlier output as it was, so still 4. 5 added `exactBy` (the
-    /// upper bound proven at every point that each rank meets, proofs/upper-bounds.md).
-    public static let currentFormatVersion = 5
+    /// upper bound proven at every point that each rank meets, proofs/upper-bounds.md). 6 added `method.primeCount` and,
+    /// for certified ranks (thousands of primes below 2^23), lists only the largest and smallest in `method.primes`.
+    public static let currentFormatVersion = 6
 
     public struct Inputs: Codable, Sendable, Equatable {
         /// W_1 ... W_L, each as rows of decimal strings.
@@ -44,8 +45,11 @@ public struct AnalysisReport: Codable, Sendable, Equatable {
     public struct Method: Codable, Sendable, Equatable {
         /// "modular" (Monte Carlo, one-sided) or "multimodular-hadamard" (certified exact).
         public let name: String
-        /// The primes used, as decimal strings.
+        /// The primes used, as decimal strings; when certified, only the largest and the smallest (every prime below
+        /// 2^23 between them was used, in decreasing order: `primeCount` of them).
         public let primes: [String]
+        /// How many primes were used (the most of any part).
+        public let primeCount: Int
         /// How the primes were chosen: "certification" (fixed primes, exact ranks), "system-entropy" (drawn by this
         /// run, independently of every input: the bound holds for every input) or "given" (by the user, to replay a
         /// run).
@@ -134,8 +138,8 @@ public struct AnalysisReport: Codable, Sendable, Equatable {
         conditionsHold = analysis.diagnosis?.conditionsHold
         conditionFailures = analysis.diagnosis?.failures
         attainedByProof = analysis.diagnosis.map { d in values { d.attainment($0.part).provenAttained } }
-        method = Method(name: analysis.parts[0].rank.method.rawValue, primes: analysis.primes.map { String($0) },
-                        primeSource: analysis.primeSource,
+        method = Method(name: analysis.parts[0].rank.method.rawValue, primes: analysis.reportedPrimes.map { String($0) },
+                        primeCount: analysis.primes.count, primeSource: analysis.primeSource,
                         errorBound: analysis.errorBound)
         rankedMatrices = values(\.rankedShape)
         exactBy = analysis.parts[0].upperBound == nil ? nil : values { part in

@@ -57,7 +57,8 @@ public enum SweepStudy: String, Sendable, CaseIterable, Codable {
 public struct SweepRecord: Codable, Sendable, Equatable {
     /// 2 added `activation` and leaves out `generic` for ReLU.
     /// 3 replaced `generic` by `conditionsHold` (the diagnostics C1-C4, proofs/genericity.md) and added `primes`.
-    /// 4 added `exactBy`.
+    /// 4 added `exactBy`. With --certify, `primes` lists only the largest and smallest of the certification's primes
+    /// (same field and type, so still 4: `merge` keeps reading earlier sweeps).
     public static let currentFormatVersion = 4
 
     public struct Values: Codable, Sendable, Equatable {
@@ -91,7 +92,8 @@ public struct SweepRecord: Codable, Sendable, Equatable {
     /// Per part (loss, outer, functional): the id of the upper bound proven at every point that the rank meets, which
     /// makes it exact whatever the primes (proofs/upper-bounds.md), or null; absent in generic mode.
     public let exactBy: [String?]?
-    /// The primes the point was ranked with (decimal strings), drawn from the system's entropy by the run.
+    /// The primes the point was ranked with (decimal strings), drawn from the system's entropy by the run; with
+    /// --certify the largest and smallest of certification's fixed sequence (`AnalysisReport.Method.primes`).
     public let primes: [String]
     public let seconds: Double
 
@@ -118,7 +120,7 @@ public struct SweepRecord: Codable, Sendable, Equatable {
         // A sweep draws its primes from the system's entropy, so its bounds always apply; 1 is the trivial bound.
         errorBound = analysis.errorBound ?? 1
         exactBy = analysis.parts[0].upperBound == nil ? nil : analysis.parts.map { $0.exactBy?.statement }
-        primes = analysis.primes.map { String($0) }
+        primes = analysis.reportedPrimes.map { String($0) }
         self.seconds = seconds
     }
 }

@@ -22,7 +22,7 @@ import Testing
         let run = try Binary.run(["rank", "--arch", "4,3,2", "--samples", "5", "--seed", "7", "--certify", "--json"])
         #expect(run.status == 0, "stderr: \(run.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
-        #expect(object["formatVersion"] as? Int == 5)
+        #expect(object["formatVersion"] as? Int == 6)
         #expect(object["activation"] as? String == "linear")
         // 4,3,2 at a generic draw, r = 4, q = 2: H_O meets `outer` (2 (4 + 2 - 2) = 8), H_F the identity of
         // `functional-L2` (2 M_1 rank Omega = 12), H_L the paper's `loss` bound (2 * 6 + 2 * 2 * 3 - 2 * 4 = 16).
@@ -94,8 +94,8 @@ import Testing
         (["rank", "--arch", "3,2", "--samples", "100000000000"], "--max-memory: the reduced Hessians of 3,2 (p = 6) and N = 100000000000 samples would need about"),
         (["rank", "--arch", "3,2000000", "--samples", "4"], "--max-memory: the reduced Hessians of 3,2000000 (p = 6000000) and N = 4 samples would need about"),
         (["rank", "--arch", "3,2", "--samples", "4", "--max-memory", "lots"], "--max-memory: expected a positive size"),
-        (["rank", "--arch", "64,16,16,10", "--samples", "4", "--certify", "--full-matrices"], "--certify: p = 1440 parameters is above the certification limit of 1000"),
-        (["rank", "--arch", "64,40,40,10", "--samples", "100", "--certify"], "--certify: the reduced Hessians of p = 4560 parameters are up to 2240 x 2240, above the certification limit of 1000"),
+        (["rank", "--arch", "64,32,32,10", "--samples", "4", "--certify", "--full-matrices"], "--certify: p = 3392 parameters is above the certification limit of 3000"),
+        (["rank", "--arch", "64,60,60,10", "--samples", "100", "--certify"], "--certify: the reduced Hessians of p = 8040 parameters are up to 3040 x 3040, above the certification limit of 3000"),
         (["rank", "--arch", "3,2", "--samples", "4", "--max-memory", "1e308G"], "--max-memory: expected a positive size"),
         (["bench", "--widths", "1000"], "--max-memory: the reduced Hessians of 64,1000,1000,10 (p = 1074000) and N = 100 samples would need about"),
         (["bench", "--widths", "300", "--full-matrices"], "--max-memory: the Hessians of 64,300,300,10 (p = 112200) and N = 100 samples would need about"),

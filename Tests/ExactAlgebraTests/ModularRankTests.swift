@@ -43,6 +43,19 @@ import Testing
         #expect(try CertifiedRank.rank(of: a).rank == 1)
     }
 
+    /// The same with certification's own first three primes (which it ranks modulo first): all three give rank 0, are
+    /// skipped as unlucky, and the rank is still certified as 1; the primes used are the certification's sequence.
+    @Test func certificationSkipsItsUnluckyPrimes() throws {
+        let first = CertifiedRank.smallPrimes(3)
+        #expect(first.allSatisfy { $0 < SmallPrimeMatrix.primeBound && Primes.isPrime($0) } && first == first.sorted(by: >))
+        let product = first.map { IntegerMatrix([[Int($0)]]) }.reduce(IntegerMatrix([[1]]), *)
+        let a = IntegerMatrix([[1], [3]]) * product * IntegerMatrix([[1, 2]])
+        for prime in first { #expect(SmallPrimeMatrix(a, prime: prime).rank() == 0) }
+        let result = try CertifiedRank.rank(of: a)
+        #expect(result.rank == 1 && result.certified)
+        #expect(result.primes.count > 3 && result.primes == CertifiedRank.smallPrimes(result.primes.count))
+    }
+
     @Test func errorBoundFollowsTheHadamardCount() {
         // 30 + 40 = 70 bits: at most ceil(70 / 62) = 2 bad primes among >= 1.05e17.
         // A lower bound must not exceed the true count, about li(2^63) - li(2^62) = 1.0636e17 (computed with mpmath).
@@ -80,6 +93,12 @@ import Testing
         var g = SplitMix64(seed: 5)
         let a = KnownRank.matrix(rows: 30, columns: 30, rank: 29, using: &g)
         #expect(throws: CertifiedRank.TooLarge.self) { try CertifiedRank.rank(of: a, maximumPrimes: 2) }
+        do {
+            _ = try CertifiedRank.rank(of: a, maximumPrimes: 2)
+        } catch {
+            #expect(error.primesNeeded > 2 && error.limit == 2 && error.estimatedSeconds != nil)
+            #expect(error.description.contains("about \(error.primesNeeded) modular ranks (about "))
+        }
     }
 
     @Test func zeroSizedMatrices() throws {

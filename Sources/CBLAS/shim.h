@@ -1,0 +1,8 @@
+// The C surface HessianRank uses from CBLAS (Debian's libopenblas-dev): only `cblas_dgemm`, the trailing updates of
+// the modular elimination over doubles. This module provides no stable Swift API: only ExactAlgebra imports it.
+#ifndef HESSIANRANK_CBLAS_SHIM_H
+#define HESSIANRANK_CBLAS_SHIM_H
+
+#include <cblas.h>
+
+#endif
