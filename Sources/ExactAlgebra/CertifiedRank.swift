@@ -79,8 +79,19 @@ public enum CertifiedRank {
     /// A lower bound on log2 p.
     static func bits(_ prime: UInt) -> Double { log2(Double(prime)) - 1e-9 }
 
-    public static func rank(of source: some ExactRankSource,
-                            maximumPrimes: Int = defaultMaximumPrimes) throws(TooLarge) -> RankResult {
+    /// Where a certification stands, reported after each pair of primes (`rank(of:maximumPrimes:progress:)`).
+    public struct Progress: Sendable, Equatable {
+        /// Primes ranked so far.
+        public let primesUsed: Int
+        /// An estimate of the primes the certification needs in all (at least 22 bits each), for the rank so far.
+        public let primesNeeded: Int
+        /// The largest rank modulo any prime so far: a certain lower bound.
+        public let rank: Int
+    }
+
+    /// The rank, certified. `progress`, if given, is called after each pair of primes (from this thread).
+    public static func rank(of source: some ExactRankSource, maximumPrimes: Int = defaultMaximumPrimes,
+                            progress: (@Sendable (Progress) -> Void)? = nil) throws(TooLarge) -> RankResult {
         let sortedBounds = source.rowNormLog2Bounds().compactMap { $0 }.sorted(by: >)
         var used: [UInt] = []
         var (reductionSeconds, eliminationSeconds) = (0.0, 0.0)
@@ -118,6 +129,7 @@ public enum CertifiedRank {
                     // Two primes per pair's wall-clock time.
                     throw TooLarge(primesNeeded: needed, limit: maximumPrimes, estimatedSeconds: pairSeconds * Double(needed) / 2)
                 }
+                if prime == pair.last { progress?(Progress(primesUsed: used.count, primesNeeded: needed, rank: rho)) }
             }
         }
     }

@@ -14,6 +14,9 @@ public struct RankOptions: Sendable {
     /// Certify each rank exactly (multimodular, Hadamard bound) instead of bounding the error probability.
     public var certify: Bool
     public var maximumCertificationPrimes: Int
+    /// With `certify`: called after each pair of primes of a part (index in `HessianPart.allCases`' order), from that
+    /// part's thread; the command line turns it into progress on stderr.
+    public var certificationProgress: (@Sendable (_ part: HessianPart, _ progress: CertifiedRank.Progress) -> Void)?
     /// Any piecewise-linear activation: linear (the structured construction), relu or leaky-relu (per-sample blocks,
     /// exact away from kinks).
     public var activation: Activation
@@ -223,7 +226,10 @@ public enum Analyzer {
             let result: Result<RankResult, CertifiedRank.TooLarge>
             if options.certify {
                 result = Result { () throws(CertifiedRank.TooLarge) in
-                    try CertifiedRank.rank(of: sources[index], maximumPrimes: options.maximumCertificationPrimes)
+                    try CertifiedRank.rank(of: sources[index], maximumPrimes: options.maximumCertificationPrimes,
+                                           progress: options.certificationProgress.map { report in
+                                               { @Sendable progress in report(HessianPart.allCases[index], progress) }
+                                           })
                 }
             } else {
                 result = .success(ModularRank.rank(of: sources[index], primes: primes, drawnAtRandom: options.primes.isRandom))

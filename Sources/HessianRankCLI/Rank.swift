@@ -142,18 +142,22 @@ struct Rank: ParsableCommand {
                 StandardError.write("rank: \(how) three \(p) x \(p) Hessians (H_L, H_O, H_F)...\n")
             }
         }
+        var options = rankOptions.options
+        if rankOptions.certify {
+            options.certificationProgress = CertificationReporter(label: "rank --certify").report
+        }
         let analysis: Analysis
         do {
             if let given {
                 // Only a network the user gave is refused on a kink.
-                analysis = try Analyzer.analyze(given.problem, seed: network.seedValue, options: rankOptions.options)
+                analysis = try Analyzer.analyze(given.problem, seed: network.seedValue, options: options)
             } else {
                 // A drawn network on a kink is the tool's choice: the pipeline draws again (`KinkRedraw`), on files'
                 // data too (the weights change, not the data).
                 let plan: DrawPlan = fromFiles?.plan
                     ?? (rankOptions.generic ? .field(dataRank: nil) : .integers(dataRank: network.dataRankValue))
                 analysis = try Analyzer.analyzeDrawn(architecture, samples: samples, plan: plan, seed: network.seedValue,
-                                                     options: rankOptions.options)
+                                                     options: options)
             }
         } catch let error as AnalysisFailure {
             switch error {

@@ -1,4 +1,5 @@
 import ExactAlgebra
+import Synchronization
 import Testing
 
 @Suite struct ModularRankTests {
@@ -99,6 +100,20 @@ import Testing
             #expect(error.primesNeeded > 2 && error.limit == 2 && error.estimatedSeconds != nil)
             #expect(error.description.contains("about \(error.primesNeeded) modular ranks (about "))
         }
+    }
+
+    /// Progress is reported after each pair of primes, in order: the primes so far (2, 4, ...), the rank so far (a
+    /// lower bound, here the constructed rank 29) and an estimate of the primes needed that is at least the primes used.
+    @Test func certificationReportsProgress() throws {
+        var g = SplitMix64(seed: 5)
+        let a = KnownRank.matrix(rows: 30, columns: 30, rank: 29, using: &g)
+        let reports = Mutex<[CertifiedRank.Progress]>([])
+        let result = try CertifiedRank.rank(of: a, progress: { progress in reports.withLock { $0.append(progress) } })
+        let seen = reports.withLock { $0 }
+        #expect(result.rank == 29)
+        #expect(!seen.isEmpty && seen.map(\.primesUsed) == Array(stride(from: 2, through: 2 * seen.count, by: 2)))
+        #expect(seen.allSatisfy { $0.rank == 29 && $0.primesNeeded >= $0.primesUsed })
+        #expect(result.primes.count >= seen.last!.primesUsed)
     }
 
     @Test func zeroSizedMatrices() throws {
