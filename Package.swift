@@ -14,6 +14,7 @@
 //        |
 //   ExactAlgebra -> CFLINT (FLINT),     NumericalAlgebra -> CLAPACK (LAPACKE)      RankFormulas (imports nothing)
 //                   CBLAS (OpenBLAS)
+//   BallArithmetic -> CArb (Arb)          ball matrices, certified rank lower bounds; not yet used by a command
 //
 // HessianCore re-exports the five core modules (the library product). Beside them, and never importing them:
 //   CertificateChecker -> HessianReference (Int128 direct Hessians; imports nothing of ours), RankFormulas (the closed
@@ -47,6 +48,8 @@ let package = Package(
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas"),
         .target(name: "ExactAlgebra", dependencies: ["CFLINT", "CBLAS"]),
         .systemLibrary(name: "CLAPACK", path: "Sources/CLAPACK", pkgConfig: "lapacke"),
+        .systemLibrary(name: "CArb", path: "Sources/CArb"),
+        .target(name: "BallArithmetic", dependencies: ["CArb"]),
         .target(name: "NumericalAlgebra", dependencies: ["CLAPACK"]),
         .target(name: "RankFormulas"),
         .target(name: "NetworkModel", dependencies: ["ExactAlgebra"]),
@@ -68,6 +71,7 @@ let package = Package(
         ),
         .testTarget(name: "ExactAlgebraTests", dependencies: ["ExactAlgebra"]),
         .testTarget(name: "RankFormulasTests", dependencies: ["RankFormulas"]),
+        .testTarget(name: "BallArithmeticTests", dependencies: ["BallArithmetic", "ExactAlgebra"]),
         .testTarget(name: "HessianReferenceTests", dependencies: ["HessianReference"]),
         .testTarget(name: "HessianCoreTests", dependencies: ["HessianCore", "ExactAlgebra", "RankFormulas", "HessianReference"]),
         .testTarget(name: "SHA256DigestTests", dependencies: ["SHA256Digest"]),
