@@ -2,7 +2,7 @@
 // (proofs/statements/cross-entropy.md): its rank equals the rank of H_O of the MSE network with K - 1 outputs whose
 // last layer is T W_L, T = [I_{K-1} | -1], at every point; and, at generic points, the outer formula with K - 1.
 //
-// HessianRank has no cross-entropy loss; this checks the reduction with exact rational probabilities. p_n = w_n / S_n
+// `Problem.outerRankProblem(for: .crossEntropy)` builds that network; this checks it with exact rational probabilities. p_n = w_n / S_n
 // with positive integers w_n and S_n = sum_c w_nc, so S_n^2 A_n = S_n diag(w_n) - w_n w_n^T =: B_n is an integer
 // matrix, positive semidefinite with kernel span(1). The proof uses only that (any positive multiple of A_n, one per
 // sample, gives the same rank), so sum_n J_n^T B_n J_n is ranked. J_n comes from exact forward differences of the
@@ -54,16 +54,9 @@ import Testing
         return sum
     }
 
-    /// The MSE network with K - 1 outputs and last layer T W_L, T = [I_{K-1} | -1] (kernel span(1), full row rank).
-    static func reducedNetwork(_ problem: Problem) throws -> Problem {
-        let widths = problem.architecture.widths, k = widths.last!
-        var t = IntegerMatrix(rows: k - 1, columns: k)
-        for i in 0..<(k - 1) { t[i, i] = 1; t[i, k - 1] = -1 }
-        var weights = problem.weights
-        weights[weights.count - 1] = t * weights[weights.count - 1]
-        return try Problem(architecture: Architecture(widths: Array(widths.dropLast()) + [k - 1]), weights: weights,
-                           x: problem.x, y: IntegerMatrix(rows: problem.sampleCount, columns: k - 1))
-    }
+    /// The MSE network with K - 1 outputs and last layer T W_L, T = [I_{K-1} | -1] (kernel span(1), full row rank):
+    /// the library's `Problem.outerRankProblem(for: .crossEntropy)`, checked here against the direct construction.
+    static func reducedNetwork(_ problem: Problem) throws -> Problem { try problem.outerRankProblem(for: .crossEntropy) }
 
     static func rank(_ m: IntegerMatrix) throws -> Int { try CertifiedRank.rank(of: m).rank }
 
