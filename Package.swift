@@ -14,7 +14,8 @@
 //        |
 //   ExactAlgebra -> CFLINT (FLINT),     NumericalAlgebra -> CLAPACK (LAPACKE)      RankFormulas (imports nothing)
 //                   CBLAS (OpenBLAS)
-//   BallArithmetic -> CArb (Arb)          ball matrices, certified rank lower bounds; not yet used by a command
+//   BallArithmetic -> CArb (Arb)          ball matrices, certified rank lower bounds (under HessianConstructions'
+//                                         BallHessian); not yet used by a command
 //
 // HessianCore re-exports the five core modules (the library product). Beside them, and never importing them:
 //   CertificateChecker -> HessianReference (Int128 direct Hessians; imports nothing of ours), RankFormulas (the closed
@@ -53,7 +54,7 @@ let package = Package(
         .target(name: "NumericalAlgebra", dependencies: ["CLAPACK"]),
         .target(name: "RankFormulas"),
         .target(name: "NetworkModel", dependencies: ["ExactAlgebra"]),
-        .target(name: "HessianConstructions", dependencies: ["NetworkModel", "ExactAlgebra", "HessianReference"]),
+        .target(name: "HessianConstructions", dependencies: ["NetworkModel", "ExactAlgebra", "HessianReference", "BallArithmetic"]),
         .target(name: "HessianAnalysis", dependencies: ["HessianConstructions", "NetworkModel", "ExactAlgebra", "RankFormulas"]),
         .target(name: "HessianStudies", dependencies: ["HessianAnalysis", "HessianConstructions", "NetworkModel", "ExactAlgebra", "NumericalAlgebra", "RankFormulas"]),
         .target(name: "HessianReports", dependencies: ["HessianStudies", "HessianAnalysis", "HessianConstructions", "NetworkModel", "ExactAlgebra", "NumericalAlgebra", "RankFormulas", "SHA256Digest", "NPYFormat"]),

@@ -47,31 +47,83 @@ public enum DirectHessian {
 
     public static func compute(_ network: ReferenceNetwork, activation: ReferenceActivation = .linear) throws(ReferenceFailure) -> Result {
         let p = network.parameterCount
-        let depth = network.depth
-        let constants = try activation.biasConstants(depth: depth)
+        let constants = try activation.biasConstants(depth: network.depth)
         let targets = try network.scaledTargets(constants: constants)
         var outer = [Int128](repeating: 0, count: p * p)
         var functional = outer
-        let parameters = parameters(network)
         for (n, (x, y)) in zip(network.samples, targets).enumerated() {
-            let (h, slopes) = try network.forward(x, activation: activation, constants: constants, sample: n + 1)
-            var residual = h[depth]
+            let (h, _) = try network.forward(x, activation: activation, constants: constants, sample: n + 1)
+            var residual = h[network.depth]
             for c in 0..<residual.count { residual[c] = try Checked.sub(residual[c], y[c]) }
-            var jacobianColumns: [[Int128]] = []
-            jacobianColumns.reserveCapacity(p)
-            for (u, parameter) in parameters.enumerated() {
-                let (k, i) = (parameter.layer, parameter.row)
-                // Forward: tangents t_m for m = 0 ... L (zero below layer k).
-                var tangents = (0...depth).map { [Int128](repeating: 0, count: network.widths[$0]) }
-                let seed = parameter.column.map { h[k][$0] } ?? constants[k]
-                tangents[k + 1][i] = try Checked.mul(slopes[k + 1][i], seed)
-                for m in (k + 1)..<max(depth, k + 1) {
-                    tangents[m + 1] = try Checked.apply(network.weights[m], tangents[m])
-                    try scale(&tangents[m + 1], by: slopes[m + 1])
+            let sample = try derivatives(network, activation: activation, constants: constants, sample: n,
+                                         weightings: [residual])
+            for index in 0..<(p * p) where sample.weighted[0][index] != 0 {
+                functional[index] = try Checked.add(functional[index], sample.weighted[0][index])
+            }
+            let columns = sample.jacobianColumns
+            for u in 0..<p {
+                for v in u..<p {
+                    var dot: Int128 = 0
+                    for c in 0..<residual.count { dot = try Checked.add(dot, Checked.mul(columns[u][c], columns[v][c])) }
+                    outer[u * p + v] = try Checked.add(outer[u * p + v], dot)
                 }
-                jacobianColumns.append(tangents[depth])
-                // Reverse through the tangent computation, for s = residual . t_L.
-                var tbar = residual
+            }
+        }
+        for u in 0..<p { for v in 0..<u { outer[u * p + v] = outer[v * p + u] } }
+        var loss = outer
+        for index in 0..<loss.count { loss[index] = try Checked.add(outer[index], functional[index]) }
+        return Result(parameterCount: p, loss: loss, outer: outer, functional: functional)
+    }
+
+    /// One sample's exact derivatives of f: the Jacobian and the Hessian of each output.
+    public struct SampleDerivatives: Sendable, Equatable {
+        /// f(x_n), the K outputs (of the scaled network for a leaky slope).
+        public let output: [Int128]
+        /// J_n, K x p, as rows.
+        public let jacobian: [[Int128]]
+        /// Hessian(f_c) at x_n for each output c, p x p row-major (for a leaky slope a/b, scaled as in `compute`).
+        public let outputHessians: [[Int128]]
+    }
+
+    /// Per sample, J_n and every Hessian(f_c)(x_n): what the Hessians of any loss are built from, H_O = sum_n
+    /// J_n^T A_n J_n and H_F = sum_n sum_c g_nc Hessian(f_c)(x_n), with A_n and g_n the loss's second and first
+    /// derivatives in the outputs (used for the losses whose A_n and g_n are not rational). Cost O(N K p^2).
+    public static func sampleDerivatives(_ network: ReferenceNetwork,
+                                         activation: ReferenceActivation = .linear) throws(ReferenceFailure) -> [SampleDerivatives] {
+        let constants = try activation.biasConstants(depth: network.depth)
+        let outputs = network.widths[network.depth]
+        let units = (0..<outputs).map { c in (0..<outputs).map { Int128($0 == c ? 1 : 0) } }
+        return try network.samples.indices.map { (n) throws(ReferenceFailure) in
+            let sample = try derivatives(network, activation: activation, constants: constants, sample: n, weightings: units)
+            let jacobian = (0..<outputs).map { c in sample.jacobianColumns.map { $0[c] } }
+            return SampleDerivatives(output: sample.output, jacobian: jacobian, outputHessians: sample.weighted)
+        }
+    }
+
+    /// For sample n: the Jacobian's columns, and for each weighting e (a K-vector), sum_c e_c Hessian(f_c)(x_n) as a
+    /// p x p row-major matrix, by the forward and reverse passes described at the top.
+    static func derivatives(_ network: ReferenceNetwork, activation: ReferenceActivation, constants: [Int128], sample n: Int,
+                            weightings: [[Int128]]) throws(ReferenceFailure) -> (output: [Int128], jacobianColumns: [[Int128]], weighted: [[Int128]]) {
+        let p = network.parameterCount
+        let depth = network.depth
+        let (h, slopes) = try network.forward(network.samples[n], activation: activation, constants: constants, sample: n + 1)
+        var weighted = weightings.map { _ in [Int128](repeating: 0, count: p * p) }
+        var jacobianColumns: [[Int128]] = []
+        jacobianColumns.reserveCapacity(p)
+        for (u, parameter) in parameters(network).enumerated() {
+            let (k, i) = (parameter.layer, parameter.row)
+            // Forward: tangents t_m for m = 0 ... L (zero below layer k).
+            var tangents = (0...depth).map { [Int128](repeating: 0, count: network.widths[$0]) }
+            let seed = parameter.column.map { h[k][$0] } ?? constants[k]
+            tangents[k + 1][i] = try Checked.mul(slopes[k + 1][i], seed)
+            for m in (k + 1)..<max(depth, k + 1) {
+                tangents[m + 1] = try Checked.apply(network.weights[m], tangents[m])
+                try scale(&tangents[m + 1], by: slopes[m + 1])
+            }
+            jacobianColumns.append(tangents[depth])
+            // Reverse through the tangent computation, for s = e . t_L, once per weighting e.
+            for (w, e) in weightings.enumerated() {
+                var tbar = e
                 var hbar = [Int128](repeating: 0, count: network.widths[depth])
                 for m in stride(from: depth - 1, through: 0, by: -1) {
                     try scale(&tbar, by: slopes[m + 1])
@@ -83,12 +135,12 @@ public enum DirectHessian {
                             let value = try Checked.add(Checked.mul(tbar[a], tangents[m][b]), Checked.mul(hbar[a], h[m][b]))
                             if value != 0 {
                                 let index = u * p + offset + a * columns + b
-                                functional[index] = try Checked.add(functional[index], value)
+                                weighted[w][index] = try Checked.add(weighted[w][index], value)
                             }
                         }
                         if network.hasBias && hbar[a] != 0 {
                             let index = u * p + offset + network.widths[m + 1] * columns + a
-                            functional[index] = try Checked.add(functional[index], Checked.mul(constants[m], hbar[a]))
+                            weighted[w][index] = try Checked.add(weighted[w][index], Checked.mul(constants[m], hbar[a]))
                         }
                     }
                     var nextHbar = try Checked.applyTransposed(network.weights[m], hbar)
@@ -97,18 +149,8 @@ public enum DirectHessian {
                     hbar = nextHbar
                 }
             }
-            for u in 0..<p {
-                for v in u..<p {
-                    var dot: Int128 = 0
-                    for c in 0..<residual.count { dot = try Checked.add(dot, Checked.mul(jacobianColumns[u][c], jacobianColumns[v][c])) }
-                    outer[u * p + v] = try Checked.add(outer[u * p + v], dot)
-                }
-            }
         }
-        for u in 0..<p { for v in 0..<u { outer[u * p + v] = outer[v * p + u] } }
-        var loss = outer
-        for index in 0..<loss.count { loss[index] = try Checked.add(outer[index], functional[index]) }
-        return Result(parameterCount: p, loss: loss, outer: outer, functional: functional)
+        return (h[depth], jacobianColumns, weighted)
     }
 
     /// v <- D v for the diagonal D given as `slopes`.

@@ -1,0 +1,109 @@
+// The Hessians of a network under a loss whose derivatives in the outputs are transcendental (cross-entropy,
+// log-cosh), as ball matrices (`BallMatrix`: each entry a ball that contains the true real value):
+//     H_O = sum_n J_n^T A_n J_n,    H_F = sum_n sum_c g_nc Hessian(f_c)(x_n),    H_L = H_O + H_F,
+// with J_n and Hessian(f_c)(x_n) exact integers from the direct route (`DirectHessian.sampleDerivatives`) and A_n,
+// g_n balls at the working precision (proofs/hessian-decomposition.md; the losses in proofs/statements/):
+// - mse: A_n = I, g_n = f(x_n) - y_n (exact balls: a check of the assembly against the integer Hessians);
+// - cross-entropy: pi_n = softmax(f(x_n)), A_n = diag(pi_n) - pi_n pi_n^T, g_n = pi_n - y_n;
+// - log-cosh: t_n = f(x_n) - y_n, A_n = diag(1 - tanh^2 t_n) = diag(sech^2 t_n), g_n = tanh t_n.
+// Linear and ReLU hidden layers (away from kinks, where f is piecewise linear and these derivatives are exact).
+// Dense p x p balls and N K integer p x p Hessians: for small networks (a few hundred parameters).
+import BallArithmetic
+import ExactAlgebra
+import HessianReference
+import NetworkModel
+
+public enum BallHessian {
+    /// The three parts at one working precision.
+    public struct Parts {
+        public let loss: BallMatrix
+        public let outer: BallMatrix
+        public let functional: BallMatrix
+
+        public func matrix(_ part: HessianPart) -> BallMatrix {
+            switch part {
+            case .loss: loss
+            case .outer: outer
+            case .functional: functional
+            }
+        }
+    }
+
+    public static func build(_ problem: Problem, loss: Loss, activation: Activation = .linear,
+                             precision bits: Int) throws(InputError) -> Parts {
+        guard activation == .linear || activation == .relu else {
+            throw InputError("ball Hessians: only linear and relu hidden layers so far; got \(activation)")
+        }
+        guard let network = problem.referenceNetwork, let reference = activation.reference else {
+            throw InputError("ball Hessians: an entry of the network or data does not fit 127 bits")
+        }
+        let samples: [DirectHessian.SampleDerivatives]
+        do {
+            samples = try DirectHessian.sampleDerivatives(network, activation: reference)
+        } catch {
+            throw InputError("ball Hessians: \(error)")
+        }
+        let p = problem.parameterCount, k = problem.architecture.outputWidth
+        let outer = BallMatrix(rows: p, columns: p), functional = BallMatrix(rows: p, columns: p)
+        for (n, sample) in samples.enumerated() {
+            guard let jacobian = small(sample.jacobian.flatMap { $0 }), let output = small(sample.output),
+                  let targets = small(network.targets[n]) else {
+                throw InputError("ball Hessians: a derivative does not fit 64 bits")
+            }
+            let (a, g) = lossDerivatives(output: output, targets: targets, loss: loss, precision: bits)
+            let j = BallMatrix(integers: (0..<k).map { Array(jacobian[($0 * p)..<(($0 + 1) * p)]) })
+            outer.add(j.transposed.multiplied(by: a.multiplied(by: j, precision: bits), precision: bits), precision: bits)
+            for c in 0..<k {
+                guard let hessian = small(sample.outputHessians[c]) else {
+                    throw InputError("ball Hessians: a second derivative does not fit 64 bits")
+                }
+                functional.add(integers: hessian, scaledBy: g[c], precision: bits)
+            }
+        }
+        let total = BallMatrix(rows: p, columns: p)
+        total.add(outer, precision: bits)
+        total.add(functional, precision: bits)
+        return Parts(loss: total, outer: outer, functional: functional)
+    }
+
+    /// A_n (K x K) and g_n (K balls) of `loss` at outputs f and targets y: the loss's second and first derivatives in
+    /// the outputs.
+    public static func lossDerivatives(output f: [Int], targets y: [Int], loss: Loss, precision bits: Int) -> (BallMatrix, [Ball]) {
+        let k = f.count
+        let a = BallMatrix(rows: k, columns: k)
+        switch loss {
+        case .mse:
+            for c in 0..<k { a.set(c, c, to: Ball(1)) }
+            return (a, (0..<k).map { Ball(f[$0] - y[$0]) })
+        case .crossEntropy:
+            // Shifted by the largest output: the same softmax, with every exponent <= 0.
+            let top = f.max() ?? 0
+            let exps = f.map { Ball($0 - top).exp(precision: bits) }
+            let sum = exps.dropFirst().reduce(exps[0]) { $0.adding($1, precision: bits) }
+            let pi = exps.map { $0.divided(by: sum, precision: bits) }
+            for c in 0..<k {
+                for d in 0..<k {
+                    let product = pi[c].multiplied(by: pi[d], precision: bits)
+                    a.set(c, d, to: c == d ? pi[c].subtracting(product, precision: bits) : Ball(0).subtracting(product, precision: bits))
+                }
+            }
+            return (a, (0..<k).map { pi[$0].subtracting(Ball(y[$0]), precision: bits) })
+        case .logCosh:
+            let tanh = (0..<k).map { Ball(f[$0] - y[$0]).tanh(precision: bits) }
+            for c in 0..<k {
+                a.set(c, c, to: Ball(1).subtracting(tanh[c].multiplied(by: tanh[c], precision: bits), precision: bits))
+            }
+            return (a, tanh)
+        }
+    }
+
+    static func small(_ values: [Int128]) -> [Int]? {
+        var result: [Int] = []
+        result.reserveCapacity(values.count)
+        for v in values {
+            guard let x = Int(exactly: v) else { return nil }
+            result.append(x)
+        }
+        return result
+    }
+}
