@@ -55,7 +55,7 @@ let package = Package(
         .target(name: "RankFormulas"),
         .target(name: "NetworkModel", dependencies: ["ExactAlgebra"]),
         .target(name: "HessianConstructions", dependencies: ["NetworkModel", "ExactAlgebra", "HessianReference", "BallArithmetic"]),
-        .target(name: "HessianAnalysis", dependencies: ["HessianConstructions", "NetworkModel", "ExactAlgebra", "RankFormulas"]),
+        .target(name: "HessianAnalysis", dependencies: ["HessianConstructions", "NetworkModel", "ExactAlgebra", "RankFormulas", "BallArithmetic"]),
         .target(name: "HessianStudies", dependencies: ["HessianAnalysis", "HessianConstructions", "NetworkModel", "ExactAlgebra", "NumericalAlgebra", "RankFormulas"]),
         .target(name: "HessianReports", dependencies: ["HessianStudies", "HessianAnalysis", "HessianConstructions", "NetworkModel", "ExactAlgebra", "NumericalAlgebra", "RankFormulas", "SHA256Digest", "NPYFormat"]),
         .target(name: "HessianCore", dependencies: ["NetworkModel", "HessianConstructions", "HessianAnalysis", "HessianStudies", "HessianReports"]),

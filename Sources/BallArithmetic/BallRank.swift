@@ -38,8 +38,9 @@ public enum BallRank {
     /// First the float pass's candidate k0 is proven, escalating the precision; if it is not proven at the cap, the
     /// largest proven leading minor of the pivot order is found by bisection there. Then, if `goal` (an upper bound
     /// the caller knows, e.g. from a proven statement) is above k0 and the float pass found that many nonzero pivots,
-    /// the leading goal x goal minor is tried at the remaining precisions: a badly conditioned matrix can have a true
-    /// rank above what a float tolerance reports, and only more precision shows it.
+    /// the leading goal x goal minor is tried at the remaining precisions, and if it is not proven at the cap, the
+    /// largest leading minor between k0 and the goal that is, by bisection there: a badly conditioned matrix can have a
+    /// true rank above what a float tolerance reports, and only more precision shows it.
     public static func lowerBound(precisions: [Int] = defaultPrecisions, goal: Int? = nil,
                                   _ evaluate: (Int) -> BallMatrix) -> LowerBound {
         precondition(!precisions.isEmpty && precisions.allSatisfy { $0 >= 2 }, "BallRank: need working precisions")
@@ -73,7 +74,15 @@ public enum BallRank {
             if index > level { matrix = evaluate(precisions[index]) }
             if proves(target, precisions[index]) { return result(target, precisions[index]) }
         }
-        return proven
+        // The goal is not proven at the cap: the largest leading minor between the candidate and the goal that is,
+        // by bisection there (the matrix now holds the cap's evaluation).
+        let bits = precisions[precisions.count - 1]
+        var (low, high) = (candidate, target - 1)
+        while low < high {
+            let middle = (low + high + 1) / 2
+            if proves(middle, bits) { low = middle } else { high = middle - 1 }
+        }
+        return low > candidate ? result(low, bits) : proven
     }
 
     /// Gaussian elimination with complete pivoting on the midpoints, in doubles: every nonzero pivot's row and column,

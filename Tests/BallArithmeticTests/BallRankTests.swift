@@ -43,14 +43,15 @@ import Testing
     /// exp(x_i y_j) with x_i = i and y_j = j / 6 (i, j = 0 ... 15, distinct) is a totally positive kernel, so the
     /// 16 x 16 matrix is nonsingular (Karlin, Total Positivity, 1968): rank 16, with the trivial upper bound 16 as the
     /// goal. It is so badly conditioned that the float pass counts only 5 pivots above its tolerance (a float rank
-    /// would say 5). At 64 bits alone the balls prove those 5 and no more; escalating the precision proves all 16.
+    /// would say 5). At 64 bits alone the balls prove those 5, and bisection toward the goal 15 (Arb is deterministic);
+    /// escalating the precision proves all 16.
     @Test func escalationProvesAnIllConditionedMatrix() {
         let n = 16
         func evaluate(_ bits: Int) -> BallMatrix {
             BallMatrix(rows: n, columns: n, precision: bits) { i, j, e in e.set(numerator: i * j, denominator: 6); e.exp() }
         }
         let low = BallRank.lowerBound(precisions: [64], goal: n, evaluate)
-        #expect(low.candidate == 5 && low.rank == 5)
+        #expect(low.candidate == 5 && low.rank == 15)
         let escalated = BallRank.lowerBound(goal: n, evaluate)
         #expect(escalated.rank == n && escalated.precision > 64)
         // Without a goal only the float candidate is proven.
@@ -70,6 +71,19 @@ import Testing
             return u.multiplied(by: v, precision: bits)
         }
         #expect(bound.rank == 3)
+    }
+
+    /// The 10 x 10 corner of that matrix, padded with zeros to 12 x 12: rank 10 exactly (nonsingular corner, zero
+    /// border). With goal 12 the 12 x 12 minor is never proven (its ball determinant contains 0), and the bisection
+    /// at the cap finds the 10 x 10 one, above the float candidate.
+    @Test func bisectionBetweenCandidateAndGoal() {
+        let bound = BallRank.lowerBound(goal: 12) { bits in
+            BallMatrix(rows: 12, columns: 12, precision: bits) { i, j, e in
+                if i < 10 && j < 10 { e.set(numerator: i * j, denominator: 2); e.exp() } else { e.set(0) }
+            }
+        }
+        #expect(bound.candidate < 10)
+        #expect(bound.rank == 10)
     }
 }
 
