@@ -109,3 +109,44 @@ public struct BallEntry {
     /// A ball containing exp of the value this entry holds.
     public func exp() { arb_exp(pointer, pointer, precision) }
 }
+
+extension BallMatrix {
+    /// Gaussian elimination with complete pivoting on the midpoints, in binary floating point of `bits` bits (Arb's
+    /// arithmetic with every radius dropped: an approximation, used only to choose which minor to prove). Returns the
+    /// original row and column of each nonzero pivot, in order, and each pivot's binary exponent (its magnitude lies in
+    /// [2^(e-1), 2^e)): exponents, not doubles, because pivots like e^-1000 are far below double range.
+    func midpointPivotOrder(precision bits: Int) -> (rows: [Int], columns: [Int], exponents: [Int]) {
+        let m = rowCount, n = columnCount
+        let work = BallMatrix(rows: m, columns: n)
+        arb_mat_get_mid(work.pointer, pointer)
+        func entry(_ i: Int, _ j: Int) -> UnsafeMutablePointer<arb_struct> { arb_mat_entry_ptr(work.pointer, i, j) }
+        var rowIndex = Array(0..<m), columnIndex = Array(0..<n)
+        var exponents: [Int] = []
+        let factor = Ball()
+        for t in 0..<min(m, n) {
+            var (bestRow, bestColumn) = (t, t)
+            for i in t..<m {
+                for j in t..<n where CArb_cmpabs_mid(entry(i, j), entry(bestRow, bestColumn)) > 0 { (bestRow, bestColumn) = (i, j) }
+            }
+            if CArb_mid_is_zero(entry(bestRow, bestColumn)) != 0 { break }
+            if bestRow != t {
+                for j in 0..<n { arb_swap(entry(t, j), entry(bestRow, j)) }
+                rowIndex.swapAt(t, bestRow)
+            }
+            if bestColumn != t {
+                for i in 0..<m { arb_swap(entry(i, t), entry(i, bestColumn)) }
+                columnIndex.swapAt(t, bestColumn)
+            }
+            exponents.append(CArb_mid_exponent(entry(t, t)))
+            for i in (t + 1)..<m where CArb_mid_is_zero(entry(i, t)) == 0 {
+                arb_div(factor.pointer, entry(i, t), entry(t, t), bits)
+                CArb_drop_radius(factor.pointer)
+                for j in t..<n where CArb_mid_is_zero(entry(t, j)) == 0 {
+                    arb_submul(entry(i, j), factor.pointer, entry(t, j), bits)
+                    CArb_drop_radius(entry(i, j))
+                }
+            }
+        }
+        return (Array(rowIndex.prefix(exponents.count)), Array(columnIndex.prefix(exponents.count)), exponents)
+    }
+}

@@ -11,4 +11,11 @@
 static inline double CArb_midpoint(const arb_t x) { return arf_get_d(arb_midref(x), ARF_RND_NEAR); }
 static inline double CArb_radius(const arb_t x) { return mag_get_d(arb_radref(x)); }
 
+/// The midpoint arithmetic of the pivoting pass: drop a ball's radius (keep its midpoint), compare midpoints in
+/// absolute value, and the binary exponent e of a nonzero midpoint (its magnitude lies in [2^(e-1), 2^e)).
+static inline void CArb_drop_radius(arb_t x) { mag_zero(arb_radref(x)); }
+static inline int CArb_cmpabs_mid(const arb_t x, const arb_t y) { return arf_cmpabs(arb_midref(x), arb_midref(y)); }
+static inline int CArb_mid_is_zero(const arb_t x) { return arf_is_zero(arb_midref(x)); }
+static inline slong CArb_mid_exponent(const arb_t x) { return fmpz_get_si(ARF_EXPREF(arb_midref(x))); }
+
 #endif

@@ -10,7 +10,8 @@
 //   Omega family) applies: 0 at L = 1, 2 M_1 rank Omega_g <= 2 M_1 s_g at L = 2 (s_g = min(r, K - 1) for
 //   cross-entropy, whose g_n sum to 0, min(r, K) for log-cosh), the paper's bound at L >= 3 (cited); H_L <= rank
 //   H_O + the bound of H_F; p for every part and network.
-// For networks with biases or ReLU only p bounds H_F and H_L. Small networks only (dense ball matrices).
+// A linear network with biases gets its augmented network's bounds on H_F (a principal submatrix, bias-network.md);
+// for ReLU networks only p bounds H_F and H_L. Small networks only (dense ball matrices).
 import BallArithmetic
 import ExactAlgebra
 import HessianConstructions
@@ -43,10 +44,19 @@ public enum LossIntervals {
         // Upper bounds on H_F.
         var functionalBounds = [parameters]
         let architecture = problem.architecture
-        if activation == .linear && !architecture.bias {
+        let k = architecture.outputWidth
+        let residualCap = loss == .crossEntropy ? k - 1 : k
+        if activation == .linear && architecture.bias {
+            // The augmented bias-free network's bounds (`bias-network:<id>`, proofs/upper-bounds.md), read with
+            // r~ = rank [X, 1] and rank Omega~_g <= min(r~, K - 1) (cross-entropy) or min(r~, K).
+            let augmentedRank = try CertifiedRank.rank(of: problem.augmentedData).rank
+            let set = PartUpperBounds.biasNetwork(widths: architecture.widths, parameters: p, samples: problem.sampleCount,
+                                                  augmentedDataRank: augmentedRank,
+                                                  augmentedResidualRank: min(augmentedRank, residualCap))
+            functionalBounds += set.functional.filter { $0.statement.hasPrefix("bias-network:") }
+        } else if activation == .linear {
             let dataRank = try CertifiedRank.rank(of: problem.x).rank
-            let k = architecture.outputWidth
-            let residualRank = min(dataRank, loss == .crossEntropy ? k - 1 : k)
+            let residualRank = min(dataRank, residualCap)
             let formulas = LinearNetworkFormulas(widths: architecture.widths, dataRank: dataRank)
             switch architecture.depth {
             case 1: functionalBounds.append(UpperBound(value: 0, statement: "one-layer", basis: .provedHere))

@@ -1,0 +1,127 @@
+// `rank --loss cross-entropy|log-cosh`: certified rank intervals of H_L, H_O and H_F under a loss whose Hessian
+// entries are transcendental (`LossIntervals`): H_O exact, H_F and H_L between a ball-arithmetic lower bound and a
+// proven upper bound, never a tolerance.
+import ArgumentParser
+import ExactAlgebra
+import Foundation
+import HessianCore
+import RankFormulas
+
+extension Rank {
+    /// Dense ball Hessians: p x p balls per part at up to 1024 bits.
+    static let ballParameterLimit = 300
+
+    var lossValue: Loss { try! Loss(parsing: loss) }
+
+    /// The refusals of --loss other than mse (exit 2).
+    func validateLoss() throws {
+        let parsed: Loss
+        do { parsed = try Loss(parsing: loss) } catch { throw ValidationError("--loss: \(error.message)") }
+        guard parsed != .mse else { return }
+        let option = "--loss \(parsed.rawValue)"
+        guard weights == nil && !data.given else {
+            throw ValidationError("\(option): only drawn networks so far; leave out --weights, --x and --y")
+        }
+        guard !rankOptions.certify, !rankOptions.generic, rankOptions.givenPrimes.isEmpty else {
+            throw ValidationError("\(option): its ranks are certified intervals already; leave out --certify, --field and --prime")
+        }
+        guard rankOptions.activation == .linear || rankOptions.activation == .relu else {
+            throw ValidationError("\(option): linear or relu hidden layers so far; got --activation \(rankOptions.activation)")
+        }
+        try network.requireDraw()
+        let p = network.architecture.parameterCount
+        guard p <= Self.ballParameterLimit else {
+            throw ValidationError("\(option): p = \(p) parameters is above the limit of \(Self.ballParameterLimit) for ball Hessians (dense p x p balls at up to 1024 bits)")
+        }
+        if parsed == .crossEntropy && network.architecture.outputWidth < 2 {
+            throw ValidationError("\(option): needs at least 2 outputs (classes); got K = \(network.architecture.outputWidth)")
+        }
+    }
+
+    struct LossReport: Encodable {
+        struct Part: Encodable {
+            let lower: Int
+            let upper: Int
+            let statement: String
+            let basis: String
+            /// Bits of the ball LU that proved `lower`; absent when it is exact (H_O).
+            let precision: Int?
+            let exact: Bool
+            /// The paper's formula (with K - 1 for cross-entropy), not proved for these losses; none with biases or
+            /// relu (absent then).
+            let formula: Int?
+        }
+        let formatVersion = 1
+        let loss: String
+        let activation: String
+        let architecture: [Int]
+        let bias: Bool
+        let samples: Int
+        let parameters: Int
+        let seed: String
+        let dataRank: Int
+        let parts: [String: Part]
+    }
+
+    func runLoss() throws {
+        let loss = lossValue
+        let architecture = network.architecture
+        let problem = try Generator.drawForLoss(architecture, samples: network.sampleCount, dataRank: network.dataRankValue,
+                                                loss: loss, seed: network.seedValue)
+        let intervals: [RankInterval]
+        do {
+            intervals = try LossIntervals.analyze(problem, loss: loss, activation: rankOptions.activation)
+        } catch let error as InputError {
+            throw ValidationError("--loss \(loss.rawValue): \(error.message)")
+        }
+        let dataRank = try CertifiedRank.rank(of: problem.x).rank
+        // The paper's formulas for these losses (cross-entropy: K -> K - 1), for linear bias-free networks.
+        let formulas: LinearNetworkFormulas? = rankOptions.activation == .linear && !architecture.bias
+            ? LinearNetworkFormulas(widths: Array(architecture.widths.dropLast())
+                                        + [architecture.outputWidth - (loss == .crossEntropy ? 1 : 0)],
+                                    dataRank: dataRank)
+            : nil
+        func formula(_ part: HessianPart) -> Int? {
+            formulas.map { f in [HessianPart.loss: f.loss.value, .outer: f.outer.value, .functional: f.functional.value][part]! }
+        }
+        let parts = Dictionary(uniqueKeysWithValues: intervals.map { interval in
+            (interval.part.rawValue, LossReport.Part(
+                lower: interval.lower, upper: interval.upper.value, statement: interval.upper.statement,
+                basis: interval.upper.basis.rawValue, precision: interval.precision, exact: interval.isExact,
+                formula: formula(interval.part)))
+        })
+        let report = LossReport(loss: loss.rawValue, activation: rankOptions.activation.rawValue,
+                                architecture: architecture.widths, bias: architecture.bias, samples: problem.sampleCount,
+                                parameters: problem.parameterCount, seed: network.seed, dataRank: dataRank, parts: parts)
+        if json {
+            print(String(decoding: try AnalysisReport.encoder().encode(report), as: UTF8.self))
+            return
+        }
+        print(Self.lossTable(report, intervals: intervals, targets: loss == .crossEntropy ? "one-hot targets" : "targets in -1...1"))
+    }
+
+    static func lossTable(_ report: LossReport, intervals: [RankInterval], targets: String) -> String {
+        let bias = report.bias ? " with bias" : ""
+        var lines = [
+            "network   \(report.architecture.map(String.init).joined(separator: ","))\(bias) (L = \(report.architecture.count - 1), p = \(report.parameters)), N = \(report.samples), seed \(report.seed), \(report.activation)",
+            "loss      \(report.loss); drawn weights and biases nonzero in -2...2, data in -2...2, \(targets)",
+            "data      r = \(report.dataRank)",
+            "",
+            pad("part", 6) + pad("rank", 12) + pad("upper bound (proven)", 40) + pad("lower bound (proven)", 44) + "formula",
+        ]
+        for interval in intervals {
+            let part = report.parts[interval.part.rawValue]!
+            let rank = part.exact ? "\(part.lower)" : "\(part.lower) ... \(part.upper)"
+            let upper = "\(part.upper) by `\(part.statement)`" + (interval.upper.basis == .cited ? " (cited)" : "")
+            let lower = part.precision.map { "a nonzero \(part.lower) x \(part.lower) minor, \($0)-bit balls" }
+                ?? "exact (its integer problem)"
+            lines.append(pad(interval.part.symbol, 6) + pad(rank, 12) + pad(upper, 40) + pad(lower, 44)
+                         + (part.formula.map(String.init) ?? "-"))
+        }
+        lines.append("")
+        let exact = intervals.filter(\.isExact).count
+        lines.append("certainty each lower bound is a minor proven nonsingular by ball arithmetic (H_O: exact), each upper bound a proven statement (proofs/upper-bounds.md, \"Other losses\"); \(exact) of 3 ranks exact, the others lie in their interval; no tolerance is used")
+        lines.append("formula   the paper's closed forms" + (report.loss == "cross-entropy" ? " with K - 1 classes" : "") + ", not proved for this loss: a comparison, not a bound")
+        return lines.joined(separator: "\n")
+    }
+}
