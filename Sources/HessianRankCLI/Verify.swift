@@ -30,7 +30,27 @@ struct Verify: ParsableCommand {
     @Flag(name: .long, help: "Print one JSON document instead of the table.")
     var json = false
 
+    @Option(name: .long, help: ArgumentHelp(
+        "mse (default), or cross-entropy or log-cosh: the paper's formulas for that loss (cross-entropy: K - 1) against certified rank intervals on the grid's networks with K >= 2 (cross-entropy) and p <= 300, drawn small (see rank --loss).",
+        valueName: "mse|cross-entropy|log-cosh"))
+    var loss: String = "mse"
+
+    @Option(name: .customLong("max-parameters"), help: ArgumentHelp(
+        "With --loss cross-entropy or log-cosh: check only the grid's networks with at most this many parameters (at most 300; smaller is faster).",
+        valueName: "p"))
+    var maxParameters: Int = Rank.ballParameterLimit
+
     func validate() throws {
+        let parsed: Loss
+        do { parsed = try Loss(parsing: loss) } catch { throw ValidationError("--loss: \(error.message)") }
+        guard maxParameters >= 1 && maxParameters <= Rank.ballParameterLimit else {
+            throw ValidationError("--max-parameters: expected 1...\(Rank.ballParameterLimit); got \(maxParameters)")
+        }
+        if parsed != .mse {
+            guard !rankOptions.certify, !rankOptions.generic, rankOptions.givenPrimes.isEmpty else {
+                throw ValidationError("--loss \(parsed.rawValue): its ranks are certified intervals already; leave out --certify, --field and --prime")
+            }
+        }
         guard rankOptions.activation == .linear else {
             throw ValidationError("--activation: verify checks the formulas, which are statements about linear networks; use calibrate for ReLU")
         }
@@ -77,6 +97,7 @@ struct Verify: ParsableCommand {
     }
 
     func run() throws {
+        if let parsed = try? Loss(parsing: loss), parsed != .mse { return try runLoss(parsed) }
         let base = UInt64(seed)!
         let cases = VerifyGrid.cases(seed: base)
         var progress = Progress("verify", total: cases.count)

@@ -31,13 +31,14 @@ extension Generator {
         var dataStream = SplitMix64(seed: seed, stream: Stream.data.rawValue)
         let x: IntegerMatrix
         if let r = dataRank {
-            guard let drawn = (0..<dataAttempts).lazy.compactMap({ _ -> IntegerMatrix? in
+            // A plain loop: each attempt advances the stream, so the draw must run exactly once per attempt.
+            var drawn: IntegerMatrix?
+            for _ in 0..<dataAttempts where drawn == nil {
                 let u = matrix(samples, r) { dataStream.uniform(in: -1...1) }, v = matrix(r, d) { dataStream.uniform(in: -1...1) }
-                let x = r == 0 ? IntegerMatrix(rows: samples, columns: d) : u * v
-                return (try? CertifiedRank.rank(of: x).rank) == r ? x : nil
-            }).first else {
-                throw InputError("could not draw data of rank \(r) in \(dataAttempts) attempts")
+                let candidate = r == 0 ? IntegerMatrix(rows: samples, columns: d) : u * v
+                if (try? CertifiedRank.rank(of: candidate).rank) == r { drawn = candidate }
             }
+            guard let drawn else { throw InputError("could not draw data of rank \(r) in \(dataAttempts) attempts") }
             x = drawn
         } else {
             x = matrix(samples, d) { dataStream.uniform(in: -2...2) }
