@@ -69,13 +69,17 @@ public enum LossIntervals {
         let functionalUpper = UpperBound.tightest(functionalBounds)!
         let sum = UpperBound(value: outerRank + functionalUpper.value, statement: "sum", basis: functionalUpper.basis)
         let lossUpper = UpperBound.tightest([parameters, sum])!
+        // The ball Hessians at each precision, built once and shared by both parts; the first build here, so that
+        // what BallHessian refuses is thrown rather than met inside the closure.
+        var built = [precisions[0]: try BallHessian.build(problem, loss: loss, activation: activation, precision: precisions[0])]
         func ballLowerBound(_ part: HessianPart, goal: Int) -> BallRank.LowerBound {
             BallRank.lowerBound(precisions: precisions, goal: goal) { bits in
-                try! BallHessian.build(problem, loss: loss, activation: activation, precision: bits).matrix(part)
+                if let parts = built[bits] { return parts.matrix(part) }
+                let parts = try! BallHessian.build(problem, loss: loss, activation: activation, precision: bits)
+                built[bits] = parts
+                return parts.matrix(part)
             }
         }
-        // Fail early on what BallHessian refuses, rather than in the closure.
-        _ = try BallHessian.build(problem, loss: loss, activation: activation, precision: precisions[0])
         let functional = ballLowerBound(.functional, goal: functionalUpper.value)
         let lossBound = ballLowerBound(.loss, goal: lossUpper.value)
         return [

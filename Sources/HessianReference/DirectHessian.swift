@@ -51,12 +51,14 @@ public enum DirectHessian {
         let targets = try network.scaledTargets(constants: constants)
         var outer = [Int128](repeating: 0, count: p * p)
         var functional = outer
-        for (n, (x, y)) in zip(network.samples, targets).enumerated() {
-            let (h, _) = try network.forward(x, activation: activation, constants: constants, sample: n + 1)
-            var residual = h[network.depth]
-            for c in 0..<residual.count { residual[c] = try Checked.sub(residual[c], y[c]) }
-            let sample = try derivatives(network, activation: activation, constants: constants, sample: n,
-                                         weightings: [residual])
+        for (n, y) in targets.enumerated() {
+            // The residual e = f(x) - b^(L-1) y weights the output Hessians.
+            let sample = try derivatives(network, activation: activation, constants: constants, sample: n) { (output) throws(ReferenceFailure) in
+                var residual = output
+                for c in 0..<residual.count { residual[c] = try Checked.sub(residual[c], y[c]) }
+                return [residual]
+            }
+            let residual = sample.weightings[0]
             for index in 0..<(p * p) where sample.weighted[0][index] != 0 {
                 functional[index] = try Checked.add(functional[index], sample.weighted[0][index])
             }
@@ -94,19 +96,22 @@ public enum DirectHessian {
         let outputs = network.widths[network.depth]
         let units = (0..<outputs).map { c in (0..<outputs).map { Int128($0 == c ? 1 : 0) } }
         return try network.samples.indices.map { (n) throws(ReferenceFailure) in
-            let sample = try derivatives(network, activation: activation, constants: constants, sample: n, weightings: units)
+            let sample = try derivatives(network, activation: activation, constants: constants, sample: n) { _ in units }
             let jacobian = (0..<outputs).map { c in sample.jacobianColumns.map { $0[c] } }
             return SampleDerivatives(output: sample.output, jacobian: jacobian, outputHessians: sample.weighted)
         }
     }
 
-    /// For sample n: the Jacobian's columns, and for each weighting e (a K-vector), sum_c e_c Hessian(f_c)(x_n) as a
-    /// p x p row-major matrix, by the forward and reverse passes described at the top.
+    /// For sample n: f(x_n), the Jacobian's columns, and for each weighting e (K-vectors chosen from f(x_n) by
+    /// `weightings`), sum_c e_c Hessian(f_c)(x_n) as a p x p row-major matrix, by the forward and reverse passes
+    /// described at the top.
     static func derivatives(_ network: ReferenceNetwork, activation: ReferenceActivation, constants: [Int128], sample n: Int,
-                            weightings: [[Int128]]) throws(ReferenceFailure) -> (output: [Int128], jacobianColumns: [[Int128]], weighted: [[Int128]]) {
+                            weightings chooseWeightings: ([Int128]) throws(ReferenceFailure) -> [[Int128]])
+        throws(ReferenceFailure) -> (output: [Int128], weightings: [[Int128]], jacobianColumns: [[Int128]], weighted: [[Int128]]) {
         let p = network.parameterCount
         let depth = network.depth
         let (h, slopes) = try network.forward(network.samples[n], activation: activation, constants: constants, sample: n + 1)
+        let weightings = try chooseWeightings(h[depth])
         var weighted = weightings.map { _ in [Int128](repeating: 0, count: p * p) }
         var jacobianColumns: [[Int128]] = []
         jacobianColumns.reserveCapacity(p)
@@ -150,7 +155,7 @@ public enum DirectHessian {
                 }
             }
         }
-        return (h[depth], jacobianColumns, weighted)
+        return (h[depth], weightings, jacobianColumns, weighted)
     }
 
     /// v <- D v for the diagonal D given as `slopes`.
