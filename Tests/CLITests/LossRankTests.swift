@@ -34,7 +34,8 @@ import Testing
         let cases: [([String], String)] = [
             (["--loss", "banana"], "--loss: unknown loss 'banana'; expected mse, cross-entropy, log-cosh"),
             (["--loss", "cross-entropy", "--certify"], "--loss cross-entropy: its ranks are certified intervals already"),
-            (["--loss", "log-cosh", "--activation", "leaky-relu:1/8"], "--loss log-cosh: linear or relu hidden layers so far"),
+            (["--loss", "log-cosh", "--activation", "leaky-relu:1/8"], "--loss log-cosh: linear hidden layers so far"),
+            (["--loss", "cross-entropy", "--activation", "relu"], "--loss cross-entropy: linear hidden layers so far (small-valued draws put ReLU units on kinks)"),
         ]
         for (extra, message) in cases {
             let run = try Binary.run(["rank", "--arch", "4,3,2", "--samples", "5"] + extra)
