@@ -15,7 +15,7 @@
 //   ExactAlgebra -> CFLINT (FLINT),     NumericalAlgebra -> CLAPACK (LAPACKE)      RankFormulas (imports nothing)
 //                   CBLAS (OpenBLAS)
 //   BallArithmetic -> CArb (Arb)          ball matrices, certified rank lower bounds (under HessianConstructions'
-//                                         BallHessian); not yet used by a command
+//                                         BallHessian, HessianAnalysis' LossIntervals: rank and verify --loss)
 //
 // HessianCore re-exports the five core modules (the library product). Beside them, and never importing them:
 //   CertificateChecker -> HessianReference (Int128 direct Hessians; imports nothing of ours), RankFormulas (the closed
