@@ -42,6 +42,7 @@ public final class Ball {
 
     public func exp(precision bits: Int) -> Ball { unary { arb_exp($0, $1, bits) } }
     public func tanh(precision bits: Int) -> Ball { unary { arb_tanh($0, $1, bits) } }
+    public func sech(precision bits: Int) -> Ball { unary { arb_sech($0, $1, bits) } }
     public func adding(_ other: Ball, precision bits: Int) -> Ball { binary(other) { arb_add($0, $1, $2, bits) } }
     public func subtracting(_ other: Ball, precision bits: Int) -> Ball { binary(other) { arb_sub($0, $1, $2, bits) } }
     public func multiplied(by other: Ball, precision bits: Int) -> Ball { binary(other) { arb_mul($0, $1, $2, bits) } }

@@ -5,7 +5,8 @@
 // g_n balls at the working precision (proofs/hessian-decomposition.md; the losses in proofs/statements/):
 // - mse: A_n = I, g_n = f(x_n) - y_n (exact balls: a check of the assembly against the integer Hessians);
 // - cross-entropy: pi_n = softmax(f(x_n)), A_n = diag(pi_n) - pi_n pi_n^T, g_n = pi_n - y_n;
-// - log-cosh: t_n = f(x_n) - y_n, A_n = diag(1 - tanh^2 t_n) = diag(sech^2 t_n), g_n = tanh t_n.
+// - log-cosh: t_n = f(x_n) - y_n, A_n = diag(sech^2 t_n), g_n = tanh t_n.
+// Each is computed without subtracting nearly equal balls, so tiny probabilities keep their relative precision.
 // Linear and ReLU hidden layers (away from kinks, where f is piecewise linear and these derivatives are exact).
 // Dense p x p balls and N K integer p x p Hessians: for small networks (a few hundred parameters).
 import BallArithmetic
@@ -76,22 +77,34 @@ public enum BallHessian {
             for c in 0..<k { a.set(c, c, to: Ball(1)) }
             return (a, (0..<k).map { Ball(f[$0] - y[$0]) })
         case .crossEntropy:
-            // Shifted by the largest output: the same softmax, with every exponent <= 0.
+            // Shifted by the largest output: the same softmax, with every exponent <= 0. No subtraction of nearly equal
+            // balls: pi_c (1 - pi_c) is pi_c times the sum of the other probabilities, and for a one-hot target
+            // pi_c - 1 is minus that sum, so probabilities like e^-300 keep their relative precision.
             let top = f.max() ?? 0
             let exps = f.map { Ball($0 - top).exp(precision: bits) }
             let sum = exps.dropFirst().reduce(exps[0]) { $0.adding($1, precision: bits) }
             let pi = exps.map { $0.divided(by: sum, precision: bits) }
+            func others(_ c: Int) -> Ball {
+                let rest = (0..<k).filter { $0 != c }.map { pi[$0] }
+                return rest.dropFirst().reduce(rest.first ?? Ball(0)) { $0.adding($1, precision: bits) }
+            }
             for c in 0..<k {
                 for d in 0..<k {
-                    let product = pi[c].multiplied(by: pi[d], precision: bits)
-                    a.set(c, d, to: c == d ? pi[c].subtracting(product, precision: bits) : Ball(0).subtracting(product, precision: bits))
+                    a.set(c, d, to: c == d ? pi[c].multiplied(by: others(c), precision: bits)
+                                           : Ball(0).subtracting(pi[c].multiplied(by: pi[d], precision: bits), precision: bits))
                 }
             }
-            return (a, (0..<k).map { pi[$0].subtracting(Ball(y[$0]), precision: bits) })
+            let oneHot = y.allSatisfy { $0 == 0 || $0 == 1 } && y.reduce(0, +) == 1
+            return (a, (0..<k).map { c in
+                oneHot && y[c] == 1 ? Ball(0).subtracting(others(c), precision: bits) : pi[c].subtracting(Ball(y[c]), precision: bits)
+            })
         case .logCosh:
-            let tanh = (0..<k).map { Ball(f[$0] - y[$0]).tanh(precision: bits) }
+            // sech^2 directly, rather than 1 - tanh^2 (which cancels for large arguments).
+            let residuals = (0..<k).map { Ball(f[$0] - y[$0]) }
+            let tanh = residuals.map { $0.tanh(precision: bits) }
             for c in 0..<k {
-                a.set(c, c, to: Ball(1).subtracting(tanh[c].multiplied(by: tanh[c], precision: bits), precision: bits))
+                let sech = residuals[c].sech(precision: bits)
+                a.set(c, c, to: sech.multiplied(by: sech, precision: bits))
             }
             return (a, tanh)
         }
