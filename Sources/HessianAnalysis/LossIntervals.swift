@@ -30,6 +30,13 @@ public struct RankInterval: Sendable, Equatable {
 }
 
 public enum LossIntervals {
+    /// The paper's closed forms for a linear bias-free network under `loss`: the MSE formulas, with K - 1 classes for
+    /// cross-entropy. Its statements for these losses, not proved here: a comparison, never a bound.
+    public static func paperFormulas(widths: [Int], dataRank: Int, loss: Loss) -> LinearNetworkFormulas {
+        let classes = widths[widths.count - 1] - (loss == .crossEntropy ? 1 : 0)
+        return LinearNetworkFormulas(widths: Array(widths.dropLast()) + [classes], dataRank: dataRank)
+    }
+
     /// The three intervals (loss, outer, functional) of `problem` under `loss` (cross-entropy or log-cosh) with hidden
     /// `activation` (linear or relu).
     public static func analyze(_ problem: Problem, loss: Loss, activation: Activation = .linear,

@@ -78,9 +78,7 @@ extension Rank {
         let dataRank = try CertifiedRank.rank(of: problem.x).rank
         // The paper's formulas for these losses (cross-entropy: K -> K - 1), for linear bias-free networks.
         let formulas: LinearNetworkFormulas? = rankOptions.activation == .linear && !architecture.bias
-            ? LinearNetworkFormulas(widths: Array(architecture.widths.dropLast())
-                                        + [architecture.outputWidth - (loss == .crossEntropy ? 1 : 0)],
-                                    dataRank: dataRank)
+            ? LossIntervals.paperFormulas(widths: architecture.widths, dataRank: dataRank, loss: loss)
             : nil
         func formula(_ part: HessianPart) -> Int? {
             formulas.map { f in [HessianPart.loss: f.loss.value, .outer: f.outer.value, .functional: f.functional.value][part]! }

@@ -71,8 +71,7 @@ extension Verify {
             let intervals = try LossIntervals.analyze(problem, loss: loss)
             let r = try CertifiedRank.rank(of: problem.x).rank
             let widths = gridCase.architecture.widths
-            let f = LinearNetworkFormulas(widths: Array(widths.dropLast()) + [widths.last! - (loss == .crossEntropy ? 1 : 0)],
-                                          dataRank: r)
+            let f = LossIntervals.paperFormulas(widths: widths, dataRank: r, loss: loss)
             let formulas: [HessianPart: Int] = [.loss: f.loss.value, .outer: f.outer.value, .functional: f.functional.value]
             let parts = Dictionary(uniqueKeysWithValues: intervals.map { i in
                 (i.part.rawValue, LossPart(lower: i.lower, upper: i.upper.value, statement: i.upper.statement,
