@@ -24,20 +24,22 @@ import Testing
         #expect(BallRank.lowerBound { _ in BallMatrix(rows: 0, columns: 3) }.rank == 0)
     }
 
+    /// U V (8 x 9, inner size 3) at working precision `bits`: U of tanh((i + 1)(j + 2) / 7), V of exp(-(i + 1)(j + 1) / 5).
+    static func rankThreeProduct(_ bits: Int) -> BallMatrix {
+        let u = BallMatrix(rows: 8, columns: 3, precision: bits) { i, j, e in
+            e.set(numerator: (i + 1) * (j + 2), denominator: 7); e.tanh()
+        }
+        let v = BallMatrix(rows: 3, columns: 9, precision: bits) { i, j, e in
+            e.set(numerator: -(i + 1) * (j + 1), denominator: 5); e.exp()
+        }
+        return u.multiplied(by: v, precision: bits)
+    }
+
     /// U V with U (8 x 3) of tanh((i + 1)(j + 2) / 7) and V (3 x 9) of exp(-(i + 1)(j + 1) / 5), as ball products:
     /// the true matrix has rank at most 3 by construction, so a proven 3 x 3 minor makes it exactly 3; no 4 x 4 minor
     /// can be proven (every one is exactly 0, and its ball contains 0), although floating point sees noise there.
     @Test func transcendentalMatrixOfRankThree() {
-        let bound = BallRank.lowerBound { bits in
-            let u = BallMatrix(rows: 8, columns: 3, precision: bits) { i, j, e in
-                e.set(numerator: (i + 1) * (j + 2), denominator: 7); e.tanh()
-            }
-            let v = BallMatrix(rows: 3, columns: 9, precision: bits) { i, j, e in
-                e.set(numerator: -(i + 1) * (j + 1), denominator: 5); e.exp()
-            }
-            return u.multiplied(by: v, precision: bits)
-        }
-        #expect(bound.rank == 3)
+        #expect(BallRank.lowerBound(Self.rankThreeProduct).rank == 3)
     }
 
     /// exp(x_i y_j) with x_i = i and y_j = j / 6 (i, j = 0 ... 15, distinct) is a totally positive kernel, so the
@@ -61,16 +63,7 @@ import Testing
     /// The transcendental rank-3 matrix with a goal above its rank: whatever the float pass saw, no minor above 3 can
     /// be proven at any precision (each 4 x 4 minor is exactly 0, and its ball contains 0), so the bound stays 3.
     @Test func aGoalAboveTheRankIsNeverProven() {
-        let bound = BallRank.lowerBound(goal: 8) { bits in
-            let u = BallMatrix(rows: 8, columns: 3, precision: bits) { i, j, e in
-                e.set(numerator: (i + 1) * (j + 2), denominator: 7); e.tanh()
-            }
-            let v = BallMatrix(rows: 3, columns: 9, precision: bits) { i, j, e in
-                e.set(numerator: -(i + 1) * (j + 1), denominator: 5); e.exp()
-            }
-            return u.multiplied(by: v, precision: bits)
-        }
-        #expect(bound.rank == 3)
+        #expect(BallRank.lowerBound(goal: 8, Self.rankThreeProduct).rank == 3)
     }
 
     /// The 10 x 10 corner of that matrix, padded with zeros to 12 x 12: rank 10 exactly (nonsingular corner, zero
