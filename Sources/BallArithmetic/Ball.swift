@@ -73,6 +73,13 @@ extension BallMatrix {
         return result
     }
 
+    /// Entry (i, j) += ball.
+    public func add(at i: Int, _ j: Int, _ ball: Ball, precision bits: Int) {
+        precondition(i >= 0 && i < rowCount && j >= 0 && j < columnCount, "BallMatrix: index outside the matrix")
+        let entry = arb_mat_entry_ptr(pointer, i, j)
+        arb_add(entry, entry, ball.pointer, bits)
+    }
+
     /// self += other (same shape).
     public func add(_ other: BallMatrix, precision bits: Int) {
         precondition(rowCount == other.rowCount && columnCount == other.columnCount, "BallMatrix: shapes differ")

@@ -17,6 +17,12 @@ import NetworkModel
 public enum BallHessian {
     /// The three parts at one working precision.
     public struct Parts {
+        public init(loss: BallMatrix, outer: BallMatrix, functional: BallMatrix) {
+            self.loss = loss
+            self.outer = outer
+            self.functional = functional
+        }
+
         public let loss: BallMatrix
         public let outer: BallMatrix
         public let functional: BallMatrix
