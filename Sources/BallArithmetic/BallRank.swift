@@ -42,18 +42,19 @@ public enum BallRank {
                                   _ evaluate: (Int) -> BallMatrix) -> LowerBound {
         precondition(!precisions.isEmpty && precisions.allSatisfy { $0 >= 2 }, "BallRank: need working precisions")
         var best: LowerBound?
-        var firstCandidate: Int?
+        var reported: Int?
         for (index, bits) in precisions.enumerated() {
             let matrix = evaluate(bits)
             let (rows, columns, exponents) = matrix.midpointPivotOrder(precision: bits)
             let top = exponents.max() ?? 0
             let candidate = exponents.filter { $0 > top - bits / 2 }.count
-            let reported = firstCandidate ?? candidate
-            firstCandidate = reported
+            if reported == nil { reported = candidate }
             func bound(_ k: Int) -> LowerBound {
                 LowerBound(rank: k, rows: Array(rows.prefix(k)), columns: Array(columns.prefix(k)), precision: bits,
-                           candidate: reported)
+                           candidate: reported!)
             }
+            // Nothing to prove and nothing asked beyond it (a zero matrix without a goal): no further precision.
+            if candidate == 0 && goal == nil { return bound(0) }
             func proves(_ k: Int) -> Bool {
                 k == 0 || matrix.submatrix(rows: Array(rows.prefix(k)), columns: Array(columns.prefix(k)))
                     .isProvenNonsingular(precision: bits)
