@@ -16,6 +16,12 @@ public final class Ball {
         arb_set_si(pointer, n)
     }
 
+    /// Exactly the double x.
+    public convenience init(exactly x: Double) {
+        self.init()
+        arb_set_d(pointer, x)
+    }
+
     deinit {
         arb_clear(pointer)
         pointer.deallocate()
@@ -70,6 +76,14 @@ extension BallMatrix {
     public var transposed: BallMatrix {
         let result = BallMatrix(rows: columnCount, columns: rowCount)
         arb_mat_transpose(result.pointer, pointer)
+        return result
+    }
+
+    /// A copy of entry (i, j).
+    public func entry(_ i: Int, _ j: Int) -> Ball {
+        precondition(i >= 0 && i < rowCount && j >= 0 && j < columnCount, "BallMatrix: index outside the matrix")
+        let result = Ball()
+        arb_set(result.pointer, arb_mat_entry_ptr(pointer, i, j))
         return result
     }
 

@@ -18,4 +18,50 @@ static inline int CArb_cmpabs_mid(const arb_t x, const arb_t y) { return arf_cmp
 static inline int CArb_mid_is_zero(const arb_t x) { return arf_is_zero(arb_midref(x)); }
 static inline slong CArb_mid_exponent(const arb_t x) { return fmpz_get_si(ARF_EXPREF(arb_midref(x))); }
 
+/// A double midpoint and radius that enclose the ball x rigorously: the midpoint rounded to nearest, the radius an
+/// upper bound (rounded up) of sup |x - midpoint| over the ball, so the rounding of the midpoint is inside it.
+/// Non-finite when x is (or its bound overflows).
+static inline void CArb_get_midrad(const arb_t x, double *mid, double *rad) {
+    *mid = arf_get_d(arb_midref(x), ARF_RND_NEAR);
+    arb_t shifted;
+    arf_t center, bound;
+    arb_init(shifted);
+    arf_init(center);
+    arf_init(bound);
+    arf_set_d(center, *mid);
+    arb_sub_arf(shifted, x, center, 128);   /* any rounding goes into the radius */
+    arb_get_abs_ubound_arf(bound, shifted, 64);
+    *rad = arf_get_d(bound, ARF_RND_UP);
+    arf_clear(bound);
+    arf_clear(center);
+    arb_clear(shifted);
+}
+
+/// The ball [mid +- rad] (the radius rounded up to Arb's magnitude type).
+static inline void CArb_set_midrad(arb_t x, double mid, double rad) {
+    arf_set_d(arb_midref(x), mid);
+    mag_set_d(arb_radref(x), rad);
+}
+
+/// Whether the ball [mid +- rad] and x overlap; computed exactly (the radius is not rounded), for tests of enclosures.
+static inline int CArb_overlaps_midrad(const arb_t x, double mid, double rad) {
+    arf_t center, distance, reach, radius;
+    arf_init(center);
+    arf_init(distance);
+    arf_init(reach);
+    arf_init(radius);
+    arf_set_d(center, mid);
+    arf_set_d(radius, rad);
+    arf_sub(distance, arb_midref(x), center, ARF_PREC_EXACT, ARF_RND_DOWN);
+    arf_abs(distance, distance);
+    arf_set_mag(reach, arb_radref(x));
+    arf_add(reach, reach, radius, ARF_PREC_EXACT, ARF_RND_DOWN);
+    int result = arf_cmp(distance, reach) <= 0;
+    arf_clear(radius);
+    arf_clear(reach);
+    arf_clear(distance);
+    arf_clear(center);
+    return result;
+}
+
 #endif

@@ -57,7 +57,7 @@ public enum BallHessian {
                   let targets = small(network.targets[n]) else {
                 throw InputError("ball Hessians: a derivative does not fit 64 bits")
             }
-            let (a, g) = lossDerivatives(output: output, targets: targets, loss: loss, precision: bits)
+            let (a, g) = lossDerivatives(output: output.map { Ball($0) }, targets: targets.map(Double.init), loss: loss, precision: bits)
             let j = BallMatrix(integers: (0..<k).map { Array(jacobian[($0 * p)..<(($0 + 1) * p)]) })
             outer.add(j.transposed.multiplied(by: a.multiplied(by: j, precision: bits), precision: bits), precision: bits)
             for c in 0..<k {
@@ -73,21 +73,21 @@ public enum BallHessian {
         return Parts(loss: total, outer: outer, functional: functional)
     }
 
-    /// A_n (K x K) and g_n (K balls) of `loss` at outputs f and targets y: the loss's second and first derivatives in
-    /// the outputs.
-    public static func lossDerivatives(output f: [Int], targets y: [Int], loss: Loss, precision bits: Int) -> (BallMatrix, [Ball]) {
+    /// A_n (K x K) and g_n (K balls) of `loss` at outputs f (balls) and targets y (exact doubles): the loss's second
+    /// and first derivatives in the outputs.
+    public static func lossDerivatives(output f: [Ball], targets y: [Double], loss: Loss, precision bits: Int) -> (BallMatrix, [Ball]) {
         let k = f.count
         let a = BallMatrix(rows: k, columns: k)
         switch loss {
         case .mse:
             for c in 0..<k { a.set(c, c, to: Ball(1)) }
-            return (a, (0..<k).map { Ball(f[$0] - y[$0]) })
+            return (a, (0..<k).map { f[$0].subtracting(Ball(exactly: y[$0]), precision: bits) })
         case .crossEntropy:
-            // Shifted by the largest output: the same softmax, with every exponent <= 0. No subtraction of nearly equal
-            // balls: pi_c (1 - pi_c) is pi_c times the sum of the other probabilities, and for a one-hot target
-            // pi_c - 1 is minus that sum, so probabilities like e^-300 keep their relative precision.
-            let top = f.max() ?? 0
-            let exps = f.map { Ball($0 - top).exp(precision: bits) }
+            // Shifted by the largest midpoint: the same softmax, with every exponent near or below 0. No subtraction
+            // of nearly equal balls: pi_c (1 - pi_c) is pi_c times the sum of the other probabilities, and for a
+            // one-hot target pi_c - 1 is minus that sum, so probabilities like e^-300 keep their relative precision.
+            let top = Ball(exactly: f.map(\.midpoint).max() ?? 0)
+            let exps = f.map { $0.subtracting(top, precision: bits).exp(precision: bits) }
             let sum = exps.dropFirst().reduce(exps[0]) { $0.adding($1, precision: bits) }
             let pi = exps.map { $0.divided(by: sum, precision: bits) }
             func others(_ c: Int) -> Ball {
@@ -102,11 +102,12 @@ public enum BallHessian {
             }
             let oneHot = y.allSatisfy { $0 == 0 || $0 == 1 } && y.reduce(0, +) == 1
             return (a, (0..<k).map { c in
-                oneHot && y[c] == 1 ? Ball(0).subtracting(others(c), precision: bits) : pi[c].subtracting(Ball(y[c]), precision: bits)
+                oneHot && y[c] == 1 ? Ball(0).subtracting(others(c), precision: bits)
+                    : pi[c].subtracting(Ball(exactly: y[c]), precision: bits)
             })
         case .logCosh:
             // sech^2 directly, rather than 1 - tanh^2 (which cancels for large arguments).
-            let residuals = (0..<k).map { Ball(f[$0] - y[$0]) }
+            let residuals = (0..<k).map { f[$0].subtracting(Ball(exactly: y[$0]), precision: bits) }
             let tanh = residuals.map { $0.tanh(precision: bits) }
             for c in 0..<k {
                 let sech = residuals[c].sech(precision: bits)

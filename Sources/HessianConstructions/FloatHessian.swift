@@ -76,26 +76,54 @@ public struct FloatNetwork: Sendable {
     }
 }
 
-public enum FloatHessian {
-    public struct Result: Sendable {
-        public let parameterCount: Int
-        public let loss: [Double]
-        public let outer: [Double]
-        public let functional: [Double]
+/// The three parts as row-major p x p arrays of a scalar (`Double` for the float path, `Midrad` balls for the
+/// certified one).
+public struct ScalarHessian<Scalar: HessianScalar>: Sendable {
+    public let parameterCount: Int
+    public let loss: [Scalar]
+    public let outer: [Scalar]
+    public let functional: [Scalar]
 
-        public func entries(_ part: HessianPart) -> [Double] {
-            switch part {
-            case .loss: loss
-            case .outer: outer
-            case .functional: functional
-            }
+    public func entries(_ part: HessianPart) -> [Scalar] {
+        switch part {
+        case .loss: loss
+        case .outer: outer
+        case .functional: functional
         }
     }
+}
 
-    public static func compute(_ net: FloatNetwork) -> Result {
+public enum FloatHessian {
+    public typealias Result = ScalarHessian<Double>
+
+    /// The Double Hessians of mean squared error.
+    public static func compute(_ net: FloatNetwork) -> Result { compute(net, loss: .mse, as: Double.self) }
+
+    /// The Hessians of `loss` in the scalar `Scalar`: with `Midrad`, every entry a ball that contains the true one
+    /// (the network's doubles are taken exactly).
+    public static func compute<Scalar: HessianScalar>(_ net: FloatNetwork, loss lossFunction: Loss,
+                                                      as _: Scalar.Type) -> ScalarHessian<Scalar> {
         let p = net.parameterCount, depth = net.depth
-        var outer = [Double](repeating: 0, count: p * p)
+        let zero = Scalar.exactly(0)
+        var outer = [Scalar](repeating: zero, count: p * p)
         var functional = outer
+        let weights = net.weights.map { $0.map(Scalar.exactly) }
+        let biases = net.biases.map { $0.map(Scalar.exactly) }
+        /// W_t v (+ b_t), and W_t^T v.
+        func apply(_ t: Int, _ v: [Scalar], bias: Bool) -> [Scalar] {
+            let (rows, columns) = (net.widths[t + 1], net.widths[t])
+            return (0..<rows).map { i in
+                (0..<columns).reduce(bias && net.hasBias ? biases[t][i] : zero) { $0 + weights[t][i * columns + $1] * v[$1] }
+            }
+        }
+        func applyTransposed(_ t: Int, _ v: [Scalar]) -> [Scalar] {
+            let (rows, columns) = (net.widths[t + 1], net.widths[t])
+            var result = [Scalar](repeating: zero, count: columns)
+            for i in 0..<rows where !v[i].isExactlyZero {
+                for j in 0..<columns { result[j] = result[j] + weights[t][i * columns + j] * v[i] }
+            }
+            return result
+        }
         // Entry (t, i, j) of [W_t, b_t] per parameter, in theta's order (j = widths[t] is b_t[i]).
         var parameters = [(Int, Int, Int)](repeating: (0, 0, 0), count: p)
         for t in 0..<depth {
@@ -103,31 +131,34 @@ public enum FloatHessian {
                 for j in 0..<net.inputCount(t) { parameters[net.parameterIndex(t, i, j)] = (t, i, j) }
             }
         }
-        for (x, y) in zip(net.x, net.y) {
+        let one = Scalar.exactly(1)
+        var jacobians: [[[Scalar]]] = [], weighted: [[[Scalar]]] = []
+        for (xRow, y) in zip(net.x, net.y) {
+            let x = xRow.map(Scalar.exactly)
             // Forward values: a[m], z[m], sigma'(z[m]), sigma''(z[m]) for levels m = 1 ... L.
-            var a = [x], first: [[Double]] = [[]], second: [[Double]] = [[]]
+            var a = [x], first: [[Scalar]] = [[]], second: [[Scalar]] = [[]]
             for t in 0..<depth {
-                let z = net.apply(t, a[t], bias: true)
+                let z = apply(t, a[t], bias: true)
                 if t == depth - 1 {
-                    a.append(z); first.append(z.map { _ in 1 }); second.append(z.map { _ in 0 })
+                    a.append(z); first.append(z.map { _ in one }); second.append(z.map { _ in zero })
                 } else {
-                    let s = z.map(net.activation.evaluate)
+                    let s = z.map { Scalar.activation($0, net.activation) }
                     a.append(s.map(\.value)); first.append(s.map(\.first)); second.append(s.map(\.second))
                 }
             }
             // [a[m]; 1] entry j: what multiplies entry (i, j) of [W_{m+1}, b_{m+1}].
-            func input(_ m: Int, _ j: Int) -> Double { j < net.widths[m] ? a[m][j] : 1 }
-            let e = zip(a[depth], y).map { $0 - $1 }
+            func input(_ m: Int, _ j: Int) -> Scalar { j < net.widths[m] ? a[m][j] : one }
+            let (lossHessian, e) = Scalar.lossDerivatives(output: a[depth], targets: y, loss: lossFunction)
             // Reverse values: zbar[m] for m = 1 ... L.
-            var zbar = [[Double]](repeating: [], count: depth + 1)
+            var zbar = [[Scalar]](repeating: [], count: depth + 1)
             var abar = e
             for m in stride(from: depth, through: 1, by: -1) {
                 zbar[m] = zip(abar, first[m]).map { $0 * $1 }
-                abar = net.applyTransposed(m - 1, zbar[m])
+                abar = applyTransposed(m - 1, zbar[m])
             }
             // Jacobian columns: df/d[W_t, b_t][i, j] = dz-Jacobian column i at level t+1 times [a[t]; 1][j].
-            var jacobian = [[Double]](repeating: [], count: p)
-            var delta: [[Double]] = (0..<net.widths[depth]).map { c in (0..<net.widths[depth]).map { $0 == c ? 1 : 0 } } // K x M_L
+            var jacobian = [[Scalar]](repeating: [], count: p)
+            var delta: [[Scalar]] = (0..<net.widths[depth]).map { c in (0..<net.widths[depth]).map { $0 == c ? one : zero } } // K x M_L
             for m in stride(from: depth, through: 1, by: -1) {
                 let scaled = delta.map { row in zip(row, first[m]).map { $0 * $1 } }          // K x M_m
                 for i in 0..<net.widths[m] {
@@ -135,28 +166,26 @@ public enum FloatHessian {
                         jacobian[net.parameterIndex(m - 1, i, j)] = scaled.map { $0[i] * input(m - 1, j) }
                     }
                 }
-                delta = scaled.map { net.applyTransposed(m - 1, $0) }                         // K x M_{m-1}
+                delta = scaled.map { applyTransposed(m - 1, $0) }                             // K x M_{m-1}
             }
-            for u in 0..<p {
-                for v in u..<p {
-                    var dot = 0.0
-                    for c in 0..<jacobian[u].count { dot += jacobian[u][c] * jacobian[v][c] }
-                    outer[u * p + v] += dot
-                }
-            }
+            jacobians.append(jacobian)
+            // A J_u per parameter (J_u itself for mse, whose A is the identity).
+            weighted.append(lossFunction == .mse ? jacobian : jacobian.map { column in
+                lossHessian.map { row in zip(row, column).reduce(zero) { $0 + $1.0 * $1.1 } }
+            })
             // H_F column by column.
             for (u, (k, i, j)) in parameters.enumerated() {
-                var zdot = (0...depth).map { [Double](repeating: 0, count: net.widths[$0]) }
+                var zdot = (0...depth).map { [Scalar](repeating: zero, count: net.widths[$0]) }
                 var adot = zdot
                 zdot[k + 1][i] = input(k, j)
                 for m in (k + 1)...depth {
                     adot[m] = m == depth ? zdot[m] : zip(zdot[m], first[m]).map { $0 * $1 }
-                    if m < depth { zdot[m + 1] = net.apply(m, adot[m], bias: false) }
+                    if m < depth { zdot[m + 1] = apply(m, adot[m], bias: false) }
                 }
-                var abardot = [Double](repeating: 0, count: net.widths[depth])
+                var abardot = [Scalar](repeating: zero, count: net.widths[depth])
                 var abarLevel = e
                 for m in stride(from: depth, through: 1, by: -1) {
-                    var zbardot = [Double](repeating: 0, count: net.widths[m])
+                    var zbardot = [Scalar](repeating: zero, count: net.widths[m])
                     for q in 0..<zbardot.count {
                         zbardot[q] = abardot[q] * first[m][q] + abarLevel[q] * second[m][q] * zdot[m][q]
                     }
@@ -164,21 +193,46 @@ public enum FloatHessian {
                     for r in 0..<net.widths[m] {
                         for c in 0..<columns {
                             let value = zbardot[r] * a[m - 1][c] + zbar[m][r] * adot[m - 1][c]
-                            if value != 0 { functional[u * p + net.parameterIndex(m - 1, r, c)] += value }
+                            if !value.isExactlyZero {
+                                let index = u * p + net.parameterIndex(m - 1, r, c)
+                                functional[index] = functional[index] + value
+                            }
                         }
                         // The bias: its input is the constant 1, without tangent.
-                        if net.hasBias && zbardot[r] != 0 { functional[u * p + net.parameterIndex(m - 1, r, columns)] += zbardot[r] }
+                        if net.hasBias && !zbardot[r].isExactlyZero {
+                            let index = u * p + net.parameterIndex(m - 1, r, columns)
+                            functional[index] = functional[index] + zbardot[r]
+                        }
                     }
-                    var next = net.applyTransposed(m - 1, zbardot)
-                    if m - 1 == k && j < columns { next[j] += zbar[m][i] }
+                    var next = applyTransposed(m - 1, zbardot)
+                    if m - 1 == k && j < columns { next[j] = next[j] + zbar[m][i] }
                     abardot = next
-                    abarLevel = net.applyTransposed(m - 1, zbar[m])
+                    abarLevel = applyTransposed(m - 1, zbar[m])
+                }
+            }
+        }
+        outer = Scalar.outerPart(jacobians: jacobians, weighted: weighted, parameterCount: p)
+        let loss = zip(outer, functional).map { $0 + $1 }
+        return ScalarHessian(parameterCount: p, loss: loss, outer: outer, functional: functional)
+    }
+}
+
+extension HessianScalar {
+    /// H_O = sum_n J_n^T (A_n J_n), symmetric, from each sample's Jacobian columns J_n[u] (K entries per parameter)
+    /// and (A_n J_n)[u]: sample by sample, the upper triangle, mirrored.
+    public static func outerPart(jacobians: [[[Self]]], weighted: [[[Self]]], parameterCount p: Int) -> [Self] {
+        var outer = [Self](repeating: Self.exactly(0), count: p * p)
+        for (jacobian, aj) in zip(jacobians, weighted) {
+            for u in 0..<p {
+                for v in u..<p {
+                    var dot = Self.exactly(0)
+                    for c in 0..<jacobian[u].count { dot = dot + jacobian[u][c] * aj[v][c] }
+                    outer[u * p + v] = outer[u * p + v] + dot
                 }
             }
         }
         for u in 0..<p { for v in 0..<u { outer[u * p + v] = outer[v * p + u] } }
-        let loss = zip(outer, functional).map { $0 + $1 }
-        return Result(parameterCount: p, loss: loss, outer: outer, functional: functional)
+        return outer
     }
 }
 

@@ -67,8 +67,8 @@ import Testing
             let samples = try! DirectHessian.sampleDerivatives(network)
             let result = BallMatrix(rows: k, columns: d)
             for (n, sample) in samples.enumerated() {
-                let (_, g) = BallHessian.lossDerivatives(output: sample.output.map { Int($0) },
-                                                         targets: network.targets[n].map { Int($0) },
+                let (_, g) = BallHessian.lossDerivatives(output: sample.output.map { Ball(Int($0)) },
+                                                         targets: network.targets[n].map { Double($0) },
                                                          loss: .crossEntropy, precision: bits)
                 let outer = BallMatrix(rows: k, columns: d)
                 for c in 0..<k { for j in 0..<d { outer.set(c, j, to: g[c].multiplied(by: Ball(Int(network.samples[n][j])), precision: bits)) } }
