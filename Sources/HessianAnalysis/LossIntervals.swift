@@ -1,17 +1,20 @@
-// Certified rank intervals of H_O, H_F and H_L under cross-entropy and log-cosh, whose Hessians have transcendental
-// entries (softmax, tanh): never a tolerance, always [a proven lower bound, a proven upper bound], exact where they
-// meet.
+// Certified rank intervals of H_O, H_F and H_L wherever the Hessian's entries are transcendental: the losses with
+// transcendental derivatives (cross-entropy, log-cosh) and the smooth activations (tanh, sigmoid, elu) under any loss.
+// Never a tolerance: always [a proven lower bound, a proven upper bound], exact where they meet.
 //
-// - H_O: exact. Its rank is the MSE H_O rank of an integer problem (`Problem.outerRankProblem(for:)`, proved in
-//   proofs/statements/cross-entropy.md and log-cosh.md), certified by the multimodular argument (`CertifiedRank`).
-// - H_F, H_L: lower bounds from ball arithmetic (`BallHessian`, `BallRank`), upper bounds from proven statements
-//   (proofs/upper-bounds.md, "Other losses"): for a linear bias-free network, H_F = F(Omega_g) with Omega_g =
-//   sum_n g_n x_n^T, whose rows lie in the row space of X, so every bound on the MSE H_F (a function of the same
-//   Omega family) applies: 0 at L = 1, 2 M_1 rank Omega_g <= 2 M_1 s_g at L = 2 (s_g = min(r, K - 1) for
-//   cross-entropy, whose g_n sum to 0, min(r, K) for log-cosh), the paper's bound at L >= 3 (cited); H_L <= rank
-//   H_O + the bound of H_F; p for every part and network.
-// A linear network with biases gets its augmented network's bounds on H_F (a principal submatrix, bias-network.md);
-// for ReLU networks only p bounds H_F and H_L. Small networks only (dense ball matrices).
+// Upper bounds, from proven statements (proofs/upper-bounds.md, "Other losses" and "Smooth activations"):
+// - piecewise-linear networks (linear, relu): H_O exactly, as the MSE H_O rank of an integer problem
+//   (`Problem.outerRankProblem(for:)`, proofs/statements/cross-entropy.md and log-cosh.md, `CertifiedRank`). For a
+//   linear bias-free network H_F = F(Omega_g) with Omega_g = sum_n g_n x_n^T, so every bound on the MSE H_F applies,
+//   read for cross-entropy on the network with K - 1 outputs: 0 at L = 1, 2 M_1 min(r, K - 1 or K) at L = 2, the
+//   paper's bound at L >= 3 (cited); with biases the augmented network's bounds; H_L <= rank H_O + the bound of H_F;
+// - smooth activations: only structure: rank H_O <= N K (`jacobian-rows`), N (K - 1) under cross-entropy
+//   (`softmax-rows`); p for every part.
+// Lower bounds, from minors proven nonsingular:
+// - first with double balls (`Midrad`: FloatHessian's algorithm on balls, `MidradRank`, BLAS-speed, any size);
+// - then, for a part still open and a small network, with Arb balls at rising precision (64 ... 1024 bits:
+//   `BallHessian` for linear and relu networks, `SmoothBallHessian` for tanh and sigmoid under mse), which reach
+//   pivots like e^-300 that 53 bits cannot separate from rounding.
 import BallArithmetic
 import ExactAlgebra
 import HessianConstructions
@@ -24,12 +27,18 @@ public struct RankInterval: Sendable, Equatable {
     public let lower: Int
     /// Proven: the rank is at most `upper.value`, by `upper.statement`.
     public let upper: UpperBound
-    /// The working precision (bits) of the ball LU that proved `lower`; nil when the lower bound is exact (H_O).
+    /// The working precision (bits) of the balls that proved `lower` (53: double balls); nil when the lower bound is
+    /// exact (H_O of a piecewise-linear network).
     public let precision: Int?
     public var isExact: Bool { lower == upper.value }
 }
 
 public enum LossIntervals {
+    /// Arb's dense p x p ball matrices at up to 1024 bits: for small networks only.
+    public static let arbParameterLimit = 300
+    /// The hyper-dual route for tanh and sigmoid costs O(N p^3) ball operations.
+    public static let hyperDualParameterLimit = 60
+
     /// The paper's closed forms for a linear bias-free network under `loss`: the MSE formulas, with K - 1 classes for
     /// cross-entropy. Its statements for these losses, not proved here: a comparison, never a bound.
     public static func paperFormulas(widths: [Int], dataRank: Int, loss: Loss) -> LinearNetworkFormulas {
@@ -37,62 +46,149 @@ public enum LossIntervals {
         return LinearNetworkFormulas(widths: Array(widths.dropLast()) + [classes], dataRank: dataRank)
     }
 
-    /// The three intervals (loss, outer, functional) of `problem` under `loss` (cross-entropy or log-cosh) with hidden
-    /// `activation` (linear or relu).
+    /// Whether the Hessians of `activation` under `loss` need intervals (their entries are transcendental).
+    public static func applies(loss: Loss, activation: Activation) -> Bool {
+        loss != .mse || !activation.isPiecewiseLinear
+    }
+
+    /// The three intervals (loss, outer, functional) of `problem` under `loss` with hidden `activation` (linear, relu,
+    /// tanh, sigmoid or elu; not leaky-relu).
     public static func analyze(_ problem: Problem, loss: Loss, activation: Activation = .linear,
                                precisions: [Int] = BallRank.defaultPrecisions) throws -> [RankInterval] {
-        guard loss != .mse else { throw InputError("LossIntervals: mse has exact Hessians; use Analyzer") }
+        guard applies(loss: loss, activation: activation) else {
+            throw InputError("LossIntervals: a piecewise-linear network under mse has exact Hessians; use Analyzer")
+        }
+        if case .leakyReLU = activation { throw InputError("LossIntervals: leaky-relu is not supported here yet") }
+        if let kink = kink(problem, activation: activation) { throw kink }
+        let bounds = try upperBounds(problem, loss: loss, activation: activation)
+        // Double balls first.
+        let balls = FloatHessian.compute(FloatNetwork(problem, activation: activation), loss: loss, as: Midrad.self)
+        let p = problem.parameterCount
+        var lower: [HessianPart: (rank: Int, precision: Int?)] = [:]
+        if let exact = bounds.exactOuter { lower[.outer] = (exact, nil) }
+        for part in HessianPart.allCases where lower[part] == nil {
+            let matrix = MidradMatrix(rows: p, columns: p, midpoints: balls.entries(part).map(\.midpoint),
+                                      radii: balls.entries(part).map(\.radius))
+            lower[part] = (MidradRank.lowerBound(matrix, goal: bounds.upper[part]!.value, symmetric: true).rank, 53)
+        }
+        // Arb at rising precision for what is still open, when the network is small enough.
+        let open = HessianPart.allCases.filter { lower[$0]!.rank < bounds.upper[$0]!.value }
+        if !open.isEmpty, let build = try arbRoute(problem, loss: loss, activation: activation) {
+            var built: [Int: BallHessian.Parts] = [:]
+            for part in open {
+                let bound = BallRank.lowerBound(precisions: precisions, goal: bounds.upper[part]!.value) { bits in
+                    if let parts = built[bits] { return parts.matrix(part) }
+                    let parts = try! build(bits)
+                    built[bits] = parts
+                    return parts.matrix(part)
+                }
+                if bound.rank > lower[part]!.rank { lower[part] = (bound.rank, bound.precision) }
+            }
+        }
+        return HessianPart.allCases.map { part in
+            RankInterval(part: part, lower: lower[part]!.rank, upper: bounds.upper[part]!, precision: lower[part]!.precision)
+        }
+    }
+
+    /// The Arb route for `problem`, if there is one at its size; its first build is done here, so that what it
+    /// refuses is thrown rather than met inside `BallRank`'s closure.
+    static func arbRoute(_ problem: Problem, loss: Loss,
+                         activation: Activation) throws -> ((Int) throws -> BallHessian.Parts)? {
+        let p = problem.parameterCount
+        let build: (Int) throws -> BallHessian.Parts
+        switch activation {
+        case .linear, .relu:
+            guard p <= arbParameterLimit else { return nil }
+            build = { bits in try BallHessian.build(problem, loss: loss, activation: activation, precision: bits) }
+        case .tanh, .sigmoid:
+            guard loss == .mse && p <= hyperDualParameterLimit else { return nil }
+            build = { bits in try SmoothBallHessian.build(problem, activation: activation, precision: bits) }
+        default:
+            return nil
+        }
+        _ = try build(BallRank.defaultPrecisions[0])
+        return build
+    }
+
+    /// A point where the activation has no second derivative (relu, leaky-relu: a kink; elu: sigma'' jumps at 0):
+    /// a hidden pre-activation that is 0, or that the double balls cannot prove nonzero. No Hessian exists there, or
+    /// none that balls can enclose; a drawn network is drawn again.
+    public struct Kink: Error, Sendable, Equatable, CustomStringConvertible {
+        public let sample: Int, layer: Int, unit: Int
+        public init(sample: Int, layer: Int, unit: Int) {
+            (self.sample, self.layer, self.unit) = (sample, layer, unit)
+        }
+        public var description: String {
+            "sample \(sample): the pre-activation of unit \(unit) in layer \(layer) is not proven nonzero, and the activation has no second derivative at 0"
+        }
+    }
+
+    /// The first such point of `problem` under `activation`, if any (none for tanh, sigmoid and linear networks).
+    public static func kink(_ problem: Problem, activation: Activation) -> Kink? {
+        guard activation.hasKinks || activation == .elu else { return nil }
+        let net = FloatNetwork(problem, activation: activation)
+        for (n, x) in net.x.enumerated() {
+            var a = x.map(Midrad.init(exactly:))
+            for t in 0..<(net.depth - 1) {
+                let (rows, columns) = (net.widths[t + 1], net.widths[t])
+                var z: [Midrad] = []
+                for i in 0..<rows {
+                    var sum = net.hasBias ? Midrad(exactly: net.biases[t][i]) : .zero
+                    for j in 0..<columns { sum = sum + Midrad(exactly: net.weights[t][i * columns + j]) * a[j] }
+                    z.append(sum)
+                }
+                if let unit = z.firstIndex(where: { !$0.excludesZero }) { return Kink(sample: n, layer: t + 1, unit: unit) }
+                a = z.map { Midrad.activation($0, activation).value }
+            }
+        }
+        return nil
+    }
+
+    struct Bounds {
+        let upper: [HessianPart: UpperBound]
+        /// H_O's rank when it is known exactly (piecewise-linear networks).
+        let exactOuter: Int?
+    }
+
+    static func upperBounds(_ problem: Problem, loss: Loss, activation: Activation) throws -> Bounds {
         let p = problem.parameterCount
         let parameters = StructuralBounds.parameters(p)
+        let architecture = problem.architecture
+        let k = architecture.outputWidth, samples = problem.sampleCount
+        guard activation.isPiecewiseLinear else {
+            let rows = loss == .crossEntropy ? StructuralBounds.softmaxRows(samples: samples, outputs: k)
+                : StructuralBounds.jacobianRows(samples: samples, outputs: k)
+            return Bounds(upper: [.outer: UpperBound.tightest([rows, parameters])!, .functional: parameters, .loss: parameters],
+                          exactOuter: nil)
+        }
         // H_O, exactly.
         let reduced = try problem.outerRankProblem(for: loss)
         let outerRank = try CertifiedRank.rank(of: try ExactHessians.build(reduced, activation: activation).source(for: .outer)).rank
         let outerStatement = UpperBound(value: outerRank, statement: loss.rawValue, basis: .provedHere)
         // Upper bounds on H_F.
         var functionalBounds = [parameters]
-        let architecture = problem.architecture
-        let k = architecture.outputWidth
         let residualCap = loss == .crossEntropy ? k - 1 : k
         if activation == .linear && architecture.bias {
             // The augmented bias-free network's bounds (`bias-network:<id>`, proofs/upper-bounds.md), read with
             // r~ = rank [X, 1] and rank Omega~_g <= min(r~, K - 1) (cross-entropy) or min(r~, K).
             let augmentedRank = try CertifiedRank.rank(of: problem.augmentedData).rank
-            let set = PartUpperBounds.biasNetwork(widths: architecture.widths, parameters: p, samples: problem.sampleCount,
+            let set = PartUpperBounds.biasNetwork(widths: architecture.widths, parameters: p, samples: samples,
                                                   augmentedDataRank: augmentedRank,
                                                   augmentedResidualRank: min(augmentedRank, residualCap))
             functionalBounds += set.functional.filter { $0.statement.hasPrefix("bias-network:") }
         } else if activation == .linear {
+            // Cross-entropy: H_F is C^T H_F' C for the network with K - 1 outputs and last layer T W_L (C surjective:
+            // the same rank), an MSE-form functional Hessian of residual covariance rank <= min(r, K - 1); so the
+            // bounds are read on that network (proofs/upper-bounds.md, "Other losses").
             let dataRank = try CertifiedRank.rank(of: problem.x).rank
-            let residualRank = min(dataRank, residualCap)
-            let formulas = LinearNetworkFormulas(widths: architecture.widths, dataRank: dataRank)
-            switch architecture.depth {
-            case 1: functionalBounds.append(UpperBound(value: 0, statement: "one-layer", basis: .provedHere))
-            case 2: functionalBounds.append(UpperBound(value: 2 * architecture.widths[1] * residualRank,
-                                                       statement: "functional-L2", basis: .provedHere))
-            default: functionalBounds.append(UpperBound(value: formulas.functional.value, statement: "functional-bound",
-                                                        basis: .cited))
-            }
+            let formulas = paperFormulas(widths: architecture.widths, dataRank: dataRank, loss: loss)
+            functionalBounds += formulas.functionalUpperBounds(residualRank: min(dataRank, residualCap))
+                .filter { $0.statement != "parameters" }
         }
         let functionalUpper = UpperBound.tightest(functionalBounds)!
         let sum = UpperBound(value: outerRank + functionalUpper.value, statement: "sum", basis: functionalUpper.basis)
-        let lossUpper = UpperBound.tightest([parameters, sum])!
-        // The ball Hessians at each precision, built once and shared by both parts; the first build here, so that
-        // what BallHessian refuses is thrown rather than met inside the closure.
-        var built = [precisions[0]: try BallHessian.build(problem, loss: loss, activation: activation, precision: precisions[0])]
-        func ballLowerBound(_ part: HessianPart, goal: Int) -> BallRank.LowerBound {
-            BallRank.lowerBound(precisions: precisions, goal: goal) { bits in
-                if let parts = built[bits] { return parts.matrix(part) }
-                let parts = try! BallHessian.build(problem, loss: loss, activation: activation, precision: bits)
-                built[bits] = parts
-                return parts.matrix(part)
-            }
-        }
-        let functional = ballLowerBound(.functional, goal: functionalUpper.value)
-        let lossBound = ballLowerBound(.loss, goal: lossUpper.value)
-        return [
-            RankInterval(part: .loss, lower: lossBound.rank, upper: lossUpper, precision: lossBound.precision),
-            RankInterval(part: .outer, lower: outerRank, upper: outerStatement, precision: nil),
-            RankInterval(part: .functional, lower: functional.rank, upper: functionalUpper, precision: functional.precision),
-        ]
+        return Bounds(upper: [.outer: outerStatement, .functional: functionalUpper,
+                              .loss: UpperBound.tightest([parameters, sum])!],
+                      exactOuter: outerRank)
     }
 }

@@ -50,6 +50,7 @@ struct Certify: ParsableCommand {
     var parts: [HessianPart] { part == "all" ? HessianPart.allCases : [HessianPart(rawValue: part)!] }
 
     func validate() throws {
+        try model.activation.requireExact()
         try network.requireDraw()
         guard part == "all" || HessianPart(rawValue: part) != nil else {
             throw ValidationError("--part: expected loss, outer, functional or all; got '\(part)'")

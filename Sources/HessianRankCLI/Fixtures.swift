@@ -40,6 +40,7 @@ struct Fixtures: ParsableCommand {
     @OptionGroup var dataFiles: DataFileOptions
 
     func validate() throws {
+        try model.activation.requireExact()
         guard FixturePresets.names.contains(preset) else {
             throw ValidationError("--preset: expected \(FixturePresets.names.joined(separator: " or ")); got '\(preset)'")
         }

@@ -8,17 +8,20 @@ import HessianCore
 import RankFormulas
 
 extension Rank {
-    /// Dense ball Hessians: p x p balls per part at up to 1024 bits.
-    static let ballParameterLimit = 300
+    /// Dense double-ball Hessians: three p x p parts of two doubles each, and the verification's products.
+    static let ballParameterLimit = 4000
 
     var lossValue: Loss { try! Loss(parsing: loss) }
 
-    /// The refusals of --loss other than mse (exit 2).
+    /// Whether this run gives certified intervals (a loss or an activation with transcendental Hessian entries).
+    var certifiedIntervals: Bool { LossIntervals.applies(loss: (try? Loss(parsing: loss)) ?? .mse, activation: rankOptions.activation) }
+
+    /// The refusals of the certified-interval path (exit 2).
     func validateLoss() throws {
         let parsed: Loss
         do { parsed = try Loss(parsing: loss) } catch { throw ValidationError("--loss: \(error.message)") }
-        guard parsed != .mse else { return }
-        let option = "--loss \(parsed.rawValue)"
+        guard certifiedIntervals else { return }
+        let option = parsed == .mse ? "--activation \(rankOptions.activation)" : "--loss \(parsed.rawValue)"
         guard weights == nil && !data.given else {
             throw ValidationError("\(option): only drawn networks so far; leave out --weights, --x and --y")
         }
@@ -26,13 +29,13 @@ extension Rank {
             throw ValidationError("\(option): its ranks are certified intervals already; leave out --certify, --field and --prime")
         }
         // The library handles ReLU away from kinks, but the small-valued draws put some unit on a kink almost always.
-        guard rankOptions.activation == .linear else {
-            throw ValidationError("\(option): linear hidden layers so far (small-valued draws put ReLU units on kinks); got --activation \(rankOptions.activation)")
+        guard !rankOptions.activation.hasKinks else {
+            throw ValidationError("\(option): linear, tanh, sigmoid or elu hidden layers (small-valued draws put ReLU units on kinks); got --activation \(rankOptions.activation)")
         }
         try network.requireDraw()
         let p = network.architecture.parameterCount
         guard p <= Self.ballParameterLimit else {
-            throw ValidationError("\(option): p = \(p) parameters is above the limit of \(Self.ballParameterLimit) for ball Hessians (dense p x p balls at up to 1024 bits)")
+            throw ValidationError("\(option): p = \(p) parameters is above the limit of \(Self.ballParameterLimit) for ball Hessians (dense p x p double balls)")
         }
         if parsed == .crossEntropy && network.architecture.outputWidth < 2 {
             throw ValidationError("\(option): needs at least 2 outputs (classes); got K = \(network.architecture.outputWidth)")
@@ -67,13 +70,23 @@ extension Rank {
     func runLoss() throws {
         let loss = lossValue
         let architecture = network.architecture
-        let problem = try Generator.drawForLoss(architecture, samples: network.sampleCount, dataRank: network.dataRankValue,
-                                                loss: loss, seed: network.seedValue)
-        let intervals: [RankInterval]
-        do {
-            intervals = try LossIntervals.analyze(problem, loss: loss, activation: rankOptions.activation)
-        } catch let error as InputError {
-            throw ValidationError("--loss \(loss.rawValue): \(error.message)")
+        // A draw where the activation has no second derivative (elu at 0) is drawn again, as for relu kinks.
+        var drawn: (problem: Problem, intervals: [RankInterval], seed: UInt64)?
+        var last: LossIntervals.Kink?
+        for attempt in 0..<KinkRedraw.attempts where drawn == nil {
+            let seed = KinkRedraw.seed(network.seedValue, attempt: attempt)
+            let problem = try Generator.drawForLoss(architecture, samples: network.sampleCount,
+                                                    dataRank: network.dataRankValue, loss: loss, seed: seed)
+            do {
+                drawn = (problem, try LossIntervals.analyze(problem, loss: loss, activation: rankOptions.activation), seed)
+            } catch let kink as LossIntervals.Kink {
+                last = kink
+            } catch let error as InputError {
+                throw ValidationError("--loss \(loss.rawValue): \(error.message)")
+            }
+        }
+        guard let (problem, intervals, drawSeed) = drawn else {
+            throw ValidationError("every one of \(KinkRedraw.attempts) draws (seed + k 2^32) sat where \(rankOptions.activation) has no second derivative; last: \(last!)")
         }
         let dataRank = try CertifiedRank.rank(of: problem.x).rank
         // The paper's formulas for these losses (cross-entropy: K -> K - 1), for linear bias-free networks.
@@ -91,12 +104,17 @@ extension Rank {
         })
         let report = LossReport(loss: loss.rawValue, activation: rankOptions.activation.rawValue,
                                 architecture: architecture.widths, bias: architecture.bias, samples: problem.sampleCount,
-                                parameters: problem.parameterCount, seed: network.seed, dataRank: dataRank, parts: parts)
+                                parameters: problem.parameterCount,
+                                seed: drawSeed == network.seedValue ? network.seed : "\(drawSeed)", dataRank: dataRank, parts: parts)
         if json {
             print(String(decoding: try AnalysisReport.encoder().encode(report), as: UTF8.self))
             return
         }
-        print(Self.lossTable(report, intervals: intervals, targets: loss == .crossEntropy ? "one-hot targets" : "targets in -1...1"))
+        var table = Self.lossTable(report, intervals: intervals, targets: loss == .crossEntropy ? "one-hot targets" : "targets in -1...1")
+        if drawSeed != network.seedValue {
+            table = table.replacingOccurrences(of: "seed \(drawSeed), ", with: "seed \(drawSeed) (seed \(network.seed) + k 2^32: the draws before it sat where \(rankOptions.activation) has no second derivative), ")
+        }
+        print(table)
     }
 
     static func lossTable(_ report: LossReport, intervals: [RankInterval], targets: String) -> String {
@@ -112,14 +130,16 @@ extension Rank {
             let part = report.parts[interval.part.rawValue]!
             let rank = part.exact ? "\(part.lower)" : "\(part.lower) ... \(part.upper)"
             let upper = "\(part.upper) by `\(part.statement)`" + (interval.upper.basis == .cited ? " (cited)" : "")
-            let lower = part.precision.map { "a nonzero \(part.lower) x \(part.lower) minor, \($0)-bit balls" }
+            let lower = part.precision.map { part.lower == 0 ? "none proven (\($0)-bit balls)" : "a nonzero \(part.lower) x \(part.lower) minor, \($0)-bit balls" }
                 ?? "exact (its integer problem)"
             lines.append(pad(interval.part.symbol, 6) + pad(rank, 12) + pad(upper, 40) + pad(lower, 44)
                          + (part.formula.map(String.init) ?? "-"))
         }
         lines.append("")
         let exact = intervals.filter(\.isExact).count
-        lines.append("certainty each lower bound is a minor proven nonsingular by ball arithmetic (H_O: exact), each upper bound a proven statement (proofs/upper-bounds.md, \"Other losses\"); \(exact) of 3 ranks exact, the others lie in their interval; no tolerance is used")
+        let exactOuter = report.parts["outer"]?.precision == nil ? " (H_O: exact)" : ""
+        let section = Activation(rawValue: report.activation)?.isPiecewiseLinear == false ? "Smooth activations" : "Other losses"
+        lines.append("certainty each lower bound is a minor proven nonsingular by ball arithmetic\(exactOuter), each upper bound a proven statement (proofs/upper-bounds.md, \"\(section)\"); \(exact) of 3 ranks exact\(exact < 3 ? ", the others lie in their interval" : ""); no tolerance is used")
         lines.append("formula   the paper's closed forms" + (report.loss == "cross-entropy" ? " with K - 1 classes" : "") + ", not proved for this loss: a comparison, not a bound")
         return lines.joined(separator: "\n")
     }

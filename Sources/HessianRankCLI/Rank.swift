@@ -38,13 +38,13 @@ struct Rank: ParsableCommand {
     var json = false
 
     @Option(name: .long, help: ArgumentHelp(
-        "The loss: mse (default), or cross-entropy or log-cosh, whose Hessians have transcendental entries: certified rank intervals (H_O exact, H_F and H_L between a ball-arithmetic lower bound and a proven upper bound) for a drawn network with p <= 300, weights nonzero in -2...2, data in -2...2 (proofs/upper-bounds.md, section Other losses).",
+        "The loss: mse (default), or cross-entropy or log-cosh, whose Hessians have transcendental entries: certified rank intervals (H_O exact for linear networks; each part between a ball-arithmetic lower bound and a proven upper bound) for a drawn network with p <= 4000, weights nonzero in -2...2, data in -2...2 (proofs/upper-bounds.md, section Other losses). The same intervals for --activation tanh, sigmoid or elu, under any loss.",
         valueName: "mse|cross-entropy|log-cosh"))
     var loss: String = "mse"
 
     func validate() throws {
         try validateLoss()
-        if lossValue != .mse { return }
+        if certifiedIntervals { return }
         if weights == nil && data.given {
             guard network.arch != nil else {
                 throw ValidationError("--x: give the network that reads the data with --arch (its d must be the file's columns)")
@@ -133,7 +133,7 @@ struct Rank: ParsableCommand {
     }
 
     func run() throws {
-        if lossValue != .mse { return try runLoss() }
+        if certifiedIntervals { return try runLoss() }
         // Files are read (and judged) first; a drawn network is only described here, and drawn by the pipeline.
         let given = weights == nil ? nil : try loadProblem()
         let fromFiles = weights == nil && data.given ? try filePlan() : nil

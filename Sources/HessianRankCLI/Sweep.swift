@@ -69,6 +69,7 @@ struct Sweep: ParsableCommand {
     }
 
     func validate() throws {
+        try model.activation.requireExact()
         guard let study = SweepStudy(rawValue: study) else {
             throw ValidationError("--study: expected width, depth or samples; got '\(self.study)'")
         }

@@ -36,11 +36,12 @@ struct Verify: ParsableCommand {
     var loss: String = "mse"
 
     @Option(name: .customLong("max-parameters"), help: ArgumentHelp(
-        "With --loss cross-entropy or log-cosh: check only the grid's networks with at most this many parameters (at most 300; smaller is faster).",
+        "With --loss cross-entropy or log-cosh: check only the grid's networks with at most this many parameters (default 300, at most \(Rank.ballParameterLimit); smaller is faster).",
         valueName: "p"))
-    var maxParameters: Int = Rank.ballParameterLimit
+    var maxParameters: Int = 300
 
     func validate() throws {
+        try rankOptions.activation.requireExact()
         let parsed: Loss
         do { parsed = try Loss(parsing: loss) } catch { throw ValidationError("--loss: \(error.message)") }
         guard maxParameters >= 1 && maxParameters <= Rank.ballParameterLimit else {

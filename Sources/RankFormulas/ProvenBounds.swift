@@ -46,6 +46,12 @@ public enum StructuralBounds {
     public static func jacobianRows(samples: Int, outputs: Int) -> UpperBound {
         UpperBound(value: samples * outputs, statement: "jacobian-rows", basis: .provedHere)
     }
+
+    /// Cross-entropy: H_O = sum_n J_n^T A_n J_n with A_n = diag(pi_n) - pi_n pi_n^T of rank K - 1 (its kernel is the
+    /// all-ones vector), so rank H_O <= N (K - 1).
+    public static func softmaxRows(samples: Int, outputs: Int) -> UpperBound {
+        UpperBound(value: samples * (outputs - 1), statement: "softmax-rows", basis: .provedHere)
+    }
 }
 
 extension LinearNetworkFormulas {

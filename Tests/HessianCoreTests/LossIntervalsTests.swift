@@ -51,6 +51,51 @@ import Testing
         #expect(Self.interval(intervals, .functional).upper.basis == .cited || Self.interval(intervals, .functional).upper.statement == "parameters")
     }
 
+    /// Three layers under cross-entropy (6,3,3,4, N = 10, r = 6): H_F is the functional Hessian of the network with
+    /// K - 1 = 3 outputs and last layer T W_L (same rank), so the cited bound is read there: q = min(r, K - 1, M) = 3,
+    /// s = 3, 2 q (M_1 + M_2) + 2 q s - L q^2 = 36 + 18 - 27 = 27, by hand; the balls prove 27 (at the draw of
+    /// `rank --arch 6,3,3,4 --samples 10 --loss cross-entropy --seed 1`; K = 4 would give s = 4 and 36 + 24 - 27 = 33).
+    @Test func threeLayerCrossEntropyFunctionalReadsKMinusOne() throws {
+        let problem = try Generator.drawForLoss(Architecture(widths: [6, 3, 3, 4]), samples: 10, loss: .crossEntropy, seed: 1)
+        #expect(try CertifiedRank.rank(of: problem.x).rank == 6)
+        let functional = Self.interval(try LossIntervals.analyze(problem, loss: .crossEntropy), .functional)
+        #expect(functional.upper == UpperBound(value: 27, statement: "functional-bound", basis: .cited))
+        #expect(functional.lower == 27)
+    }
+
+    /// tanh under mse (the network of SmoothBallHessianTests, 3,3,2, N = 6, p = 15): the double balls alone prove
+    /// H_L and H_F of full rank 15, closed by `parameters`; H_O = J^T J lies in [its proven minor, N K = 12].
+    @Test func tanhClosesAtFullRank() throws {
+        let problem = try Generator.drawForLoss(Architecture(widths: [3, 3, 2]), samples: 6, loss: .mse, seed: 92)
+        let intervals = try LossIntervals.analyze(problem, loss: .mse, activation: .tanh)
+        for part in [HessianPart.loss, .functional] {
+            let interval = Self.interval(intervals, part)
+            #expect(interval.isExact && interval.lower == 15 && interval.upper.statement == "parameters" && interval.precision == 53)
+        }
+        let outer = Self.interval(intervals, .outer)
+        #expect(outer.upper == UpperBound(value: 12, statement: "jacobian-rows", basis: .provedHere) && outer.lower > 6)
+    }
+
+    /// Cross-entropy bounds H_O of a smooth network by N (K - 1) (`softmax-rows`): sigmoid 2,2,3 with N = 2 has
+    /// p = 12 parameters and at most 2 (3 - 1) = 4.
+    @Test func crossEntropyOuterBoundIsSoftmaxRows() throws {
+        let problem = try Generator.drawForLoss(Architecture(widths: [2, 2, 3]), samples: 2, loss: .crossEntropy, seed: 5)
+        let outer = Self.interval(try LossIntervals.analyze(problem, loss: .crossEntropy, activation: .sigmoid), .outer)
+        #expect(outer.upper == UpperBound(value: 4, statement: "softmax-rows", basis: .provedHere))
+        #expect(outer.lower <= 4)
+    }
+
+    /// elu has no second derivative at 0: a hidden pre-activation exactly 0 is refused as a kink, with its place.
+    @Test func eluAtZeroIsAKink() throws {
+        // x = (1, 1), W_1 = [[1, -1]]: z = 0 for the one hidden unit.
+        let problem = try Problem(architecture: Architecture(widths: [2, 1, 1]),
+                                  weights: [IntegerMatrix([[1, -1]]), IntegerMatrix([[2]])],
+                                  x: IntegerMatrix([[1, 1]]), y: IntegerMatrix([[1]]))
+        #expect(LossIntervals.kink(problem, activation: .elu) == LossIntervals.Kink(sample: 0, layer: 1, unit: 0))
+        #expect(throws: LossIntervals.Kink.self) { try LossIntervals.analyze(problem, loss: .mse, activation: .elu) }
+        #expect(LossIntervals.kink(problem, activation: .tanh) == nil)
+    }
+
     @Test func mseIsRefused() throws {
         let problem = try BallHessianTests.problem([3, 2], samples: 3, seed: 83)
         #expect(throws: InputError.self) { try LossIntervals.analyze(problem, loss: .mse) }
