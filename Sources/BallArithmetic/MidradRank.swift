@@ -16,9 +16,11 @@
 // columns C. The candidate rank is the number of |R_ii| above |R_11| max(m, n) 2^-40 (a tolerance that only chooses,
 // never proves). When a goal is given and goal + 10 is below the row count, the columns are chosen from a sketch
 // Y = G A instead, with G a (goal + 10) x m matrix of seeded random signs: a set of columns independent in Y is
-// independent in A (Y_S c = G A_S c), and with probability 1 over G, Y has A's rank up to goal + 10, so the pivoting
-// on Y picks as many independent columns as on A; it costs one product of order (goal + 10) x m x n and a pivoted QR of
-// the sketch instead of the full matrix's. The generator is deterministic (fixed seed), so results are reproducible.
+// independent in A (if A_S c = 0 then Y_S c = G A_S c = 0), always. Conversely Y has A's rank (up to goal + 10) unless
+// G annihilates a nonzero vector of A's column space: probability 0 for a Gaussian G, and small for random signs (the
+// ten extra rows are the margin); then the pivoting on Y picks as many independent columns as on A. It costs one
+// product of order (goal + 10) x m x n and a pivoted QR of the sketch instead of the full matrix's. The signs come from
+// a fixed seed, so results are reproducible; an unlucky sketch could only make the bound weaker.
 //
 // Symmetric matrices. For a real symmetric A of rank r, any r linearly independent columns C give a nonsingular
 // principal submatrix A[C, C]. Proof: the columns C span the column space (dimension r), so A = A[:, C] X for some
