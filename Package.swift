@@ -14,8 +14,9 @@
 //        |
 //   ExactAlgebra -> CFLINT (FLINT),     NumericalAlgebra -> CLAPACK (LAPACKE)      RankFormulas (imports nothing)
 //                   CBLAS (OpenBLAS)
-//   BallArithmetic -> CArb (Arb)          ball matrices, certified rank lower bounds (under HessianConstructions'
-//                                         BallHessian, HessianAnalysis' LossIntervals: rank and verify --loss)
+//   BallArithmetic -> CArb (Arb),         ball matrices, certified rank lower bounds (under HessianConstructions'
+//                     CBLAS, CLAPACK      BallHessian, HessianAnalysis' LossIntervals: rank and verify --loss);
+//                                         midpoint-radius double matrices (BLAS products) for large minors
 //
 // HessianCore re-exports the five core modules (the library product). Beside them, and never importing them:
 //   CertificateChecker -> HessianReference (Int128 direct Hessians; imports nothing of ours), RankFormulas (the closed
@@ -50,7 +51,7 @@ let package = Package(
         .target(name: "ExactAlgebra", dependencies: ["CFLINT", "CBLAS"]),
         .systemLibrary(name: "CLAPACK", path: "Sources/CLAPACK", pkgConfig: "lapacke"),
         .systemLibrary(name: "CArb", path: "Sources/CArb"),
-        .target(name: "BallArithmetic", dependencies: ["CArb"]),
+        .target(name: "BallArithmetic", dependencies: ["CArb", "CBLAS", "CLAPACK"]),
         .target(name: "NumericalAlgebra", dependencies: ["CLAPACK"]),
         .target(name: "RankFormulas"),
         .target(name: "NetworkModel", dependencies: ["ExactAlgebra"]),
@@ -66,7 +67,7 @@ let package = Package(
         .executableTarget(
             name: "HessianRankCLI",
             dependencies: [
-                "HessianCore", "RankFormulas", "ExactAlgebra", "CertificateChecker", "NumericalAlgebra", "NPYFormat",
+                "HessianCore", "RankFormulas", "ExactAlgebra", "CertificateChecker", "NumericalAlgebra", "NPYFormat", "BallArithmetic",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

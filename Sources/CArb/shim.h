@@ -10,6 +10,8 @@
 /// `arb_midref` and `arb_radref` are macros: the midpoint as a double (nearest) and the radius as an upper bound.
 static inline double CArb_midpoint(const arb_t x) { return arf_get_d(arb_midref(x), ARF_RND_NEAR); }
 static inline double CArb_radius(const arb_t x) { return mag_get_d(arb_radref(x)); }
+/// Whether the midpoint is exactly the double d (then rounding it to a double lost nothing).
+static inline int CArb_mid_equals(const arb_t x, double d) { return arf_equal_d(arb_midref(x), d); }
 
 /// The midpoint arithmetic of the pivoting pass: drop a ball's radius (keep its midpoint), compare midpoints in
 /// absolute value, and the binary exponent e of a nonzero midpoint (its magnitude lies in [2^(e-1), 2^e)).

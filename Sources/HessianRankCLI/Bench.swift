@@ -42,6 +42,19 @@ struct Bench: ParsableCommand {
 
     var eliminationSizes: [Int] { elimination?.split(separator: ",").compactMap { Int($0) } ?? [] }
 
+    @Option(name: .customLong("midrad-rank"), help: ArgumentHelp("""
+        Instead of the width sweep: time a certified rank lower bound by midpoint-radius doubles (MidradRank) on a \
+        seeded symmetric n x n matrix of the given rank with radii 1e-12 relative, the rank as the goal: the seconds \
+        of choosing the minor and of verifying it.
+        """, valueName: "n,rank"))
+    var midradRank: String?
+
+    /// (n, rank) of --midrad-rank, once validated.
+    var midradShape: (n: Int, rank: Int)? {
+        guard let fields = midradRank?.split(separator: ",").compactMap({ Int($0) }), fields.count == 2 else { return nil }
+        return (fields[0], fields[1])
+    }
+
     static let samples = 100
 
     var widthValues: [Int] { widths.split(separator: ",").compactMap { Int($0) } }
@@ -63,6 +76,11 @@ struct Bench: ParsableCommand {
                 throw ValidationError("--elimination: expected comma-separated sizes from 1 to 10000, e.g. --elimination 1000,2000; got '\(elimination)'")
             }
         }
+        if midradRank != nil {
+            guard let (n, rank) = midradShape, n >= 1 && n <= 10_000 && rank >= 0 && rank <= n else {
+                throw ValidationError("--midrad-rank: expected n,rank with 1 <= n <= 10000 and 0 <= rank <= n, e.g. --midrad-rank 1500,1500; got '\(midradRank!)'")
+            }
+        }
         let fields = widths.split(separator: ",", omittingEmptySubsequences: false)
         guard !fields.isEmpty, fields.allSatisfy({ Int($0).map { $0 >= 1 } ?? false }) else {
             throw ValidationError("--widths: expected comma-separated positive integers, e.g. --widths 8,16,32; got '\(widths)'")
@@ -79,6 +97,7 @@ struct Bench: ParsableCommand {
 
     func run() throws {
         if elimination != nil { return runElimination() }
+        if let (n, rank) = midradShape { return runMidradRank(n: n, rank: rank) }
         let header = ["w", "p", "n L/O/F", "setup"] + HessianPart.allCases.flatMap { ["\($0.symbol) asm", "\($0.symbol) rank"] }
             + ["wall", "peak MiB", "ranks L/O/F"]
         // The n column holds three sizes; every other column fits in 11.
