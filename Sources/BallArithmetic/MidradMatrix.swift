@@ -98,6 +98,21 @@ public struct MidradMatrix: Sendable, Equatable {
                   radii: Array(repeating: 0, count: rows.count * columns))
     }
 
+    /// The matrix of the given double balls, row-major; a ball whose midpoint or radius is not finite (an unknown
+    /// value) becomes an unknown entry (midpoint 0, radius +infinity).
+    public init(rows: Int, columns: Int, balls: [Midrad]) {
+        precondition(rows >= 0 && columns >= 0 && balls.count == rows * columns, "MidradMatrix: expected \(rows * columns) balls")
+        var mids = [Double](repeating: 0, count: balls.count), rads = mids
+        for (index, ball) in balls.enumerated() { (mids[index], rads[index]) = Self.settled(ball.midpoint, ball.radius) }
+        self.init(unchecked: rows, columns, mids, rads)
+    }
+
+    /// Entry (i, j) as a double ball.
+    public func ball(_ i: Int, _ j: Int) -> Midrad {
+        let (mid, rad) = self[i, j]
+        return Midrad(midpoint: mid, radius: rad)
+    }
+
     /// An enclosure of a ball matrix: each midpoint rounded to the nearest double m (Arb's `arf_get_d`, correctly
     /// rounded through MPFR, subnormals included, so |m - mid| <= ulp(m) / 2, with ulp(0) = 2^-1074), and the radius
     /// up(rad + ulp(m)), where rad is `mag_get_d` of Arb's radius (exact for the 30-bit magnitude, or 2^-1000 above a

@@ -67,8 +67,7 @@ public enum LossIntervals {
         var lower: [HessianPart: (rank: Int, precision: Int?)] = [:]
         if let exact = bounds.exactOuter { lower[.outer] = (exact, nil) }
         for part in HessianPart.allCases where lower[part] == nil {
-            let matrix = MidradMatrix(rows: p, columns: p, midpoints: balls.entries(part).map(\.midpoint),
-                                      radii: balls.entries(part).map(\.radius))
+            let matrix = MidradMatrix(rows: p, columns: p, balls: balls.entries(part))
             lower[part] = (MidradRank.lowerBound(matrix, goal: bounds.upper[part]!.value, symmetric: true).rank, 53)
         }
         // Arb at rising precision for what is still open, when the network is small enough.
@@ -136,6 +135,11 @@ public enum LossIntervals {
                     var sum = net.hasBias ? Midrad(exactly: net.biases[t][i]) : .zero
                     for j in 0..<columns { sum = sum + Midrad(exactly: net.weights[t][i * columns + j]) * a[j] }
                     z.append(sum)
+                }
+                // A layer fed only zeros (no bias) is constant near this point: masked, not a kink (FloatHessian).
+                if activation.hasKinks && !net.hasBias && a.allSatisfy(\.isExactlyZero) {
+                    a = z.map { _ in .zero }
+                    continue
                 }
                 if let unit = z.firstIndex(where: { !$0.excludesZero }) { return Kink(sample: n, layer: t + 1, unit: unit) }
                 a = z.map { Midrad.activation($0, activation).value }

@@ -141,6 +141,10 @@ public enum FloatHessian {
                 let z = apply(t, a[t], bias: true)
                 if t == depth - 1 {
                     a.append(z); first.append(z.map { _ in one }); second.append(z.map { _ in zero })
+                } else if net.activation.hasKinks && !net.hasBias && a[t].allSatisfy(\.isExactlyZero) {
+                    // A layer fed only zeros (no bias): its pre-activations are 0 near this point whatever the
+                    // parameters, so its units are constant there, masked, as in the direct route: no kink.
+                    a.append(z.map { _ in zero }); first.append(z.map { _ in zero }); second.append(z.map { _ in zero })
                 } else {
                     let s = z.map { Scalar.activation($0, net.activation) }
                     a.append(s.map(\.value)); first.append(s.map(\.first)); second.append(s.map(\.second))
@@ -218,9 +222,13 @@ public enum FloatHessian {
 }
 
 extension HessianScalar {
+    public static func outerPart(jacobians: [[[Self]]], weighted: [[[Self]]], parameterCount p: Int) -> [Self] {
+        outerPartBySamples(jacobians: jacobians, weighted: weighted, parameterCount: p)
+    }
+
     /// H_O = sum_n J_n^T (A_n J_n), symmetric, from each sample's Jacobian columns J_n[u] (K entries per parameter)
     /// and (A_n J_n)[u]: sample by sample, the upper triangle, mirrored.
-    public static func outerPart(jacobians: [[[Self]]], weighted: [[[Self]]], parameterCount p: Int) -> [Self] {
+    public static func outerPartBySamples(jacobians: [[[Self]]], weighted: [[[Self]]], parameterCount p: Int) -> [Self] {
         var outer = [Self](repeating: Self.exactly(0), count: p * p)
         for (jacobian, aj) in zip(jacobians, weighted) {
             for u in 0..<p {

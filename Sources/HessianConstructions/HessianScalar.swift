@@ -21,6 +21,9 @@ public protocol HessianScalar: Sendable {
     static func activation(_ z: Self, _ activation: Activation) -> (value: Self, first: Self, second: Self)
     /// The loss's Hessian A (K x K) and gradient g (K) in the outputs f, at targets y (exact doubles).
     static func lossDerivatives(output f: [Self], targets y: [Double], loss: Loss) -> (a: [[Self]], g: [Self])
+    /// H_O = sum_n J_n^T (A_n J_n) (row-major p x p) from each sample's Jacobian columns J_n[u] (K entries per
+    /// parameter) and (A_n J_n)[u]. A default implementation sums sample by sample (`outerPartBySamples`).
+    static func outerPart(jacobians: [[[Self]]], weighted: [[[Self]]], parameterCount p: Int) -> [Self]
 }
 
 extension Double: HessianScalar {

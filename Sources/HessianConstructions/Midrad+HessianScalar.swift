@@ -40,4 +40,20 @@ extension Midrad: HessianScalar {
         let k = f.count
         return ((0..<k).map { c in (0..<k).map { d in Midrad(a.entry(c, d)) } }, g.map { Midrad($0) })
     }
+
+    /// H_O as one enclosed BLAS product J^T (A J), J stacking every sample's K x p Jacobian (`MidradMatrix`): a few
+    /// dgemm calls instead of N p^2 K / 2 scalar ball operations.
+    public static func outerPart(jacobians: [[[Midrad]]], weighted: [[[Midrad]]], parameterCount p: Int) -> [Midrad] {
+        func stacked(_ columns: [[[Midrad]]]) -> MidradMatrix {
+            // Row (n, c), column u: columns[n][u][c].
+            var balls: [Midrad] = []
+            for sample in columns {
+                let k = sample.first?.count ?? 0
+                for c in 0..<k { for u in 0..<p { balls.append(sample[u][c]) } }
+            }
+            return MidradMatrix(rows: balls.count / max(p, 1), columns: p, balls: balls)
+        }
+        let product = stacked(jacobians).transposed.multiplied(by: stacked(weighted))
+        return (0..<(p * p)).map { product.ball($0 / p, $0 % p) }
+    }
 }
