@@ -23,6 +23,7 @@ public struct Midrad: Sendable, Equatable, CustomStringConvertible {
     /// Nonnegative (or NaN/infinite for a value that is unknown).
     public let radius: Double
 
+    @inlinable
     public init(midpoint: Double, radius: Double) {
         precondition(!(radius < 0), "Midrad: negative radius")
         self.midpoint = midpoint
@@ -30,6 +31,7 @@ public struct Midrad: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Exactly x (radius 0).
+    @inlinable
     public init(exactly x: Double) { self.init(midpoint: x, radius: 0) }
 
     public static let zero = Midrad(exactly: 0)
@@ -50,6 +52,7 @@ public struct Midrad: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Whether every value in the ball is nonzero: a proof that the true value is.
+    @inlinable
     public var excludesZero: Bool { midpoint.magnitude > radius }
     public var isFinite: Bool { midpoint.isFinite && radius.isFinite }
     /// Whether the ball contains x (both ends included).
@@ -61,21 +64,21 @@ public struct Midrad: Sendable, Equatable, CustomStringConvertible {
     public var description: String { "[\(midpoint) +- \(radius)]" }
 
     /// x + y rounded up (for x, y >= 0, or infinite).
-    @inline(__always)
+    @inlinable @inline(__always)
     static func sumUp(_ x: Double, _ y: Double) -> Double {
         let s = x + y
         return sumError(x, y, s) > 0 ? s.nextUp : s
     }
 
     /// (x + y) - fl(x + y), exactly (TwoSum); NaN when the sum is not finite.
-    @inline(__always)
+    @inlinable @inline(__always)
     static func sumError(_ x: Double, _ y: Double, _ s: Double) -> Double {
         let t = s - x
         return (x - (s - t)) + (y - t)
     }
 
     /// x y rounded up (for x, y >= 0, or infinite).
-    @inline(__always)
+    @inlinable @inline(__always)
     static func productUp(_ x: Double, _ y: Double) -> Double {
         let m = x * y
         guard m.isFinite else { return m }
@@ -83,16 +86,20 @@ public struct Midrad: Sendable, Equatable, CustomStringConvertible {
         return (-m).addingProduct(x, y) > 0 ? m.nextUp : m
     }
 
+    @inlinable
     public static func + (a: Midrad, b: Midrad) -> Midrad {
         let m = a.midpoint + b.midpoint
         guard m.isFinite else { return Midrad(midpoint: m, radius: .infinity) }
         return Midrad(midpoint: m, radius: sumUp(sumUp(a.radius, b.radius), sumError(a.midpoint, b.midpoint, m).magnitude))
     }
 
+    @inlinable
     public static prefix func - (a: Midrad) -> Midrad { Midrad(midpoint: -a.midpoint, radius: a.radius) }
 
+    @inlinable
     public static func - (a: Midrad, b: Midrad) -> Midrad { a + (-b) }
 
+    @inlinable
     public static func * (a: Midrad, b: Midrad) -> Midrad {
         let m = a.midpoint * b.midpoint
         guard m.isFinite else { return Midrad(midpoint: m, radius: .infinity) }
@@ -103,5 +110,6 @@ public struct Midrad: Sendable, Equatable, CustomStringConvertible {
         return Midrad(midpoint: m, radius: sumUp(sumUp(spread, productUp(a.radius, b.radius)), rounding))
     }
 
+    @inlinable
     public static func += (a: inout Midrad, b: Midrad) { a = a + b }
 }

@@ -16,6 +16,7 @@
 //   `BallHessian` for linear and relu networks, `SmoothBallHessian` for tanh and sigmoid under mse), which reach
 //   pivots like e^-300 that 53 bits cannot separate from rounding.
 import BallArithmetic
+import Foundation
 import ExactAlgebra
 import HessianConstructions
 import NetworkModel
@@ -31,6 +32,37 @@ public struct RankInterval: Sendable, Equatable {
     /// exact (H_O of a piecewise-linear network).
     public let precision: Int?
     public var isExact: Bool { lower == upper.value }
+}
+
+/// A dyadic point built from an integer problem: each W_t over 2^weights[t], the data over 2^data, the targets over
+/// 2^targets, and each b_t over the scale of its layer's pre-activation (`FloatNetwork`'s convention). Exact doubles:
+/// the point is that dyadic network, whose logits or pre-activations can be kept moderate (`normalized`).
+public struct FloatScaling: Sendable, Equatable, Codable {
+    public let weights: [Int]
+    public let data: Int
+    public let targets: Int
+
+    public init(weights: [Int], data: Int, targets: Int) {
+        (self.weights, self.data, self.targets) = (weights, data, targets)
+    }
+
+    /// Variance-preserving exponents: W_t over 2^round(log2(rms(W_t) sqrt(fan-in))), the data over
+    /// 2^round(log2(rms(x))), the targets unscaled; pre-activations and outputs then stay of order one, so that
+    /// softmax probabilities and tanh derivatives stay far from underflow.
+    public static func normalized(_ problem: Problem) -> FloatScaling {
+        func rms(_ m: IntegerMatrix) -> Double {
+            var sum = 0.0
+            for i in 0..<m.rowCount { for j in 0..<m.columnCount { sum += pow(Double(m.decimal(i, j))!, 2) } }
+            return (sum / Double(max(1, m.rowCount * m.columnCount))).squareRoot()
+        }
+        func exponent(_ x: Double) -> Int { x > 0 ? Int(log2(x).rounded()) : 0 }
+        let weights = problem.weights.map { w in exponent(rms(w) * Double(w.columnCount).squareRoot()) }
+        return FloatScaling(weights: weights, data: exponent(rms(problem.x)), targets: 0)
+    }
+
+    func network(_ problem: Problem, activation: Activation) -> FloatNetwork {
+        FloatNetwork(problem, activation: activation, weightExponents: weights, dataExponent: data, targetExponent: targets)
+    }
 }
 
 public enum LossIntervals {
@@ -52,17 +84,20 @@ public enum LossIntervals {
     }
 
     /// The three intervals (loss, outer, functional) of `problem` under `loss` with hidden `activation` (linear, relu,
-    /// tanh, sigmoid or elu; not leaky-relu).
-    public static func analyze(_ problem: Problem, loss: Loss, activation: Activation = .linear,
+    /// tanh, sigmoid or elu; not leaky-relu): at the integer point, or at the dyadic point `scaling` makes of it (then
+    /// only double balls: the Arb routes read the integers). Positive scalings of a piecewise-linear network's layers
+    /// scale its Jacobian's columns and outputs, so H_O's exact rank is the integer problem's at either point.
+    public static func analyze(_ problem: Problem, loss: Loss, activation: Activation = .linear, scaling: FloatScaling? = nil,
                                precisions: [Int] = BallRank.defaultPrecisions) throws -> [RankInterval] {
         guard applies(loss: loss, activation: activation) else {
             throw InputError("LossIntervals: a piecewise-linear network under mse has exact Hessians; use Analyzer")
         }
         if case .leakyReLU = activation { throw InputError("LossIntervals: leaky-relu is not supported here yet") }
-        if let kink = kink(problem, activation: activation) { throw kink }
+        if let kink = kink(problem, activation: activation, scaling: scaling) { throw kink }
         let bounds = try upperBounds(problem, loss: loss, activation: activation)
         // Double balls first.
-        let balls = FloatHessian.compute(FloatNetwork(problem, activation: activation), loss: loss, as: Midrad.self)
+        let network = scaling?.network(problem, activation: activation) ?? FloatNetwork(problem, activation: activation)
+        let balls = FloatHessian.compute(network, loss: loss, as: Midrad.self)
         let p = problem.parameterCount
         var lower: [HessianPart: (rank: Int, precision: Int?)] = [:]
         if let exact = bounds.exactOuter { lower[.outer] = (exact, nil) }
@@ -72,7 +107,7 @@ public enum LossIntervals {
         }
         // Arb at rising precision for what is still open, when the network is small enough.
         let open = HessianPart.allCases.filter { lower[$0]!.rank < bounds.upper[$0]!.value }
-        if !open.isEmpty, let build = try arbRoute(problem, loss: loss, activation: activation) {
+        if !open.isEmpty, scaling == nil, let build = try arbRoute(problem, loss: loss, activation: activation) {
             var built: [Int: BallHessian.Parts] = [:]
             for part in open {
                 let bound = BallRank.lowerBound(precisions: precisions, goal: bounds.upper[part]!.value) { bits in
@@ -123,9 +158,9 @@ public enum LossIntervals {
     }
 
     /// The first such point of `problem` under `activation`, if any (none for tanh, sigmoid and linear networks).
-    public static func kink(_ problem: Problem, activation: Activation) -> Kink? {
+    public static func kink(_ problem: Problem, activation: Activation, scaling: FloatScaling? = nil) -> Kink? {
         guard activation.hasKinks || activation == .elu else { return nil }
-        let net = FloatNetwork(problem, activation: activation)
+        let net = scaling?.network(problem, activation: activation) ?? FloatNetwork(problem, activation: activation)
         for (n, x) in net.x.enumerated() {
             var a = x.map(Midrad.init(exactly:))
             for t in 0..<(net.depth - 1) {

@@ -16,6 +16,7 @@
 // flow into the constant). Parameters are in PyTorch's order: per layer W_m row-major, then b_m (`Architecture`).
 // Building H_F directly, not as H_L - H_O, keeps round-off from turning into rank near a minimum. Cost O(N p^2).
 
+import BallArithmetic
 import ExactAlgebra
 import NetworkModel
 
@@ -101,6 +102,8 @@ public enum FloatHessian {
 
     /// The Hessians of `loss` in the scalar `Scalar`: with `Midrad`, every entry a ball that contains the true one
     /// (the network's doubles are taken exactly).
+    @_specialize(where Scalar == Midrad)
+    @_specialize(where Scalar == Double)
     public static func compute<Scalar: HessianScalar>(_ net: FloatNetwork, loss lossFunction: Loss,
                                                       as _: Scalar.Type) -> ScalarHessian<Scalar> {
         let p = net.parameterCount, depth = net.depth

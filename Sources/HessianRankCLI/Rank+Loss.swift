@@ -20,7 +20,13 @@ extension Rank {
     func validateLoss() throws {
         let parsed: Loss
         do { parsed = try Loss(parsing: loss) } catch { throw ValidationError("--loss: \(error.message)") }
-        guard certifiedIntervals else { return }
+        guard point == "integer" || point == "normalized" else {
+            throw ValidationError("--point: expected integer or normalized; got '\(point)'")
+        }
+        guard certifiedIntervals else {
+            if point != "integer" { throw ValidationError("--point: only with --loss cross-entropy or log-cosh, or --activation tanh, sigmoid or elu") }
+            return
+        }
         let option = parsed == .mse ? "--activation \(rankOptions.activation)" : "--loss \(parsed.rawValue)"
         guard weights == nil && !data.given else {
             throw ValidationError("\(option): only drawn networks so far; leave out --weights, --x and --y")
@@ -64,6 +70,8 @@ extension Rank {
         let parameters: Int
         let seed: String
         let dataRank: Int
+        /// With --point normalized: the dyadic point's exponents (absent at the integer point).
+        let scaling: FloatScaling?
         let parts: [String: Part]
     }
 
@@ -71,21 +79,22 @@ extension Rank {
         let loss = lossValue
         let architecture = network.architecture
         // A draw where the activation has no second derivative (elu at 0) is drawn again, as for relu kinks.
-        var drawn: (problem: Problem, intervals: [RankInterval], seed: UInt64)?
+        var drawn: (problem: Problem, intervals: [RankInterval], seed: UInt64, scaling: FloatScaling?)?
         var last: LossIntervals.Kink?
         for attempt in 0..<KinkRedraw.attempts where drawn == nil {
             let seed = KinkRedraw.seed(network.seedValue, attempt: attempt)
             let problem = try Generator.drawForLoss(architecture, samples: network.sampleCount,
                                                     dataRank: network.dataRankValue, loss: loss, seed: seed)
             do {
-                drawn = (problem, try LossIntervals.analyze(problem, loss: loss, activation: rankOptions.activation), seed)
+                let scaling = point == "normalized" ? FloatScaling.normalized(problem) : nil
+                drawn = (problem, try LossIntervals.analyze(problem, loss: loss, activation: rankOptions.activation, scaling: scaling), seed, scaling)
             } catch let kink as LossIntervals.Kink {
                 last = kink
             } catch let error as InputError {
                 throw ValidationError("--loss \(loss.rawValue): \(error.message)")
             }
         }
-        guard let (problem, intervals, drawSeed) = drawn else {
+        guard let (problem, intervals, drawSeed, scaling) = drawn else {
             throw ValidationError("every one of \(KinkRedraw.attempts) draws (seed + k 2^32) sat where \(rankOptions.activation) has no second derivative; last: \(last!)")
         }
         let dataRank = try CertifiedRank.rank(of: problem.x).rank
@@ -105,7 +114,7 @@ extension Rank {
         let report = LossReport(loss: loss.rawValue, activation: rankOptions.activation.rawValue,
                                 architecture: architecture.widths, bias: architecture.bias, samples: problem.sampleCount,
                                 parameters: problem.parameterCount,
-                                seed: drawSeed == network.seedValue ? network.seed : "\(drawSeed)", dataRank: dataRank, parts: parts)
+                                seed: drawSeed == network.seedValue ? network.seed : "\(drawSeed)", dataRank: dataRank, scaling: scaling, parts: parts)
         if json {
             print(String(decoding: try AnalysisReport.encoder().encode(report), as: UTF8.self))
             return
@@ -121,7 +130,8 @@ extension Rank {
         let bias = report.bias ? " with bias" : ""
         var lines = [
             "network   \(report.architecture.map(String.init).joined(separator: ","))\(bias) (L = \(report.architecture.count - 1), p = \(report.parameters)), N = \(report.samples), seed \(report.seed), \(report.activation)",
-            "loss      \(report.loss); drawn weights and biases nonzero in -2...2, data in -2...2, \(targets)",
+            "loss      \(report.loss); drawn weights and biases nonzero in -2...2, data in -2...2, \(targets)"
+                + (report.scaling.map { "; ranked at the dyadic point W_t / 2^a_t, x / 2^b with a = \($0.weights.map(String.init).joined(separator: ",")), b = \($0.data)" } ?? ""),
             "data      r = \(report.dataRank)",
             "",
             pad("part", 6) + pad("rank", 12) + pad("upper bound (proven)", 40) + pad("lower bound (proven)", 44) + "formula",

@@ -42,6 +42,11 @@ struct Rank: ParsableCommand {
         valueName: "mse|cross-entropy|log-cosh"))
     var loss: String = "mse"
 
+    @Option(name: .long, help: ArgumentHelp(
+        "With --loss or a smooth --activation: integer (default) ranks the drawn integer network, where logits and pre-activations can be large (softmax probabilities like e^-300, saturated tanh), with Arb's rising precision up to p = 300; normalized ranks its dyadic version W_t / 2^a_t, x / 2^b with variance-preserving exponents (logits of order one; double balls only), as sweep --loss does.",
+        valueName: "integer|normalized"))
+    var point: String = "integer"
+
     func validate() throws {
         try validateLoss()
         if certifiedIntervals { return }

@@ -55,6 +55,14 @@ struct Sweep: ParsableCommand {
 
     @OptionGroup var output: SweepOutputOptions
 
+    @Option(name: .long, help: ArgumentHelp(
+        "mse (default), or cross-entropy or log-cosh: certified rank intervals at each point (see rank --loss; points with p <= \(Rank.ballParameterLimit)), beside the paper's formula (K - 1 classes for cross-entropy). The same for --activation tanh, sigmoid or elu.",
+        valueName: "mse|cross-entropy|log-cosh"))
+    var loss: String = "mse"
+
+    @Option(name: .customLong("data-rank"), help: ArgumentHelp("With --loss (or a smooth --activation): draw every point's data of this rank.", valueName: "r"))
+    var dataRank: Int?
+
     @Option(name: .customLong("max-memory"), help: ArgumentHelp("Refuse a study whose largest point needs more memory.", valueName: "size"))
     var maxMemory: String = "8G"
 
@@ -69,10 +77,11 @@ struct Sweep: ParsableCommand {
     }
 
     func validate() throws {
-        try model.activation.requireExact()
         guard let study = SweepStudy(rawValue: study) else {
             throw ValidationError("--study: expected width, depth or samples; got '\(self.study)'")
         }
+        try validateLoss()
+        if certifiedIntervals { return try Validate.seed(seed) }
         try Validate.seed(seed)
         guard field == "integers" || field == "prime" else { throw ValidationError("--field: expected integers or prime; got '\(field)'") }
         if let data, data != "signed" && data != "nonnegative" {
@@ -129,6 +138,7 @@ struct Sweep: ParsableCommand {
     }
 
     func run() throws {
+        if certifiedIntervals { return try runLoss() }
         let points = shardValue.map { studyValue.points(shard: $0.0, of: $0.1) } ?? studyValue.points
         let sweepData = try self.sweepData(points)
         var progress = Progress("sweep \(study)", total: points.count)
