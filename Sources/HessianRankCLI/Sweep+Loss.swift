@@ -17,6 +17,7 @@ extension Sweep {
         do { _ = try Loss(parsing: loss) } catch { throw ValidationError("--loss: \(error.message)") }
         guard certifiedIntervals else {
             if dataRank != nil { throw ValidationError("--data-rank: only with --loss cross-entropy or log-cosh (or --activation tanh, sigmoid, elu)") }
+            if maxParameters != nil { throw ValidationError("--max-parameters: only with --loss cross-entropy or log-cosh (or --activation tanh, sigmoid, elu)") }
             return try activation.requireExact()
         }
         let option = lossValue == .mse ? "--activation \(activation)" : "--loss \(lossValue)"
@@ -26,9 +27,12 @@ extension Sweep {
         guard field == "integers", shard == nil, output.plot == nil, !bias, !dataFiles.given, data == nil else {
             throw ValidationError("\(option): a study of certified intervals runs whole, drawn, bias-free, printed as a table or --json; leave out --field, --shard, --plot, --bias, --x, --y and --data")
         }
+        if let maxParameters, maxParameters < 1 || maxParameters > Rank.ballParameterLimit {
+            throw ValidationError("--max-parameters: expected 1...\(Rank.ballParameterLimit); got \(maxParameters)")
+        }
         let points = lossPoints
         guard !points.isEmpty else {
-            throw ValidationError("\(option): every point of the \(study) study has more than \(Rank.ballParameterLimit) parameters")
+            throw ValidationError("\(option): every point of the \(study) study has more than \(parameterLimit) parameters")
         }
         if let dataRank, let smallest = points.map({ min($0.samples, $0.architecture.inputWidth) }).min(), dataRank < 0 || dataRank > smallest {
             throw ValidationError("--data-rank: expected 0...\(smallest) (min(N, d) over the study's points); got \(dataRank)")
@@ -38,9 +42,12 @@ extension Sweep {
         }
     }
 
-    /// The study's points small enough for dense double-ball Hessians.
+    /// At most this many parameters per point: dense double-ball Hessians, or the user's --max-parameters.
+    var parameterLimit: Int { maxParameters ?? Rank.ballParameterLimit }
+
+    /// The study's points within the limit.
     var lossPoints: [SweepStudy.Point] {
-        studyValue.points.filter { $0.architecture.parameterCount <= Rank.ballParameterLimit }
+        studyValue.points.filter { $0.architecture.parameterCount <= parameterLimit }
     }
 
     struct LossPointRecord: Encodable {
@@ -137,7 +144,7 @@ extension Sweep {
         let exact = report.points.reduce(0) { $0 + $1.parts.values.filter(\.exact).count }
         lines.append("")
         lines.append("certainty \(exact) of \(3 * report.points.count) ranks exact; each lower bound a minor proven nonsingular with double balls (H_O of a linear network: exact), each upper bound a proven statement (--json names it; proofs/upper-bounds.md); an interval is the most that is proven, no tolerance is used")
-        if skipped > 0 { lines.append("left out \(skipped) point(s) above \(Rank.ballParameterLimit) parameters") }
+        if skipped > 0 { lines.append("left out \(skipped) point(s) above \(parameterLimit) parameters") }
         return lines.joined(separator: "\n")
     }
 

@@ -60,6 +60,9 @@ struct Sweep: ParsableCommand {
         valueName: "mse|cross-entropy|log-cosh"))
     var loss: String = "mse"
 
+    @Option(name: .customLong("max-parameters"), help: ArgumentHelp("With --loss (or a smooth --activation): run only the points with at most this many parameters (default and most: \(Rank.ballParameterLimit)).", valueName: "p"))
+    var maxParameters: Int?
+
     @Option(name: .customLong("data-rank"), help: ArgumentHelp("With --loss (or a smooth --activation): draw every point's data of this rank.", valueName: "r"))
     var dataRank: Int?
 
