@@ -49,6 +49,13 @@ struct Bench: ParsableCommand {
         """, valueName: "n,rank"))
     var midradRank: String?
 
+    @Flag(name: .long, help: ArgumentHelp("""
+        Instead of the width sweep: time certified rank intervals (LossIntervals, double balls) on fixed networks at \
+        their normalized dyadic points: tanh and sigmoid under mse with p near 1,500, and the cross-entropy width \
+        study's w = 20 point (p = 2,100).
+        """))
+    var certified = false
+
     /// (n, rank) of --midrad-rank, once validated.
     var midradShape: (n: Int, rank: Int)? {
         guard let fields = midradRank?.split(separator: ",").compactMap({ Int($0) }), fields.count == 2 else { return nil }
@@ -98,6 +105,7 @@ struct Bench: ParsableCommand {
     func run() throws {
         if elimination != nil { return runElimination() }
         if let (n, rank) = midradShape { return runMidradRank(n: n, rank: rank) }
+        if certified { return try runCertified() }
         let header = ["w", "p", "n L/O/F", "setup"] + HessianPart.allCases.flatMap { ["\($0.symbol) asm", "\($0.symbol) rank"] }
             + ["wall", "peak MiB", "ranks L/O/F"]
         // The n column holds three sizes; every other column fits in 11.

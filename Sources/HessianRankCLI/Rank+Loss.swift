@@ -57,8 +57,8 @@ extension Rank {
             /// Bits of the ball LU that proved `lower`; absent when it is exact (H_O).
             let precision: Int?
             let exact: Bool
-            /// The paper's formula (with K - 1 for cross-entropy), not proved for these losses; none with biases or
-            /// relu (absent then).
+            /// The paper's linear-network formula (with K - 1 for cross-entropy), a comparison: not proved for these
+            /// losses, nor for smooth activations; none with biases (absent then).
             let formula: Int?
         }
         let formatVersion = 1
@@ -99,7 +99,7 @@ extension Rank {
         }
         let dataRank = try CertifiedRank.rank(of: problem.x).rank
         // The paper's formulas for these losses (cross-entropy: K -> K - 1), for linear bias-free networks.
-        let formulas: LinearNetworkFormulas? = rankOptions.activation == .linear && !architecture.bias
+        let formulas: LinearNetworkFormulas? = !rankOptions.activation.hasKinks && !architecture.bias
             ? LossIntervals.paperFormulas(widths: architecture.widths, dataRank: dataRank, loss: loss)
             : nil
         func formula(_ part: HessianPart) -> Int? {
@@ -150,7 +150,11 @@ extension Rank {
         let exactOuter = report.parts["outer"]?.precision == nil ? " (H_O: exact)" : ""
         let section = Activation(rawValue: report.activation)?.isPiecewiseLinear == false ? "Smooth activations" : "Other losses"
         lines.append("certainty each lower bound is a minor proven nonsingular by ball arithmetic\(exactOuter), each upper bound a proven statement (proofs/upper-bounds.md, \"\(section)\"); \(exact) of 3 ranks exact\(exact < 3 ? ", the others lie in their interval" : ""); no tolerance is used")
-        lines.append("formula   the paper's closed forms" + (report.loss == "cross-entropy" ? " with K - 1 classes" : "") + ", not proved for this loss: a comparison, not a bound")
+        if report.parts.values.contains(where: { $0.formula != nil }) {
+            let linear = report.activation == "linear" ? "" : " for linear networks"
+            let what = report.loss == "mse" ? "" : ", not proved for this loss"
+            lines.append("formula   the paper's closed forms\(linear)" + (report.loss == "cross-entropy" ? " with K - 1 classes" : "") + "\(what): a comparison, not a bound")
+        }
         return lines.joined(separator: "\n")
     }
 }

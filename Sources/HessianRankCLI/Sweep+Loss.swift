@@ -97,7 +97,7 @@ extension Sweep {
                 throw ValidationError("point \(point.index) (\(point.architecture)): every one of \(KinkRedraw.attempts) draws sat where \(activation) has no second derivative; last: \(last!)")
             }
             let r = try CertifiedRank.rank(of: problem.x).rank
-            let formulas = activation == .linear
+            let formulas = !bias
                 ? LossIntervals.paperFormulas(widths: point.architecture.widths, dataRank: r, loss: loss) : nil
             func formula(_ part: HessianPart) -> Int? {
                 formulas.map { f in [HessianPart.loss: f.loss.value, .outer: f.outer.value, .functional: f.functional.value][part]! }
