@@ -7,7 +7,9 @@
 //   (`Problem.outerRankProblem(for:)`, proofs/statements/cross-entropy.md and log-cosh.md, `CertifiedRank`). For a
 //   linear bias-free network H_F = F(Omega_g) with Omega_g = sum_n g_n x_n^T, so every bound on the MSE H_F applies,
 //   read for cross-entropy on the network with K - 1 outputs: 0 at L = 1, 2 M_1 min(r, K - 1 or K) at L = 2, the
-//   paper's bound at L >= 3 (cited); with biases the augmented network's bounds; H_L <= rank H_O + the bound of H_F;
+//   paper's bound at L >= 3 (cited); with biases the augmented network's bounds; H_L <= rank H_O + the bound of H_F,
+//   and at L >= 2 the paper's H_L bound (cited; a bound on dim(col H_O + col H_F), which these losses share with
+//   MSE), read on the K - 1 network under cross-entropy;
 // - smooth activations: only structure: rank H_O <= N K (`jacobian-rows`), N (K - 1) under cross-entropy
 //   (`softmax-rows`); p for every part.
 // Lower bounds, from minors proven nonsingular:
@@ -226,8 +228,17 @@ public enum LossIntervals {
         }
         let functionalUpper = UpperBound.tightest(functionalBounds)!
         let sum = UpperBound(value: outerRank + functionalUpper.value, statement: "sum", basis: functionalUpper.basis)
+        var lossBounds = [parameters, sum]
+        if activation == .linear && !architecture.bias && architecture.depth >= 2 {
+            // rank H_L <= dim(col H_O + col H_F), and col H_O = col J^T (the MSE H_O's, A_n > 0 on the complement of
+            // its kernel), so the cited MSE bound on that dimension applies, read on the K - 1 network under
+            // cross-entropy (proofs/upper-bounds.md, "Other losses").
+            let dataRank = try CertifiedRank.rank(of: problem.x).rank
+            let formulas = paperFormulas(widths: architecture.widths, dataRank: dataRank, loss: loss)
+            lossBounds.append(UpperBound(value: formulas.loss.value, statement: "loss", basis: .cited))
+        }
         return Bounds(upper: [.outer: outerStatement, .functional: functionalUpper,
-                              .loss: UpperBound.tightest([parameters, sum])!],
+                              .loss: UpperBound.tightest(lossBounds)!],
                       exactOuter: outerRank)
     }
 }
