@@ -136,9 +136,8 @@ import Testing
     /// H_F intervals close at the full rank p = 15 (upper bound `parameters`, the lower one a 15 x 15 minor proven
     /// nonsingular with double balls), H_O lies below N K = 12 (`jacobian-rows`); and the written H_L is the Hessian
     /// of the loss at the point the files hold: central second differences of the loss, written here from the
-    /// definition (tanh hidden layer, mse), agree with every entry to 1e-5 of the largest (they do to 3e-7; leaving out H_F
-    /// would miss by 0.37). The files are symmetric
-    /// and H_L = H_O + H_F to rounding.
+    /// definition (tanh hidden layer, mse), agree with every entry to 1e-5 of the largest (they do to 3e-7; leaving out
+    /// H_F would miss by 0.37). The files are symmetric and H_L = H_O + H_F to rounding.
     @Test func tanhFixtureClosesAtFullRankAndHoldsTheLossHessian() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fixtures-tanh-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
