@@ -9,7 +9,7 @@ import SHA256Digest
 
 struct Fixtures: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write ground-truth fixtures (.npy and JSON) with exact Hessian ranks, for other pipelines' tests.",
+        abstract: "Write ground-truth fixtures (.npy and JSON) with exact Hessian ranks (or certified rank intervals), for other pipelines' tests.",
         discussion: """
             For each case (a preset, or one network with --arch and --samples): a folder with x.npy (N x d), y.npy \
             (N x K), w1.npy ... wL.npy (W_i is M_i x M_(i-1)), with --bias b1.npy ... bL.npy (1-d, M_i values), \
