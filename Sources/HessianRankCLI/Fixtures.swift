@@ -1,4 +1,6 @@
-// `hessian-rank fixtures`: ground truth for other people's test suites, as .npy files and JSON.
+// `hessian-rank fixtures`: ground truth for other people's test suites, as .npy files and JSON. Exact ranks for
+// piecewise-linear networks under mse; certified rank intervals (`LossIntervals`, format version 2) with --loss
+// cross-entropy|log-cosh or --activation tanh|sigmoid|elu, whose Hessian entries are transcendental.
 import ArgumentParser
 import Foundation
 import HessianCore
@@ -7,7 +9,7 @@ import SHA256Digest
 
 struct Fixtures: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write ground-truth fixtures (.npy and JSON) with exact Hessian ranks, for other pipelines' tests.",
+        abstract: "Write ground-truth fixtures (.npy and JSON) with exact Hessian ranks (or certified rank intervals), for other pipelines' tests.",
         discussion: """
             For each case (a preset, or one network with --arch and --samples): a folder with x.npy (N x d), y.npy \
             (N x K), w1.npy ... wL.npy (W_i is M_i x M_(i-1)), with --bias b1.npy ... bL.npy (1-d, M_i values), \
@@ -18,9 +20,14 @@ struct Fixtures: ParsableCommand {
             temporary name and renamed, the manifest last: a fixture counts only if the manifest lists it with a \
             matching hash. Rerunning writes the same bytes. With --arch and --x (and --y), one fixture on your data \
             (and targets): x.npy and y.npy hold them as given, the Hessian files the true Hessians at those values. \
-            Examples:
+            With --loss cross-entropy or log-cosh, or --activation tanh, sigmoid or elu (drawn networks only: small \
+            integers, one-hot targets for cross-entropy; presets leave out K = 1 cases under cross-entropy): the \
+            Hessian files are the float64 Hessians of that loss and activation (rounded), and case.json (format \
+            version 2) has per part a certified rank interval (`intervals`: lower, upper, upperStatement, basis, exact, \
+            precisionBits) instead of exact ranks. Examples:
 
               hessian-rank fixtures --out fixtures
+              hessian-rank fixtures --out smooth --activation tanh --loss cross-entropy
               hessian-rank fixtures --out mine --arch 64,4,10 --x first100.npy --y targets100.npy --activation relu
               python3 -c "import numpy as np, json; print(json.load(open('fixtures/01-linear-3x2-n4-seed1/case.json'))['ranks'])"
             """
@@ -35,12 +42,26 @@ struct Fixtures: ParsableCommand {
     @OptionGroup var model: ExactActivationOption
     var activation: Activation { model.activation }
 
+    @Option(name: .long, help: ArgumentHelp(
+        "The loss: mse (default; exact ranks for linear, relu and leaky-relu networks), cross-entropy (K >= 2 outputs) or log-cosh: certified rank intervals, as for --activation tanh, sigmoid or elu.",
+        valueName: "name"))
+    var loss: String = "mse"
+    var lossValue: Loss { (try? Loss(parsing: loss)) ?? .mse }
+
+    /// Whether the fixtures carry certified intervals (a loss or an activation with transcendental Hessian entries).
+    var intervals: Bool { LossIntervals.applies(loss: lossValue, activation: activation) }
+
     @OptionGroup var network: NetworkOptions
 
     @OptionGroup var dataFiles: DataFileOptions
 
     func validate() throws {
-        try model.activation.requireExact()
+        do { _ = try Loss(parsing: loss) } catch { throw ValidationError("--loss: \(error.message)") }
+        if intervals {
+            try validateIntervals()
+        } else {
+            try model.activation.requireExact()
+        }
         guard FixturePresets.names.contains(preset) else {
             throw ValidationError("--preset: expected \(FixturePresets.names.joined(separator: " or ")); got '\(preset)'")
         }
@@ -62,7 +83,23 @@ struct Fixtures: ParsableCommand {
         try Validate.outputFolder(out, option: "--out")
     }
 
-    /// The cases; with --x the one case of the files' data (`filePlan`), which give N.
+    /// The refusals of the certified-interval fixtures (exit 2), before anything is written.
+    func validateIntervals() throws {
+        let option = lossValue == .mse ? "--activation \(activation)" : "--loss \(lossValue)"
+        // LossIntervals has no leaky-relu route, and small-valued draws put ReLU units on kinks almost always.
+        guard !activation.hasKinks else {
+            throw ValidationError("\(option): certified-interval fixtures take linear, tanh, sigmoid or elu hidden layers (small-valued draws put ReLU units on kinks); got --activation \(activation)")
+        }
+        guard !dataFiles.given else {
+            throw ValidationError("\(option): certified-interval fixtures are drawn networks only so far; leave out --x and --y")
+        }
+        if network.arch != nil, lossValue == .crossEntropy, network.architecture.outputWidth < 2 {
+            throw ValidationError("--loss cross-entropy: needs at least 2 outputs (classes); got K = \(network.architecture.outputWidth) in --arch \(network.architecture)")
+        }
+    }
+
+    /// The cases; with --x the one case of the files' data (`filePlan`), which give N. Under cross-entropy a preset's
+    /// cases with one output (no classes to tell apart) are left out.
     func cases(samples given: Int?) -> [NetworkCase] {
         if network.arch != nil {
             return [NetworkCase(architecture: network.architecture, samples: given ?? network.sampleCount,
@@ -70,7 +107,7 @@ struct Fixtures: ParsableCommand {
         }
         return FixturePresets.cases(preset, seed: network.seedValue)!.map {
             $0.with(architecture: $0.architecture.withBias(network.bias))
-        }
+        }.filter { lossValue != .crossEntropy || $0.architecture.outputWidth >= 2 }
     }
 
     func run() throws {
@@ -78,15 +115,18 @@ struct Fixtures: ParsableCommand {
         BLASThreads.pinToOne()
         let files = dataFiles.given ? try filePlan() : nil
         let root = URL(fileURLWithPath: out)
-        try AtomicFile.createFolder(root.path)
         let cases = self.cases(samples: files?.samples)
         var progress = Progress("fixtures", total: cases.count)
-        var written: [WrittenFixture] = []
+        // Every case first, in memory (at most p = 1000 each), then the folder: a run that fails leaves none.
+        var built: [(name: String, files: [String: Data])] = []
         for (index, c) in cases.enumerated() {
             progress.update(index, c.architecture.description)
             let (seed, files) = try draw(c, activation: activation, plan: files?.plan)
-            let drawn = c.with(seed: seed)
-            let name = FixtureWriter.name(index, drawn, activation: activation)
+            built.append((FixtureWriter.name(index, c.with(seed: seed), activation: activation, loss: lossValue), files))
+        }
+        try AtomicFile.createFolder(root.path)
+        var written: [WrittenFixture] = []
+        for (name, files) in built {
             let folder = root.appendingPathComponent(name)
             try AtomicFile.createFolder(folder.path)
             var hashes: [String: String] = [:]
@@ -98,9 +138,11 @@ struct Fixtures: ParsableCommand {
         }
         progress.update(cases.count)
         progress.finish()
-        try AtomicFile.write(try FixtureWriter.manifest(written, activation: activation, bias: network.bias),
+        try AtomicFile.write(try FixtureWriter.manifest(written, activation: activation, bias: network.bias,
+                                                        intervals: intervals ? lossValue : nil),
                              to: root.appendingPathComponent("manifest.json").path)
-        print("wrote \(written.count) \(activation.rawValue) fixtures\(network.bias ? " with bias" : "") to \(out) (manifest.json lists each file with its SHA-256)")
+        let kind = intervals ? " \(lossValue.rawValue) fixtures with certified rank intervals" : " fixtures"
+        print("wrote \(written.count) \(activation.rawValue)\(kind)\(network.bias ? " with bias" : "") to \(out) (manifest.json lists each file with its SHA-256)")
     }
 
     /// With --x: the plan of the files' data (`DrawPlan.files`) and N, refused (exit 2) above --max-memory: judged
@@ -121,6 +163,7 @@ struct Fixtures: ParsableCommand {
     /// The files of a case, from its first draw off every kink (the pipeline's draw step), by `plan` when the data
     /// come from files.
     func draw(_ c: NetworkCase, activation: Activation, plan: DrawPlan?) throws -> (UInt64, [String: Data]) {
+        if intervals { return try drawForIntervals(c) }
         let drawn = try Analyzer.drawOffKinksWithExponents(c.architecture, samples: c.samples,
                                                            plan: plan ?? .integers(dataRank: c.dataRank), seed: c.seed,
                                                            activation: activation)
@@ -128,5 +171,26 @@ struct Fixtures: ParsableCommand {
             FixtureData(values: $0, exponents: drawn.exponents, label: dataFiles.label)
         }
         return (drawn.seed, try FixtureWriter.files(for: drawn.problem, seed: drawn.seed, activation: activation, given: given))
+    }
+}
+
+extension Fixtures {
+    /// The files of a certified-interval case: `Generator.drawForLoss` at the case's seed, drawn again with
+    /// seed + k 2^32 (`KinkRedraw`) while an elu pre-activation is not proven nonzero (no second derivative there).
+    func drawForIntervals(_ c: NetworkCase) throws -> (UInt64, [String: Data]) {
+        let loss = lossValue
+        var last: LossIntervals.Kink?
+        for attempt in 0..<KinkRedraw.attempts {
+            let seed = KinkRedraw.seed(c.seed, attempt: attempt)
+            do {
+                let problem = try Generator.drawForLoss(c.architecture, samples: c.samples, dataRank: c.dataRank, loss: loss, seed: seed)
+                return (seed, try FixtureWriter.intervalFiles(for: problem, seed: seed, loss: loss, activation: activation))
+            } catch let kink as LossIntervals.Kink {
+                last = kink
+            } catch let error as InputError {
+                throw ValidationError("--loss \(loss.rawValue) --activation \(activation): \(error.message)")
+            }
+        }
+        throw ValidationError("\(KinkRedraw.describe(c.architecture, samples: c.samples)): every one of \(KinkRedraw.attempts) draws (seed + k 2^32) sat where \(activation) has no second derivative; last: \(last!)")
     }
 }

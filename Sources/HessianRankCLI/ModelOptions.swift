@@ -26,10 +26,10 @@ extension Activation: ExpressibleByArgument {
 }
 
 /// `--activation` for the exact path: one declaration, one parse; each command refuses what it cannot rank
-/// (`requireExact`; `rank` routes tanh, sigmoid and elu to certified intervals).
+/// (`requireExact`; `rank`, `sweep` and `fixtures` route tanh, sigmoid and elu to certified intervals).
 struct ExactActivationOption: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "Hidden activation: \(Activation.exactNames). relu and leaky-relu are exact away from kinks; a drawn network on a kink is drawn again with seed + k 2^32, files on a kink are refused. rank also takes tanh, sigmoid and elu, whose Hessians are transcendental: certified rank intervals (see --loss).", valueName: "name"),
+        "Hidden activation: \(Activation.exactNames). relu and leaky-relu are exact away from kinks; a drawn network on a kink is drawn again with seed + k 2^32, files on a kink are refused. rank, sweep and fixtures also take tanh, sigmoid and elu, whose Hessians are transcendental: certified rank intervals (see --loss).", valueName: "name"),
         transform: Activation.argument)
     var activation: Activation = .linear
 }

@@ -15,6 +15,15 @@
 // of parameter u's matrix (weights, biases) and e_y the targets' (`InputExponents`), entry by entry
 // H~_uv 2^(e_u + e_v - 2 e_y), divided by b^(2(L-1)) for a leaky slope a/b: written under the same rule, when every
 // entry is a float64 number exactly.
+//
+// Certified intervals (`fixtures --loss cross-entropy|log-cosh`, or `--activation tanh|sigmoid|elu`: format version 2,
+// `intervalFiles`): where the Hessian's entries are transcendental no exact rank exists to write. The network is drawn
+// by `Generator.drawForLoss` (small integers; one-hot targets for cross-entropy) and ranked at that integer point:
+// per part a certified interval [lower, upper] from `LossIntervals` (lower: a minor proven nonsingular by ball
+// arithmetic at `precisionBits`, or exact from the integer problem; upper: a proven statement, `upperStatement`, of
+// basis `basis`), exact when the two meet. The Hessian files are FloatHessian's float64 evaluation of the same
+// Hessians at the same point (rounded: the only fixtures whose Hessian files are not exact), so a consumer's own
+// float64 Hessian should match them to a float tolerance, and its numerical rank lie in the interval.
 import ExactAlgebra
 import Foundation
 import HessianAnalysis
@@ -86,6 +95,8 @@ public struct FixtureData: Sendable {
 
 public enum FixtureWriter {
     public static let formatVersion = 1
+    /// The format of the fixtures with certified intervals (`intervalFiles`); those with exact ranks stay at 1.
+    public static let intervalFormatVersion = 2
 
     /// The files of one fixture, in memory: name -> bytes. `activation` is piecewise linear (exact ranks). With
     /// `given`, `problem` is the exact problem of its values (see the top of this file). Throws
@@ -192,6 +203,76 @@ public enum FixtureWriter {
         return files
     }
 
+    /// The files of one fixture with certified intervals (format version 2; see the top of this file): `problem` drawn
+    /// for `loss` (`Generator.drawForLoss`) with hidden `activation` (linear, tanh, sigmoid or elu; `LossIntervals`
+    /// applies: a loss other than mse or a smooth activation), ranked at its integer point. Throws
+    /// `LossIntervals.Kink` when an elu pre-activation is not proven nonzero (the caller draws again), and
+    /// `InputError` for what `LossIntervals` refuses.
+    public static func intervalFiles(for problem: Problem, seed: UInt64, loss: Loss, activation: Activation) throws -> [String: Data] {
+        precondition(LossIntervals.applies(loss: loss, activation: activation), "a piecewise-linear network under mse has exact ranks: files(for:)")
+        precondition(problem.parameterCount <= CertificationLimit.parameters, "fixtures rank p x p Hessians up to the certification limit")
+        let arch = problem.architecture, p = problem.parameterCount
+        var files: [String: Data] = [:]
+        func npy(_ m: IntegerMatrix, vector: Bool = false) -> Data {
+            // drawForLoss's values are integers in -2...2 (and products of two such for data of a prescribed rank).
+            let values = (0..<m.rowCount).flatMap { i in (0..<m.columnCount).map { j in Double(m.intValue(i, j)!) } }
+            return NPY.encode(NPYArray(shape: vector ? [m.rowCount] : [m.rowCount, m.columnCount], values: .float64(values)))
+        }
+        files["x.npy"] = npy(problem.x)
+        files["y.npy"] = npy(problem.y)
+        for (t, w) in problem.weights.enumerated() { files["w\(t + 1).npy"] = npy(w) }
+        for (t, b) in problem.biases.enumerated() { files["b\(t + 1).npy"] = npy(b, vector: true) }
+
+        // The intervals of the true Hessians at the integer point (no scaling: Arb's rising precision may close what
+        // double balls leave open), and FloatHessian's float64 Hessians at the same point.
+        let intervals = try LossIntervals.analyze(problem, loss: loss, activation: activation)
+        let float = FloatHessian.compute(FloatNetwork(problem, activation: activation), loss: loss, as: Double.self)
+        var parts: [String: Any] = [:], wellConditioned: [String: Bool] = [:], hessianFiles: [String] = []
+        for interval in intervals {
+            let part = interval.part.rawValue
+            var entry: [String: Any] = ["lower": interval.lower, "upper": interval.upper.value,
+                                        "upperStatement": interval.upper.statement, "basis": interval.upper.basis.rawValue,
+                                        "exact": interval.isExact]
+            if let bits = interval.precision { entry["precisionBits"] = bits }
+            parts[part] = entry
+            let entries = float.entries(interval.part)
+            files["hessian_\(part).npy"] = NPY.encode(NPYArray(shape: [p, p], values: .float64(entries)))
+            hessianFiles.append("hessian_\(part).npy")
+            // numpy.linalg.matrix_rank's rule on this float64 Hessian: the certified rank (an exact interval), at least
+            // a decade from its threshold?
+            let spectrum = (try? Spectrum.symmetricEigenvalues(entries, n: p)) ?? []
+            let outcome = NumericalRank.evaluate(.numpyDefault, singularValues: spectrum, rows: p, columns: p)
+            wellConditioned[part] = interval.isExact && outcome.rank == interval.lower && outcome.marginDecades >= 1
+        }
+        let dataRank = try CertifiedRank.rank(of: problem.x).rank
+        var caseObject: [String: Any] = [
+            "formatVersion": intervalFormatVersion,
+            "architecture": arch.widths,
+            "activation": activation.rawValue,
+            "loss": loss.rawValue,
+            "seed": String(seed),
+            "samples": problem.sampleCount,
+            "parameters": p,
+            "dataRank": dataRank,
+            "intervals": parts,
+            "method": ["name": "certified-intervals", "lower": "ball-arithmetic", "upper": "proven-statement"],
+            "hessianFiles": hessianFiles.sorted(),
+            "hessianFilesRounded": true,
+            "numpyDefaultRankIsReliable": wellConditioned,
+        ]
+        if arch.bias { caseObject["bias"] = true }
+        // The paper's closed forms (K - 1 classes for cross-entropy), for linear bias-free networks: not proved for
+        // these losses, so a comparison, never a bound.
+        if activation == .linear && !arch.bias {
+            let formulas = LossIntervals.paperFormulas(widths: arch.widths, dataRank: dataRank, loss: loss)
+            caseObject["formula"] = ["loss": formulas.loss.value, "outer": formulas.outer.value, "functional": formulas.functional.value]
+            caseObject["formulaSource"] = "the paper's closed forms" + (loss == .crossEntropy ? " with K - 1 classes" : "")
+                + ", not proved for this loss: a comparison, not a bound"
+        }
+        files["case.json"] = try JSONSerialization.data(withJSONObject: caseObject, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
+        return files
+    }
+
     /// A Hessian file's values, or why there is none.
     enum HessianValues {
         case values([Double])
@@ -244,24 +325,28 @@ public enum FixtureWriter {
         return .values(values)
     }
 
-    /// The folder name of a case: index, activation, widths, "bias" for a network with biases, N and seed. The
-    /// activation's text is made safe for every file system: leaky-relu:1/8 becomes leaky-relu-1_8.
-    public static func name(_ index: Int, _ c: NetworkCase, activation: Activation) -> String {
+    /// The folder name of a case: index, activation, the loss unless mse, widths, "bias" for a network with biases, N
+    /// and seed. The activation's text is made safe for every file system: leaky-relu:1/8 becomes leaky-relu-1_8.
+    public static func name(_ index: Int, _ c: NetworkCase, activation: Activation, loss: Loss = .mse) -> String {
         let activationName = activation.rawValue.replacingOccurrences(of: ":", with: "-").replacingOccurrences(of: "/", with: "_")
-        return String(format: "%02d", index + 1) + "-\(activationName)-" + c.architecture.widths.map(String.init).joined(separator: "x")
+        return String(format: "%02d", index + 1) + "-\(activationName)-" + (loss == .mse ? "" : "\(loss.rawValue)-")
+            + c.architecture.widths.map(String.init).joined(separator: "x")
             + (c.architecture.bias ? "-bias" : "") + "-n\(c.samples)-seed\(c.seed)"
     }
 
     /// The manifest: every case with the SHA-256 of each of its files (and "bias": true when the cases have biases;
-    /// absent otherwise, so that bias-free manifests keep their bytes).
-    public static func manifest(_ written: [WrittenFixture], activation: Activation, bias: Bool = false) throws -> Data {
+    /// absent otherwise, so that bias-free manifests keep their bytes). With `intervals` (fixtures of `intervalFiles`):
+    /// format version 2 and the loss; without, the bytes of version 1.
+    public static func manifest(_ written: [WrittenFixture], activation: Activation, bias: Bool = false,
+                                intervals loss: Loss? = nil) throws -> Data {
         var object: [String: Any] = [
-            "formatVersion": formatVersion,
+            "formatVersion": loss == nil ? formatVersion : intervalFormatVersion,
             "generator": "hessian-rank",
             "activation": activation.rawValue,
             "cases": written.map { ["name": $0.name, "files": $0.files] },
         ]
         if bias { object["bias"] = true }
+        if let loss { object["loss"] = loss.rawValue }
         return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
     }
 }

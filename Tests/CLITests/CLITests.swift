@@ -107,7 +107,7 @@ import Testing
         (["calibrate", "--preset", "huge"], "--preset: expected default or paper; got 'huge'"),
         (["calibrate", "--samples", "5"], "--samples: only with --arch"),
         (["calibrate", "--arch", "4,2", "--absolute", "-1"], "--absolute: expected a positive number"),
-        (["sweep", "--study", "width", "--activation", "tanh"], "--activation: expected linear, relu or leaky-relu[:slope] (e.g. leaky-relu:1/8) (exact ranks need a piecewise-linear network); got 'tanh'"),
+        (["sweep", "--study", "width", "--activation", "tanh", "--bias"], "--activation tanh: a study of certified intervals runs whole, drawn, bias-free"),
         (["rank", "--arch", "3,2", "--samples", "4", "--field", "reals"], "--field: expected integers or prime; got 'reals'"),
         (["rank", "--arch", "3,2", "--samples", "4", "--field", "prime", "--certify"], "--field prime: generic mode ranks linear networks over F_p"),
         (["rank", "--arch", "3,2", "--samples", "4", "--field", "prime", "--data-rank", "1"], "--data-rank: not with --field prime"),

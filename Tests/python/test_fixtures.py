@@ -7,6 +7,11 @@ rank wherever case.json says numpy's default rule is reliable there. It also wri
 NumPy and checks that `hessian-rank rank --weights` reads back the same exact ranks, and that a fixture made on data
 and targets NumPy wrote (`fixtures --x --y`) holds them as given, with the true Hessians at those values.
 
+Fixtures with certified rank intervals (format version 2: `--activation tanh`, `--loss cross-entropy`, ...) carry
+float64 Hessians, not exact ones, and per part an interval instead of a rank: it checks the intervals' fields, that the
+files are symmetric with H_L = H_O + H_F to float tolerance, rebuilds H_O = sum_n J_n^T A_n J_n with its own Jacobians
+(central differences) and the loss's own factor A_n, and checks numpy's rank where case.json says it is reliable.
+
 The binary is `hessian-rank` from `swift build --show-bin-path`, or $HESSIAN_RANK.
 """
 import fractions
@@ -134,7 +139,7 @@ def load(case_dir):
 
 def test_manifest_hashes(fixtures):
     out, manifest, activation, bias = fixtures
-    assert manifest["formatVersion"] == 1
+    assert manifest["formatVersion"] == 1 and "loss" not in manifest, "exact-rank fixtures keep format version 1"
     assert manifest["activation"] == activation and manifest.get("bias", False) == bias
     assert len(manifest["cases"]) == 8
     for case in manifest["cases"]:
@@ -242,3 +247,121 @@ def test_fixture_on_file_data_rebuilds_exactly(activation, bias, tmp_path):
         if case["numpyDefaultRankIsReliable"][part]:
             assert np.linalg.matrix_rank(ours[part]) == case["ranks"][part], part
     assert any(v != round(v) for v in ours["loss"].ravel()), "the data's scale is in the Hessian"
+
+
+# --- fixtures with certified rank intervals (format version 2) ----------------------------------------------------
+
+# (activation, loss, bias): smooth activations and the losses with transcendental Hessian entries.
+INTERVAL_CONFIGS = [("tanh", "mse", False), ("linear", "cross-entropy", False), ("sigmoid", "log-cosh", True)]
+
+
+@pytest.fixture(scope="session", params=INTERVAL_CONFIGS,
+                ids=[f"{a}-{l}" + ("-bias" if b else "") for a, l, b in INTERVAL_CONFIGS])
+def interval_fixtures(request, tmp_path_factory):
+    activation, loss, bias = request.param
+    out = tmp_path_factory.mktemp(f"fixtures-{activation}-{loss}" + ("-bias" if bias else ""))
+    subprocess.run([binary(), "fixtures", "--out", str(out), "--activation", activation, "--loss", loss]
+                   + (["--bias"] if bias else []), check=True, capture_output=True)
+    return out, json.loads((out / "manifest.json").read_text()), activation, loss, bias
+
+
+def check_case_fields(case):
+    """What a consumer may rely on, in either format: version 1 has exact `ranks`, version 2 `intervals`."""
+    assert case["formatVersion"] in (1, 2)
+    p = case["parameters"]
+    if case["formatVersion"] == 1:
+        assert set(case["ranks"]) == set(PARTS) and all(0 <= case["ranks"][part] <= p for part in PARTS)
+        return
+    assert "ranks" not in case and set(case["intervals"]) == set(PARTS) and case["hessianFilesRounded"] is True
+    for part in PARTS:
+        interval = case["intervals"][part]
+        assert 0 <= interval["lower"] <= interval["upper"] <= p, (part, interval)
+        assert interval["exact"] == (interval["lower"] == interval["upper"]), (part, interval)
+        assert interval["upperStatement"] and interval["basis"] in ("proved here", "cited"), (part, interval)
+        assert interval.get("precisionBits", 53) >= 53, (part, interval)
+
+
+def activation_function(name):
+    return {"linear": lambda z: z, "tanh": np.tanh, "sigmoid": lambda z: 1 / (1 + np.exp(-z)),
+            "elu": lambda z: np.where(z > 0, z, np.expm1(np.minimum(z, 0)))}[name]
+
+
+def outputs(theta, shapes, x, sigma):
+    """f(x_n) for every sample, parameters in PyTorch's order (per layer W_t row-major, then b_t)."""
+    a, k = x.T, 0
+    for t, ((r, c), has_bias) in enumerate(shapes):
+        z = theta[k:k + r * c].reshape(r, c) @ a
+        k += r * c
+        if has_bias:
+            z = z + theta[k:k + r][:, None]
+            k += r
+        a = sigma(z) if t < len(shapes) - 1 else z
+    return a.T
+
+
+def outer_hessian(case, ws, bs, x, y):
+    """H_O = sum_n J_n^T A_n J_n with J_n by central differences (step 1e-6) and the loss's factor A_n at the outputs:
+    I (mse), diag(pi) - pi pi^T with pi = softmax (cross-entropy), diag(sech^2(f - y)) (log-cosh)."""
+    shapes = [(w.shape, bool(bs)) for w in ws]
+    theta = np.concatenate([np.concatenate([w.reshape(-1)] + ([bs[t]] if bs else [])) for t, w in enumerate(ws)])
+    sigma = activation_function(case["activation"])
+    h = 1e-6
+    jac = np.stack([(outputs(theta + h * e, shapes, x, sigma) - outputs(theta - h * e, shapes, x, sigma)) / (2 * h)
+                    for e in np.eye(theta.size)], axis=-1)            # N x K x p
+    f = outputs(theta, shapes, x, sigma)
+    if case["loss"] == "mse":
+        factors = [np.eye(f.shape[1])] * len(f)
+    elif case["loss"] == "cross-entropy":
+        pis = np.exp(f - f.max(axis=1, keepdims=True))
+        pis /= pis.sum(axis=1, keepdims=True)
+        factors = [np.diag(pi) - np.outer(pi, pi) for pi in pis]
+    else:
+        factors = [np.diag(1 / np.cosh(row) ** 2) for row in f - y]
+    return sum(j.T @ a @ j for j, a in zip(jac, factors))
+
+
+def test_interval_manifest_and_cases(interval_fixtures):
+    """Format version 2 in the manifest and every case.json, the loss and activation stated, every file's SHA-256,
+    sound intervals; under cross-entropy the preset's K = 1 case is left out."""
+    out, manifest, activation, loss, bias = interval_fixtures
+    assert manifest["formatVersion"] == 2 and manifest["loss"] == loss and manifest["activation"] == activation
+    assert len(manifest["cases"]) == (7 if loss == "cross-entropy" else 8)
+    for entry in manifest["cases"]:
+        for name, digest in entry["files"].items():
+            assert sha256(out / entry["name"] / name) == digest, f"{entry['name']}/{name}"
+        case, ws, bs, x, y = load(out / entry["name"])
+        check_case_fields(case)
+        assert case["loss"] == loss and case["activation"] == activation and case.get("bias", False) == bias
+        assert case["parameters"] == sum(w.size for w in ws) + sum(b.size for b in bs)
+        if loss == "cross-entropy":
+            assert ws[-1].shape[0] >= 2 and np.array_equal(y.sum(axis=1), np.ones(len(y))), "one-hot targets"
+        if activation == "linear":
+            assert "precisionBits" not in case["intervals"]["outer"] and case["intervals"]["outer"]["exact"], \
+                "a linear network's H_O is exact from its integer problem"
+
+
+def test_interval_hessians_rebuild(interval_fixtures):
+    """The float64 Hessians: p x p, symmetric, H_L = H_O + H_F to float tolerance, H_O equal to our own rebuild to
+    1e-6 of its largest entry, and numpy's rank equal to the certified rank wherever case.json says it is reliable
+    (and inside the interval then, trivially: the interval is exact there)."""
+    out, manifest, _, _, _ = interval_fixtures
+    reliable = 0
+    for entry in manifest["cases"]:
+        case, ws, bs, x, y = load(out / entry["name"])
+        p = case["parameters"]
+        assert sorted(case["hessianFiles"]) == [f"hessian_{part}.npy" for part in sorted(PARTS)]
+        h = {part: np.load(out / entry["name"] / f"hessian_{part}.npy") for part in PARTS}
+        scale = max(np.abs(h["loss"]).max(), np.abs(h["outer"]).max(), 1e-300)
+        for part in PARTS:
+            assert h[part].shape == (p, p) and h[part].dtype == np.float64, part
+            np.testing.assert_allclose(h[part], h[part].T, rtol=0, atol=1e-12 * scale, err_msg=part)
+        np.testing.assert_allclose(h["loss"], h["outer"] + h["functional"], rtol=0, atol=1e-12 * scale)
+        ours = outer_hessian(case, ws, bs, x, y)
+        np.testing.assert_allclose(h["outer"], ours, rtol=0, atol=1e-6 * max(np.abs(ours).max(), 1e-300),
+                                   err_msg=entry["name"])
+        for part in PARTS:
+            if case["numpyDefaultRankIsReliable"][part]:
+                interval = case["intervals"][part]
+                assert interval["exact"] and np.linalg.matrix_rank(h[part]) == interval["lower"], (entry["name"], part)
+                reliable += 1
+    assert reliable >= 1
