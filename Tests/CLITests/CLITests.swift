@@ -110,7 +110,7 @@ import Testing
         (["calibrate", "--loss", "hinge"], "--loss: unknown loss 'hinge'; expected mse, cross-entropy, log-cosh"),
         (["calibrate", "--loss", "cross-entropy", "--arch", "4,3,1", "--samples", "3"], "--loss cross-entropy: needs at least 2 outputs (classes); --arch 4,3,1 has K = 1"),
         (["calibrate", "--loss", "log-cosh", "--activation", "leaky-relu"], "--loss log-cosh: linear, relu, tanh, sigmoid or elu hidden layers"),
-        (["sweep", "--study", "width", "--activation", "tanh"], "--activation: expected linear, relu or leaky-relu[:slope] (e.g. leaky-relu:1/8) (exact ranks need a piecewise-linear network); got 'tanh'"),
+        (["sweep", "--study", "width", "--activation", "relu", "--loss", "cross-entropy"], "--loss cross-entropy: linear, tanh, sigmoid or elu hidden layers (small-valued draws put ReLU units on kinks); got --activation relu"),
         (["rank", "--arch", "3,2", "--samples", "4", "--field", "reals"], "--field: expected integers or prime; got 'reals'"),
         (["rank", "--arch", "3,2", "--samples", "4", "--field", "prime", "--certify"], "--field prime: generic mode ranks linear networks over F_p"),
         (["rank", "--arch", "3,2", "--samples", "4", "--field", "prime", "--data-rank", "1"], "--data-rank: not with --field prime"),
