@@ -116,6 +116,10 @@ struct Calibrate: ParsableCommand {
             do { architecture = try Architecture(parsing: arch, bias: bias) } catch {
                 throw NetworkOptions.refusal(error, prefix: "--arch: ", widths: arch, samples: samples.flatMap { Int($0) }, limit: maxMemory)
             }
+            if activations.contains(where: { Calibrator.usesIntervals(loss: lossValue, activation: $0) }),
+               architecture.parameterCount > Rank.ballParameterLimit {
+                throw ValidationError("--arch \(arch): p = \(architecture.parameterCount) parameters is above the limit of \(Rank.ballParameterLimit) for the certified intervals (dense p x p double balls)")
+            }
             if dataFiles.given {
                 // The files are read once, in run() (`cases()`), which checks them against --arch and --samples.
                 try dataFiles.refuse("--data", given: data != nil)

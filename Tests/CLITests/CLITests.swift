@@ -107,6 +107,7 @@ import Testing
         (["calibrate", "--preset", "huge"], "--preset: expected default or paper; got 'huge'"),
         (["calibrate", "--samples", "5"], "--samples: only with --arch"),
         (["calibrate", "--arch", "4,2", "--absolute", "-1"], "--absolute: expected a positive number"),
+        (["calibrate", "--activation", "tanh", "--arch", "64,60,60,10", "--samples", "4"], "--arch 64,60,60,10: p = 8040 parameters is above the limit of 4000 for the certified intervals"),
         (["calibrate", "--loss", "hinge"], "--loss: unknown loss 'hinge'; expected mse, cross-entropy, log-cosh"),
         (["calibrate", "--loss", "cross-entropy", "--arch", "4,3,1", "--samples", "3"], "--loss cross-entropy: needs at least 2 outputs (classes); --arch 4,3,1 has K = 1"),
         (["calibrate", "--loss", "log-cosh", "--activation", "leaky-relu"], "--loss log-cosh: linear, relu, tanh, sigmoid or elu hidden layers"),
