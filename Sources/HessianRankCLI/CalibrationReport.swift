@@ -1,5 +1,6 @@
-// The JSON document of `hessian-rank calibrate --json` (format version 1): per case and part the spectrum, the
-// reference rank and every rule's outcome; per rule the summary. Non-finite margins (no nonzero value) are null.
+// The JSON document of `hessian-rank calibrate --json` (format version 3): per case and part the spectrum, the
+// reference (an exact rank, or a certified interval with its proven ends), every rule's outcome with its verdict; per
+// rule the summary. Non-finite margins (no nonzero value) are null.
 import HessianCore
 import NumericalAlgebra
 
@@ -10,15 +11,34 @@ struct CalibrationReport: Encodable {
         let rank: Int
         let threshold: Double
         let marginDecades: Double?
+        /// right, undecided (inside an interval that is not exact) or wrong.
+        let verdict: String
+        /// For a wrong rank, its distance to the reference (the interval's nearest end); absent otherwise.
+        let missBy: Int?
+    }
+
+    /// A certified interval: the rank lies in lower...upper, `lower` from a minor proven nonsingular (with balls of
+    /// `precision` bits; absent when exact by construction), `upper` by the proven `statement`.
+    struct Interval: Encodable {
+        let lower: Int
+        let upper: Int
+        let statement: String
+        let basis: String
+        let precision: Int?
+        let exact: Bool
     }
 
     struct Part: Encodable {
         let part: String
+        /// "exact" or "interval".
         let reference: String
-        let referenceRank: Int
-        /// For an exact reference, the bound on the probability that it is below the rank over Q (absent for the
-        /// formula).
+        /// The exact rank (absent for an interval reference).
+        let referenceRank: Int?
+        /// For an exact reference, the bound on the probability that it is below the rank over Q (absent for an
+        /// interval, which is proven).
         let referenceErrorBound: Double?
+        /// The certified interval (absent for an exact reference).
+        let interval: Interval?
         let formula: Int
         let spectrum: [Double]
         let outcomes: [Outcome]
@@ -30,37 +50,54 @@ struct CalibrationReport: Encodable {
         let data: String
         let seed: String
         let dataRank: Int
+        /// The dyadic float network: W_t / 2^weights[t], x / 2^data, y / 2^targets.
+        let scaling: FloatScaling
         let parts: [Part]
     }
 
     struct Summary: Encodable {
         let rule: String
         let agreements: Int
+        let undecided: Int
+        let wrong: Int
+        let largestMiss: Int
         let total: Int
         let smallestMarginDecades: Double?
     }
 
-    /// 2 added `referenceErrorBound`.
-    let formatVersion = 2
+    /// 2 added `referenceErrorBound`; 3 added `loss`, `scaling`, the interval reference (`interval`, with
+    /// `referenceRank` then absent), each outcome's `verdict` and `missBy`, and the summary's `undecided`, `wrong` and
+    /// `largestMiss`.
+    let formatVersion = 3
     let activation: String
+    let loss: String
     let cases: [Case]
     let summary: [Summary]
     let recommended: String?
 
-    init(activation: Activation, results: [CalibrationResult], summaries: [RuleSummary], recommended: RuleSummary?) {
+    init(activation: Activation, loss: Loss, results: [CalibrationResult], summaries: [RuleSummary], recommended: RuleSummary?) {
         func finite(_ x: Double) -> Double? { x.isFinite ? x : nil }
         self.activation = activation.rawValue
+        self.loss = loss.rawValue
         cases = results.map { r in
             Case(architecture: r.calibrationCase.architecture.widths, samples: r.calibrationCase.samples,
-                 data: r.calibrationCase.data.label, seed: String(r.seed), dataRank: r.dataRank,
+                 data: r.calibrationCase.data.label, seed: String(r.seed), dataRank: r.dataRank, scaling: r.scaling,
                  parts: r.parts.map { p in
                      Part(part: p.part.rawValue, reference: p.reference.rawValue, referenceRank: p.referenceRank,
-                          referenceErrorBound: p.referenceErrorBound, formula: p.formula, spectrum: p.spectrum,
-                          outcomes: p.outcomes.map { Outcome(rule: $0.rule.description, rank: $0.rank, threshold: $0.threshold,
-                                                             marginDecades: finite($0.marginDecades)) })
+                          referenceErrorBound: p.referenceErrorBound,
+                          interval: p.interval.map { Interval(lower: $0.lower, upper: $0.upper.value, statement: $0.upper.statement,
+                                                              basis: $0.upper.basis.rawValue, precision: $0.precision,
+                                                              exact: $0.isExact) },
+                          formula: p.formula, spectrum: p.spectrum,
+                          outcomes: zip(p.outcomes, p.verdicts).map { outcome, verdict in
+                              Outcome(rule: outcome.rule.description, rank: outcome.rank, threshold: outcome.threshold,
+                                      marginDecades: finite(outcome.marginDecades), verdict: verdict.description,
+                                      missBy: verdict.miss)
+                          })
                  })
         }
-        summary = summaries.map { Summary(rule: $0.rule.description, agreements: $0.agreements, total: $0.total,
+        summary = summaries.map { Summary(rule: $0.rule.description, agreements: $0.agreements, undecided: $0.undecided,
+                                          wrong: $0.wrong, largestMiss: $0.largestMiss, total: $0.total,
                                           smallestMarginDecades: finite($0.smallestMargin)) }
         self.recommended = recommended?.rule.description
     }

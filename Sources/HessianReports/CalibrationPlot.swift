@@ -1,6 +1,8 @@
-// The calibration plot: for each case and Hessian part, the sorted |eigenvalues| on a log axis, the reference rank as
-// a vertical line (solid: exact rank; dashed: formula), and each rule's threshold as a horizontal line, so a reader
-// sees at once where the spectrum breaks and which thresholds fall into the break. Plain SVG 1.1, no scripts.
+// The calibration plot: for each case and Hessian part, the sorted |eigenvalues| on a log axis, the reference as a
+// vertical line (the exact rank, or an exact certified interval) or, for a certified interval that is not exact, a
+// grey band from its lower to its upper end (every index in it is possible, as far as is proven), the linear formula
+// as a dashed line beside an interval, and each rule's threshold as a horizontal line, so a reader sees at once where
+// the spectrum breaks and which thresholds fall into the break. Plain SVG 1.1, no scripts.
 import Foundation
 import HessianAnalysis
 import HessianConstructions
@@ -28,11 +30,15 @@ public enum CalibrationPlot {
         let rows = results.count
         let width = Double(columns) * panelWidth
         let height = legendHeight + Double(rows) * panelHeight
+        let intervals = results.contains { $0.parts.contains { $0.interval != nil } }
+        let caption = intervals
+            ? "|eigenvalue| (log10) against index; grey band or solid line: certified interval of the rank; dashed: linear formula; horizontal lines: thresholds"
+            : "|eigenvalue| (log10) against index; vertical line: reference rank (solid exact, dashed formula); horizontal lines: thresholds"
         var out = """
             <?xml version="1.0" encoding="UTF-8"?>
             <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" font-family="sans-serif" font-size="11">
             <rect width="100%" height="100%" fill="white"/>
-            <text x="8" y="16" font-size="13">|eigenvalue| (log10) against index; vertical line: reference rank (solid exact, dashed formula); horizontal lines: thresholds</text>
+            <text x="8" y="16" font-size="13">\(caption)</text>
 
             """
         for (i, rule) in rules.enumerated() {
@@ -62,7 +68,13 @@ public enum CalibrationPlot {
             return y + margin.top + plotHeight * (top - level) / (top - bottom)
         }
         let title = "\(result.calibrationCase.architecture) \(result.activation.rawValue) N=\(result.calibrationCase.samples) \(part.part.symbol)"
-        var out = "<g>\n<text x=\"\(x + margin.left)\" y=\"\(y + 16)\" font-size=\"12\">\(title)</text>\n"
+        var out = "<g>\n"
+        if let interval = part.interval, !interval.isExact {
+            // Drawn first, under the spectrum and the thresholds.
+            let left = px(Double(interval.lower)), right = px(Double(interval.upper.value))
+            out += "<rect x=\"\(left)\" y=\"\(y + margin.top)\" width=\"\(max(right - left, 1))\" height=\"\(plotHeight)\" fill=\"#9a9a9a\" opacity=\"0.3\"/>\n"
+        }
+        out += "<text x=\"\(x + margin.left)\" y=\"\(y + 16)\" font-size=\"12\">\(title)</text>\n"
         out += "<rect x=\"\(x + margin.left)\" y=\"\(y + margin.top)\" width=\"\(plotWidth)\" height=\"\(plotHeight)\" fill=\"none\" stroke=\"#888\"/>\n"
         var decade = top
         let step = max(1, ((top - bottom) / 6).rounded(.up))
@@ -78,12 +90,29 @@ public enum CalibrationPlot {
             let style = outcome.rule == .largestGap ? "stroke-width=\"2\" stroke-dasharray=\"6,3\"" : "stroke-width=\"1\""
             out += "<line x1=\"\(x + margin.left)\" y1=\"\(yy)\" x2=\"\(x + margin.left + plotWidth)\" y2=\"\(yy)\" stroke=\"\(color(outcome.rule))\" \(style) opacity=\"0.85\"/>\n"
         }
-        let rankX = px(Double(part.referenceRank))
-        let dash = part.reference == .exact ? "" : " stroke-dasharray=\"5,3\""
-        out += "<line x1=\"\(rankX)\" y1=\"\(y + margin.top)\" x2=\"\(rankX)\" y2=\"\(y + margin.top + plotHeight)\" stroke=\"black\" stroke-width=\"1.5\"\(dash)/>\n"
-        let label = "\(part.reference == .exact ? "exact" : "formula") \(part.referenceRank)"
+        func vertical(_ index: Int, dashed: Bool, width: Double = 1.5, color: String = "black") -> String {
+            let xx = px(Double(index))
+            return "<line x1=\"\(xx)\" y1=\"\(y + margin.top)\" x2=\"\(xx)\" y2=\"\(y + margin.top + plotHeight)\" stroke=\"\(color)\" stroke-width=\"\(width)\"\(dashed ? " stroke-dasharray=\"5,3\"" : "")/>\n"
+        }
+        let label: String, rankX: Double
+        if let interval = part.interval {
+            // The formula, a comparison only; then the interval's ends (one line when exact).
+            out += vertical(part.formula, dashed: true, width: 1, color: "#555")
+            out += vertical(interval.lower, dashed: false)
+            if !interval.isExact { out += vertical(interval.upper.value, dashed: false) }
+            label = interval.isExact ? "certified \(interval.lower)" : "certified \(interval.lower)...\(interval.upper.value)"
+            rankX = px(Double(interval.lower))
+        } else {
+            let rank = part.referenceRank!
+            out += vertical(rank, dashed: false)
+            label = "exact \(rank)"
+            rankX = px(Double(rank))
+        }
         let leftOfLine = rankX > x + margin.left + 0.7 * plotWidth
         out += "<text x=\"\(leftOfLine ? rankX - 3 : rankX + 3)\" y=\"\(y + margin.top + 12)\" text-anchor=\"\(leftOfLine ? "end" : "start")\">\(label)</text>\n"
+        if part.interval != nil {
+            out += "<text x=\"\(leftOfLine ? rankX - 3 : rankX + 3)\" y=\"\(y + margin.top + 24)\" text-anchor=\"\(leftOfLine ? "end" : "start")\" fill=\"#555\">formula \(part.formula)</text>\n"
+        }
         let points = s.enumerated().map { String(format: "%.1f,%.1f", px(Double($0.offset) + 0.5), py($0.element)) }
         out += "<polyline points=\"\(points.joined(separator: " "))\" fill=\"none\" stroke=\"black\" stroke-width=\"1.2\"/>\n"
         return out + "</g>\n"

@@ -43,15 +43,20 @@ extension Generator {
         } else {
             x = matrix(samples, d) { dataStream.uniform(in: -2...2) }
         }
+        let y = targetsForLoss(loss, samples: samples, outputs: k, seed: seed)
+        return try Problem(architecture: architecture, weights: weights, biases: biases, x: x, y: y)
+    }
+
+    /// The targets `drawForLoss` draws (its own stream, so the same whatever the weights and data): one-hot rows for
+    /// cross-entropy, the class uniform in 0..<K (K >= 2); integers in -1...1 for mse and log-cosh.
+    public static func targetsForLoss(_ loss: Loss, samples: Int, outputs k: Int, seed: UInt64) -> IntegerMatrix {
         var targetStream = SplitMix64(seed: seed, stream: Stream.targets.rawValue)
-        let y: IntegerMatrix
         switch loss {
         case .crossEntropy:
             let classes = (0..<samples).map { _ in targetStream.uniform(in: 0...(k - 1)) }
-            y = IntegerMatrix(classes.map { c in (0..<k).map { $0 == c ? 1 : 0 } })
+            return IntegerMatrix(classes.map { c in (0..<k).map { $0 == c ? 1 : 0 } })
         case .mse, .logCosh:
-            y = matrix(samples, k) { targetStream.uniform(in: -1...1) }
+            return matrix(samples, k) { targetStream.uniform(in: -1...1) }
         }
-        return try Problem(architecture: architecture, weights: weights, biases: biases, x: x, y: y)
     }
 }

@@ -108,6 +108,11 @@ import Testing
         (["calibrate", "--samples", "5"], "--samples: only with --arch"),
         (["calibrate", "--arch", "4,2", "--absolute", "-1"], "--absolute: expected a positive number"),
         (["sweep", "--study", "width", "--activation", "tanh", "--bias"], "--activation tanh: a study of certified intervals runs whole, drawn, bias-free"),
+        (["calibrate", "--activation", "tanh", "--arch", "64,60,60,10", "--samples", "4"], "--arch 64,60,60,10: p = 8040 parameters is above the limit of 4000 for the certified intervals"),
+        (["calibrate", "--loss", "hinge"], "--loss: unknown loss 'hinge'; expected mse, cross-entropy, log-cosh"),
+        (["calibrate", "--loss", "cross-entropy", "--arch", "4,3,1", "--samples", "3"], "--loss cross-entropy: needs at least 2 outputs (classes); --arch 4,3,1 has K = 1"),
+        (["calibrate", "--loss", "log-cosh", "--activation", "leaky-relu"], "--loss log-cosh: linear, relu, tanh, sigmoid or elu hidden layers"),
+        (["sweep", "--study", "width", "--activation", "relu", "--loss", "cross-entropy"], "--loss cross-entropy: linear, tanh, sigmoid or elu hidden layers (small-valued draws put ReLU units on kinks); got --activation relu"),
         (["rank", "--arch", "3,2", "--samples", "4", "--field", "reals"], "--field: expected integers or prime; got 'reals'"),
         (["rank", "--arch", "3,2", "--samples", "4", "--field", "prime", "--certify"], "--field prime: generic mode ranks linear networks over F_p"),
         (["rank", "--arch", "3,2", "--samples", "4", "--field", "prime", "--data-rank", "1"], "--data-rank: not with --field prime"),
@@ -169,7 +174,7 @@ import Testing
         #expect(svg.contains("exact 24"))
         let json = try Binary.run(["calibrate", "--activation", "relu", "--arch", "6,3,3,2", "--samples", "8", "--json"])
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
-        #expect(object["formatVersion"] as? Int == 2 && object["activation"] as? String == "relu")
+        #expect(object["formatVersion"] as? Int == 3 && object["activation"] as? String == "relu" && object["loss"] as? String == "mse")
         #expect((object["summary"] as? [Any])?.count == 11)
         // Exact references carry the bound of their Monte Carlo rank (a prime from the system's entropy).
         let cases = try #require(object["cases"] as? [[String: Any]])
@@ -177,7 +182,55 @@ import Testing
         #expect(parts.allSatisfy { $0["reference"] as? String == "exact" && (($0["referenceErrorBound"] as? Double) ?? 1) < 1e-12 })
         let all = try Binary.run(["calibrate", "--activation", "all", "--arch", "6,3,3,2", "--samples", "8"])
         #expect(all.status == 0)
-        for name in ["linear", "relu", "tanh"] { #expect(all.stdout.contains("summary for \(name) networks (3 spectra)")) }
+        for name in ["linear", "relu"] { #expect(all.stdout.contains("summary for \(name) networks (3 spectra)")) }
+        #expect(all.stdout.contains("summary for tanh networks under mse (3 spectra; reference: certified intervals"))
+    }
+
+    /// calibrate --loss cross-entropy, end to end: exit 0; every part's reference a certified interval (lower <=
+    /// upper <= p, a named statement), every outcome's verdict consistent with its rank and that interval (checked
+    /// here from the numbers in the document), the summary's counts adding up; the table and the SVG band.
+    @Test func calibrateUnderCrossEntropy() throws {
+        let plot = FileManager.default.temporaryDirectory.appendingPathComponent("calibrate-ce-\(UUID().uuidString).svg").path
+        defer { try? FileManager.default.removeItem(atPath: plot) }
+        let table = try Binary.run(["calibrate", "--activation", "tanh", "--loss", "cross-entropy", "--arch", "6,4,4,3",
+                                    "--samples", "8", "--plot", plot])
+        #expect(table.status == 0, "stderr: \(table.stderr)")
+        #expect(table.stdout.contains("summary for tanh networks under cross-entropy (3 spectra; reference: certified intervals"))
+        #expect(table.stdout.contains("formula with K - 1 classes"))
+        let svg = try String(contentsOfFile: plot, encoding: .utf8)
+        #expect(svg.contains("certified ") && svg.contains("formula "))
+        let run = try Binary.run(["calibrate", "--activation", "relu", "--loss", "cross-entropy", "--arch", "6,4,4,3",
+                                  "--samples", "8", "--json"])
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        #expect(object["formatVersion"] as? Int == 3 && object["loss"] as? String == "cross-entropy")
+        let cases = try #require(object["cases"] as? [[String: Any]])
+        let parts = try #require(cases.first?["parts"] as? [[String: Any]])
+        let p = 6 * 4 + 4 * 4 + 4 * 3
+        var counts: [String: [String: Int]] = [:]
+        for part in parts {
+            #expect(part["reference"] as? String == "interval" && part["referenceRank"] == nil)
+            let interval = try #require(part["interval"] as? [String: Any])
+            let lower = try #require(interval["lower"] as? Int), upper = try #require(interval["upper"] as? Int)
+            #expect(0 <= lower && lower <= upper && upper <= p && interval["exact"] as? Bool == (lower == upper))
+            #expect(!((interval["statement"] as? String) ?? "").isEmpty)
+            for outcome in try #require(part["outcomes"] as? [[String: Any]]) {
+                let rank = try #require(outcome["rank"] as? Int), rule = try #require(outcome["rule"] as? String)
+                let expected = rank < lower || rank > upper ? "wrong" : lower == upper ? "right" : "undecided"
+                #expect(outcome["verdict"] as? String == expected, "\(rule): \(rank) in \(lower)...\(upper)")
+                #expect(outcome["missBy"] as? Int == (expected == "wrong" ? max(lower - rank, rank - upper) : nil))
+                counts[rule, default: [:]][expected, default: 0] += 1
+            }
+        }
+        for summary in try #require(object["summary"] as? [[String: Any]]) {
+            let rule = try #require(summary["rule"] as? String)
+            #expect(summary["total"] as? Int == 3)
+            #expect(summary["agreements"] as? Int == counts[rule]?["right"] ?? 0, "\(rule)")
+            #expect(summary["undecided"] as? Int == counts[rule]?["undecided"] ?? 0, "\(rule)")
+            #expect(summary["wrong"] as? Int == counts[rule]?["wrong"] ?? 0, "\(rule)")
+        }
+        let files = try Binary.run(["calibrate", "--loss", "log-cosh", "--arch", "4,3,2", "--x", "x.npy"])
+        #expect(files.status == 2 && files.stderr.contains("--loss log-cosh: drawn data only"))
     }
 
     /// calibrate --x reads a .npy file (written here by our own encoder, byte-identical to numpy.save) exactly.

@@ -31,11 +31,88 @@ import Testing
         for part in calibrated.parts { #expect(part.referenceRank == analysis.part(part.part).rank.rank, "\(part.part)") }
     }
 
-    /// tanh has no exact rank: the reference is the formula.
-    @Test func tanhUsesTheFormula() throws {
-        let c = CalibrationGrid.cases(preset: "default", seed: 1)![0]
-        let result = try Calibrator.run(c, activation: .tanh, rules: Self.rules)
-        #expect(result.parts.allSatisfy { $0.reference == .formula && $0.referenceRank == $0.formula })
+    /// The verdicts, on ranges and ranks chosen here: equal to an exact rank (or inside an exact interval) is right,
+    /// inside a wider interval undecided, outside wrong by the distance to the nearest end.
+    @Test func verdictsAgainstARange() {
+        #expect(RuleVerdict.judge(15, lower: 15, upper: 15) == .right)
+        #expect(RuleVerdict.judge(14, lower: 15, upper: 15) == .wrong(by: 1))
+        #expect(RuleVerdict.judge(18, lower: 18, upper: 24) == .undecided)
+        #expect(RuleVerdict.judge(24, lower: 18, upper: 24) == .undecided)
+        #expect(RuleVerdict.judge(25, lower: 18, upper: 24) == .wrong(by: 1))
+        #expect(RuleVerdict.judge(10, lower: 18, upper: 24) == .wrong(by: 8))
+        #expect(RuleVerdict.wrong(by: 8).miss == 8 && RuleVerdict.undecided.miss == nil && RuleVerdict.right.miss == nil)
+    }
+
+    /// tanh has no exact rank: the reference is the certified interval of the same float Hessian. The 3,3,2 network
+    /// at N = 6 has p = 3 * 3 + 3 * 2 = 15 parameters, so rank H_L <= 15 by construction; its H_L is nonsingular (a
+    /// 15 x 15 minor proven so), so the interval is [15, 15]. A rule reading 15 is right; a rule whose threshold is
+    /// put between the 14th and 15th eigenvalue reads 14 and is wrong by 1; the (larger) formula column, 14 here, is
+    /// only a comparison.
+    @Test func tanhIsJudgedByItsCertifiedInterval() throws {
+        let architecture = try Architecture(widths: [3, 3, 2])
+        let c = CalibrationCase(architecture: architecture, samples: 6, data: .drawn(.integer), seed: 1)
+        let result = try Calibrator.run(c, activation: .tanh, parts: [.loss], rules: Self.rules)
+        let loss = try #require(result.parts.first)
+        #expect(loss.reference == .interval && loss.referenceRank == nil)
+        let interval = try #require(loss.interval)
+        #expect(interval.upper.value == 15 && interval.upper.statement == "parameters")
+        #expect(interval.lower == 15 && interval.isExact)
+        #expect(result.dataRank == 3 && loss.formula == 14, "the linear formula for 3,3,2 with r = 3: below p")
+        // numpy's default reads p off this well-separated spectrum (its margin is many decades).
+        let numpy = try #require(loss.outcomes.firstIndex { $0.rule == .numpyDefault })
+        #expect(loss.outcomes[numpy].rank == 15 && loss.verdicts[numpy] == .right)
+        for (outcome, verdict) in zip(loss.outcomes, loss.verdicts) {
+            #expect(verdict == (outcome.rank == 15 ? .right : .wrong(by: abs(15 - outcome.rank))), "\(outcome.rule)")
+        }
+        // A threshold between the 14th and 15th |eigenvalue|: rank 14, one below the interval.
+        let s = loss.spectrum
+        let cut = (s[13] * s[14]).squareRoot()
+        let again = try Calibrator.run(c, activation: .tanh, parts: [.loss], rules: [.absolute(cut), .numpyDefault])
+        let part = try #require(again.parts.first)
+        #expect(part.spectrum == s, "the same draw, the same float Hessian")
+        #expect(part.outcomes.map(\.rank) == [14, 15])
+        #expect(part.verdicts == [.wrong(by: 1), .right])
+        let summary = CalibrationSummary.summarize([again], rules: [.absolute(cut), .numpyDefault])
+        #expect(summary.map(\.agreements) == [0, 1] && summary.map(\.wrong) == [1, 0])
+        #expect(summary.map(\.largestMiss) == [1, 0] && summary.map(\.undecided) == [0, 0])
+        #expect(CalibrationSummary.recommended(summary)?.rule == .numpyDefault)
+    }
+
+    /// An interval that is not exact: H_L of a linear 6,4,4,3 network under cross-entropy at N = 8 is bounded above
+    /// only by rank H_O plus a proven bound on H_F (the statement "sum", 12 + 28 = 40), while the paper's value for
+    /// this loss (its formula with K - 1 = 2 classes) is 36 < 40, so the interval stays open unless the paper is
+    /// wrong. Every rule inside it is undecided, never right; one outside is wrong by its distance to the interval.
+    @Test func ruleInsideAnOpenIntervalIsUndecided() throws {
+        let architecture = try Architecture(widths: [6, 4, 4, 3])
+        let c = CalibrationCase(architecture: architecture, samples: 8, data: .drawn(.integer), seed: 1)
+        let result = try Calibrator.run(c, activation: .linear, loss: .crossEntropy, rules: Self.rules)
+        #expect(result.loss == .crossEntropy && result.scaling.targets == 0)
+        let loss = try #require(result.parts.first { $0.part == .loss })
+        let interval = try #require(loss.interval)
+        #expect(!interval.isExact && interval.lower < interval.upper.value)
+        #expect(interval.upper.statement == "sum")
+        for (outcome, verdict) in zip(loss.outcomes, loss.verdicts) {
+            let expected: RuleVerdict = outcome.rank < interval.lower ? .wrong(by: interval.lower - outcome.rank)
+                : outcome.rank > interval.upper.value ? .wrong(by: outcome.rank - interval.upper.value) : .undecided
+            #expect(verdict == expected, "\(outcome.rule): rank \(outcome.rank) against \(interval.lower)...\(interval.upper.value)")
+        }
+        // H_O of a linear network is exact under any loss.
+        let outer = try #require(result.parts.first { $0.part == .outer }?.interval)
+        #expect(outer.isExact && outer.precision == nil)
+        // A threshold of 1e300 reads rank 0: wrong, by the interval's lower end.
+        let zero = try Calibrator.run(c, activation: .linear, loss: .crossEntropy, parts: [.loss], rules: [.absolute(1e300)])
+        #expect(zero.parts[0].verdicts == [.wrong(by: interval.lower)])
+    }
+
+    /// Cross-entropy's targets are one-hot rows (the loss's targets, `Generator.drawForLoss`'s), unscaled.
+    @Test func crossEntropyTargetsAreOneHot() {
+        let y = Generator.targetsForLoss(.crossEntropy, samples: 9, outputs: 3, seed: 4)
+        for n in 0..<9 {
+            let row = (0..<3).map { y.decimal(n, $0) }
+            #expect(row.filter { $0 == "1" }.count == 1 && row.filter { $0 == "0" }.count == 2)
+        }
+        let problem = try? Generator.drawForLoss(try! Architecture(widths: [4, 3]), samples: 9, loss: .crossEntropy, seed: 4)
+        #expect(problem?.y == y)
     }
 
     @Test func recommendationPrefersAgreementThenMargin() {
