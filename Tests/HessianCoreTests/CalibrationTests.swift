@@ -1,5 +1,6 @@
 import HessianCore
 import NumericalAlgebra
+import RankFormulas
 import Testing
 
 @Suite struct CalibrationTests {
@@ -78,30 +79,31 @@ import Testing
         #expect(CalibrationSummary.recommended(summary)?.rule == .numpyDefault)
     }
 
-    /// An interval that is not exact: H_L of a linear 6,4,4,3 network under cross-entropy at N = 8 is bounded above
-    /// only by rank H_O plus a proven bound on H_F (the statement "sum", 12 + 28 = 40), while the paper's value for
-    /// this loss (its formula with K - 1 = 2 classes) is 36 < 40, so the interval stays open unless the paper is
-    /// wrong. Every rule inside it is undecided, never right; one outside is wrong by its distance to the interval.
+    /// An interval that is not exact: H_O of the tanh network 8,2,6,4 at N = 10 (seed 7) is bounded above only by
+    /// N K = 40 (`jacobian-rows`), and the balls prove 38, so its interval is [38, 40]. Every rule inside it is
+    /// undecided, never right; one outside is wrong by its distance to the interval. (Under cross-entropy a linear
+    /// network's H_L closes on the cited bound read on the K - 1 network, so the open interval is a tanh one.)
     @Test func ruleInsideAnOpenIntervalIsUndecided() throws {
-        let architecture = try Architecture(widths: [6, 4, 4, 3])
-        let c = CalibrationCase(architecture: architecture, samples: 8, data: .drawn(.integer), seed: 1)
-        let result = try Calibrator.run(c, activation: .linear, loss: .crossEntropy, rules: Self.rules)
-        #expect(result.loss == .crossEntropy && result.scaling.targets == 0)
-        let loss = try #require(result.parts.first { $0.part == .loss })
-        let interval = try #require(loss.interval)
+        let architecture = try Architecture(widths: [8, 2, 6, 4])
+        let c = CalibrationCase(architecture: architecture, samples: 10, data: .drawn(.integer), seed: 7)
+        let result = try Calibrator.run(c, activation: .tanh, loss: .mse, rules: Self.rules)
+        let outer = try #require(result.parts.first { $0.part == .outer })
+        let interval = try #require(outer.interval)
         #expect(!interval.isExact && interval.lower < interval.upper.value)
-        #expect(interval.upper.statement == "sum")
-        for (outcome, verdict) in zip(loss.outcomes, loss.verdicts) {
+        #expect(interval.upper == UpperBound(value: 40, statement: "jacobian-rows", basis: .provedHere))
+        for (outcome, verdict) in zip(outer.outcomes, outer.verdicts) {
             let expected: RuleVerdict = outcome.rank < interval.lower ? .wrong(by: interval.lower - outcome.rank)
                 : outcome.rank > interval.upper.value ? .wrong(by: outcome.rank - interval.upper.value) : .undecided
             #expect(verdict == expected, "\(outcome.rule): rank \(outcome.rank) against \(interval.lower)...\(interval.upper.value)")
         }
-        // H_O of a linear network is exact under any loss.
-        let outer = try #require(result.parts.first { $0.part == .outer }?.interval)
-        #expect(outer.isExact && outer.precision == nil)
+        #expect(outer.verdicts.contains(.undecided))
         // A threshold of 1e300 reads rank 0: wrong, by the interval's lower end.
-        let zero = try Calibrator.run(c, activation: .linear, loss: .crossEntropy, parts: [.loss], rules: [.absolute(1e300)])
+        let zero = try Calibrator.run(c, activation: .tanh, loss: .mse, parts: [.outer], rules: [.absolute(1e300)])
         #expect(zero.parts[0].verdicts == [.wrong(by: interval.lower)])
+        // H_O of a linear network is exact under any loss.
+        let linear = try Calibrator.run(c, activation: .linear, loss: .crossEntropy, parts: [.outer], rules: Self.rules)
+        let exact = try #require(linear.parts[0].interval)
+        #expect(exact.isExact && exact.precision == nil)
     }
 
     /// Cross-entropy's targets are one-hot rows (the loss's targets, `Generator.drawForLoss`'s), unscaled.

@@ -36,9 +36,11 @@ import Testing
         #expect(functional.lower == 18)
         let outer = Self.interval(intervals, .outer)
         #expect(outer.isExact && outer.upper.statement == "cross-entropy")
+        // H_L: the paper's bound read on the K - 1 = 3 network, q = 3: q (r + K - 1) + 2 q M_1 - L q^2 = 24 + 18 - 18
+        // = 24 (cited), below the sum 15 + 18 and p = 27. (This draw has zero weights; the balls prove less.)
         let loss = Self.interval(intervals, .loss)
-        #expect(loss.lower <= loss.upper.value && loss.upper.value == min(problem.parameterCount, outer.lower + 18))
-        #expect(loss.lower >= max(outer.lower, functional.lower))
+        #expect(loss.upper == UpperBound(value: 24, statement: "loss", basis: .cited))
+        #expect(loss.lower <= 24 && loss.lower >= max(outer.lower, functional.lower))
     }
 
     /// Three layers under log-cosh (3,2,2,2, N = 4): every interval is sound (lower <= upper), H_O exact, and the
