@@ -1,4 +1,5 @@
-// One rule for a drawn ReLU network that sits on a kink, where it has no Hessian: draw again with seed + k 2^32,
+// One rule for a drawn network that sits on a kink, where it has no Hessian (a ReLU pre-activation exactly 0; an elu
+// one not proven nonzero, where sigma'' jumps: `LossIntervals.Kink`): draw again with seed + k 2^32,
 // k = 1, 2, ..., up to `attempts` draws in all. Shifting the seed by multiples of 2^32 keeps the redraws apart from the
 // neighbouring seeds that grids and studies use for their other points (seed + i, i small). A drawn network is the
 // tool's choice, so a kink is the tool's problem, not the user's; only a network the user gave (files) is refused on
@@ -16,11 +17,11 @@ public enum KinkRedraw {
     public static func seed(_ seed: UInt64, attempt k: Int) -> UInt64 { seed &+ UInt64(k) << 32 }
 
     /// `body` at the first seed whose draw is off every kink, with that seed. `body` signals a kink by throwing
-    /// `PiecewiseLinearHessian.Kink` or `AnalysisFailure.kink`; any other error passes through at once. When every
-    /// draw sits on a kink, throws an `InputError` naming `what` and the last kink.
+    /// `PiecewiseLinearHessian.Kink`, `AnalysisFailure.kink` or `LossIntervals.Kink`; any other error passes through at
+    /// once. When every draw sits on a kink, throws an `InputError` naming `what` and the last kink.
     public static func first<Value>(seed: UInt64, attempts: Int = attempts, what: String,
                                     _ body: (UInt64) throws -> Value) throws -> (seed: UInt64, value: Value) {
-        var last = ""
+        var last = "", place = "on a ReLU kink"
         for k in 0..<attempts {
             let drawSeed = Self.seed(seed, attempt: k)
             do {
@@ -30,9 +31,11 @@ public enum KinkRedraw {
             } catch let failure as AnalysisFailure {
                 guard case .kink(let kink) = failure else { throw failure }
                 last = kink.description
+            } catch let kink as LossIntervals.Kink {
+                (last, place) = (kink.description, "where the activation has no second derivative")
             }
         }
-        throw InputError("\(what): every one of \(attempts) draws (seed + k 2^32, k = 0 ... \(attempts - 1)) sat on a ReLU kink; last: \(last)")
+        throw InputError("\(what): every one of \(attempts) draws (seed + k 2^32, k = 0 ... \(attempts - 1)) sat \(place); last: \(last)")
     }
 
     /// How a drawn network is named when every draw sat on a kink: "6,4,3 with bias, N = 9".

@@ -17,17 +17,6 @@ struct CalibrationReport: Encodable {
         let missBy: Int?
     }
 
-    /// A certified interval: the rank lies in lower...upper, `lower` from a minor proven nonsingular (with balls of
-    /// `precision` bits; absent when exact by construction), `upper` by the proven `statement`.
-    struct Interval: Encodable {
-        let lower: Int
-        let upper: Int
-        let statement: String
-        let basis: String
-        let precision: Int?
-        let exact: Bool
-    }
-
     struct Part: Encodable {
         let part: String
         /// "exact" or "interval".
@@ -38,7 +27,7 @@ struct CalibrationReport: Encodable {
         /// interval, which is proven).
         let referenceErrorBound: Double?
         /// The certified interval (absent for an exact reference).
-        let interval: Interval?
+        let interval: IntervalReport?
         let formula: Int
         let spectrum: [Double]
         let outcomes: [Outcome]
@@ -85,9 +74,7 @@ struct CalibrationReport: Encodable {
                  parts: r.parts.map { p in
                      Part(part: p.part.rawValue, reference: p.reference.rawValue, referenceRank: p.referenceRank,
                           referenceErrorBound: p.referenceErrorBound,
-                          interval: p.interval.map { Interval(lower: $0.lower, upper: $0.upper.value, statement: $0.upper.statement,
-                                                              basis: $0.upper.basis.rawValue, precision: $0.precision,
-                                                              exact: $0.isExact) },
+                          interval: p.interval.map { IntervalReport($0) },
                           formula: p.formula, spectrum: p.spectrum,
                           outcomes: zip(p.outcomes, p.verdicts).map { outcome, verdict in
                               Outcome(rule: outcome.rule.description, rank: outcome.rank, threshold: outcome.threshold,

@@ -49,18 +49,7 @@ extension Rank {
     }
 
     struct LossReport: Encodable {
-        struct Part: Encodable {
-            let lower: Int
-            let upper: Int
-            let statement: String
-            let basis: String
-            /// Bits of the ball LU that proved `lower`; absent when it is exact (H_O).
-            let precision: Int?
-            let exact: Bool
-            /// The paper's linear-network formula (with K - 1 for cross-entropy), a comparison: not proved for these
-            /// losses, nor for smooth activations; none with biases (absent then).
-            let formula: Int?
-        }
+        typealias Part = IntervalReport
         let formatVersion = 1
         let loss: String
         let activation: String
@@ -79,38 +68,24 @@ extension Rank {
         let loss = lossValue
         let architecture = network.architecture
         // A draw where the activation has no second derivative (elu at 0) is drawn again, as for relu kinks.
-        var drawn: (problem: Problem, intervals: [RankInterval], seed: UInt64, scaling: FloatScaling?)?
-        var last: LossIntervals.Kink?
-        for attempt in 0..<KinkRedraw.attempts where drawn == nil {
-            let seed = KinkRedraw.seed(network.seedValue, attempt: attempt)
-            let problem = try Generator.drawForLoss(architecture, samples: network.sampleCount,
-                                                    dataRank: network.dataRankValue, loss: loss, seed: seed)
-            do {
+        let (drawSeed, (problem, intervals, scaling)): (UInt64, (Problem, [RankInterval], FloatScaling?))
+        do {
+            (drawSeed, (problem, intervals, scaling)) = try KinkRedraw.first(
+                seed: network.seedValue, what: KinkRedraw.describe(architecture, samples: network.sampleCount)) { seed in
+                let problem = try Generator.drawForLoss(architecture, samples: network.sampleCount,
+                                                        dataRank: network.dataRankValue, loss: loss, seed: seed)
                 let scaling = point == "normalized" ? FloatScaling.normalized(problem) : nil
-                drawn = (problem, try LossIntervals.analyze(problem, loss: loss, activation: rankOptions.activation, scaling: scaling), seed, scaling)
-            } catch let kink as LossIntervals.Kink {
-                last = kink
-            } catch let error as InputError {
-                throw ValidationError("--loss \(loss.rawValue): \(error.message)")
+                return (problem, try LossIntervals.analyze(problem, loss: loss, activation: rankOptions.activation, scaling: scaling), scaling)
             }
-        }
-        guard let (problem, intervals, drawSeed, scaling) = drawn else {
-            throw ValidationError("every one of \(KinkRedraw.attempts) draws (seed + k 2^32) sat where \(rankOptions.activation) has no second derivative; last: \(last!)")
+        } catch let error as InputError {
+            throw ValidationError("--loss \(loss.rawValue): \(error.message)")
         }
         let dataRank = try CertifiedRank.rank(of: problem.x).rank
         // The paper's formulas for these losses (cross-entropy: K -> K - 1), for linear bias-free networks.
         let formulas: LinearNetworkFormulas? = !rankOptions.activation.hasKinks && !architecture.bias
             ? LossIntervals.paperFormulas(widths: architecture.widths, dataRank: dataRank, loss: loss)
             : nil
-        func formula(_ part: HessianPart) -> Int? {
-            formulas.map { f in [HessianPart.loss: f.loss.value, .outer: f.outer.value, .functional: f.functional.value][part]! }
-        }
-        let parts = Dictionary(uniqueKeysWithValues: intervals.map { interval in
-            (interval.part.rawValue, LossReport.Part(
-                lower: interval.lower, upper: interval.upper.value, statement: interval.upper.statement,
-                basis: interval.upper.basis.rawValue, precision: interval.precision, exact: interval.isExact,
-                formula: formula(interval.part)))
-        })
+        let parts = IntervalReport.parts(intervals, formulas: formulas)
         let report = LossReport(loss: loss.rawValue, activation: rankOptions.activation.rawValue,
                                 architecture: architecture.widths, bias: architecture.bias, samples: problem.sampleCount,
                                 parameters: problem.parameterCount,

@@ -60,7 +60,7 @@ extension Sweep {
         let dataRank: Int
         /// The dyadic point: W_t over 2^weights[t], the data over 2^data.
         let scaling: FloatScaling
-        let parts: [String: Rank.LossReport.Part]
+        let parts: [String: IntervalReport]
     }
 
     struct LossStudyReport: Encodable {
@@ -80,34 +80,17 @@ extension Sweep {
         var intervalsByPoint: [[RankInterval]] = []
         for (n, point) in points.enumerated() {
             progress.update(n, "\(point.architecture) N=\(point.samples)")
-            var drawn: (Problem, [RankInterval], UInt64, FloatScaling)?
-            var last: LossIntervals.Kink?
-            for attempt in 0..<KinkRedraw.attempts where drawn == nil {
-                let seed = KinkRedraw.seed(UInt64(self.seed)! &+ UInt64(point.index), attempt: attempt)
+            let (seed, (problem, intervals, scaling)) = try KinkRedraw.first(
+                seed: UInt64(self.seed)! &+ UInt64(point.index), what: "point \(point.index) (\(point.architecture))") { seed in
                 let problem = try Generator.drawForLoss(point.architecture, samples: point.samples, dataRank: dataRank,
                                                         loss: loss, seed: seed)
                 let scaling = FloatScaling.normalized(problem)
-                do {
-                    drawn = (problem, try LossIntervals.analyze(problem, loss: loss, activation: activation, scaling: scaling), seed, scaling)
-                } catch let kink as LossIntervals.Kink {
-                    last = kink
-                }
-            }
-            guard let (problem, intervals, seed, scaling) = drawn else {
-                throw ValidationError("point \(point.index) (\(point.architecture)): every one of \(KinkRedraw.attempts) draws sat where \(activation) has no second derivative; last: \(last!)")
+                return (problem, try LossIntervals.analyze(problem, loss: loss, activation: activation, scaling: scaling), scaling)
             }
             let r = try CertifiedRank.rank(of: problem.x).rank
             let formulas = !bias
                 ? LossIntervals.paperFormulas(widths: point.architecture.widths, dataRank: r, loss: loss) : nil
-            func formula(_ part: HessianPart) -> Int? {
-                formulas.map { f in [HessianPart.loss: f.loss.value, .outer: f.outer.value, .functional: f.functional.value][part]! }
-            }
-            let parts = Dictionary(uniqueKeysWithValues: intervals.map { interval in
-                (interval.part.rawValue, Rank.LossReport.Part(
-                    lower: interval.lower, upper: interval.upper.value, statement: interval.upper.statement,
-                    basis: interval.upper.basis.rawValue, precision: interval.precision, exact: interval.isExact,
-                    formula: formula(interval.part)))
-            })
+            let parts = IntervalReport.parts(intervals, formulas: formulas)
             records.append(LossPointRecord(index: point.index, variable: point.variable, architecture: point.architecture.widths,
                                            samples: point.samples, parameters: problem.parameterCount, seed: "\(seed)",
                                            dataRank: r, scaling: scaling, parts: parts))

@@ -180,17 +180,10 @@ public enum Calibrator {
             throw InputError("calibrate: cross-entropy needs at least 2 outputs (classes); got K = \(c.architecture.outputWidth)")
         }
         do {
-            var last: LossIntervals.Kink?
-            for attempt in 0..<KinkRedraw.attempts {
-                let seed = KinkRedraw.seed(c.seed, attempt: attempt)
-                do {
-                    return try run(c, activation: activation, loss: loss, parts: parts, rules: rules, seed: seed)
-                } catch let kink as LossIntervals.Kink {
-                    // elu (or, rarely, a ReLU pre-activation the double balls cannot prove nonzero): draw again.
-                    last = kink
-                }
-            }
-            throw InputError("\(KinkRedraw.describe(c.architecture, samples: c.samples)): every one of \(KinkRedraw.attempts) draws (seed + k 2^32) sat where \(activation) has no second derivative; last: \(last!)")
+            // elu (or, rarely, a ReLU pre-activation the double balls cannot prove nonzero): drawn again.
+            return try KinkRedraw.first(seed: c.seed, what: KinkRedraw.describe(c.architecture, samples: c.samples)) { seed in
+                try run(c, activation: activation, loss: loss, parts: parts, rules: rules, seed: seed)
+            }.value
         } catch let error as InputError {
             throw error
         } catch {
