@@ -1,4 +1,5 @@
 import BallArithmetic
+import ExactAlgebra
 import Foundation
 import Testing
 
@@ -8,17 +9,12 @@ import Testing
 @Suite struct MidradTests {
     /// A seeded stream of doubles with varied exponents and signs.
     struct Stream {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var generator: SplitMix64
+        init(state: UInt64) { generator = SplitMix64(seed: state) }
+        mutating func next() -> UInt64 { generator.next() }
         mutating func double(exponents: ClosedRange<Int>) -> Double {
             let mantissa = Double(next() >> 11) * 0x1p-53
-            let exponent = exponents.lowerBound + Int(next() % UInt64(exponents.count))
+            let exponent = generator.uniform(in: exponents)
             return (next() & 1 == 0 ? 1 : -1) * (0.5 + mantissa / 2) * pow(2, Double(exponent))
         }
     }
