@@ -163,16 +163,11 @@ public enum LossIntervals {
     public static func kink(_ problem: Problem, activation: Activation, scaling: FloatScaling? = nil) -> Kink? {
         guard activation.hasKinks || activation == .elu else { return nil }
         let net = scaling?.network(problem, activation: activation) ?? FloatNetwork(problem, activation: activation)
+        let layers = net.layers(as: Midrad.self)
         for (n, x) in net.x.enumerated() {
             var a = x.map(Midrad.init(exactly:))
             for t in 0..<(net.depth - 1) {
-                let (rows, columns) = (net.widths[t + 1], net.widths[t])
-                var z: [Midrad] = []
-                for i in 0..<rows {
-                    var sum = net.hasBias ? Midrad(exactly: net.biases[t][i]) : .zero
-                    for j in 0..<columns { sum = sum + Midrad(exactly: net.weights[t][i * columns + j]) * a[j] }
-                    z.append(sum)
-                }
+                let z = layers.apply(t, a, bias: true)
                 // A layer fed only zeros (no bias) is constant near this point: masked, not a kink (FloatHessian).
                 if activation.hasKinks && !net.hasBias && a.allSatisfy(\.isExactlyZero) {
                     a = z.map { _ in .zero }

@@ -61,18 +61,33 @@ public struct FloatNetwork: Sendable {
         return offset(t) + (j < columns ? i * columns + j : widths[t + 1] * columns + i)
     }
 
-    /// W_t v (+ b_t), and W_t^T v.
-    func apply(_ t: Int, _ v: [Double], bias: Bool) -> [Double] {
+    /// The layers' weights and biases in the scalar `Scalar` (the doubles taken exactly), to apply.
+    public func layers<Scalar: HessianScalar>(as _: Scalar.Type) -> ScalarLayers<Scalar> {
+        ScalarLayers(widths: widths, weights: weights.map { $0.map(Scalar.exactly) }, biases: biases.map { $0.map(Scalar.exactly) })
+    }
+}
+
+/// A network's weight matrices and bias vectors in a scalar (`FloatNetwork.layers(as:)`).
+public struct ScalarLayers<Scalar: HessianScalar> {
+    let widths: [Int]
+    let weights: [[Scalar]]
+    let biases: [[Scalar]]
+
+    /// W_t v (+ b_t when `bias` and the network has biases).
+    public func apply(_ t: Int, _ v: [Scalar], bias: Bool) -> [Scalar] {
         let (rows, columns) = (widths[t + 1], widths[t])
         return (0..<rows).map { i in
-            (0..<columns).reduce(bias && hasBias ? biases[t][i] : 0.0) { $0 + weights[t][i * columns + $1] * v[$1] }
+            (0..<columns).reduce(bias && !biases.isEmpty ? biases[t][i] : Scalar.exactly(0)) { $0 + weights[t][i * columns + $1] * v[$1] }
         }
     }
 
-    func applyTransposed(_ t: Int, _ v: [Double]) -> [Double] {
+    /// W_t^T v.
+    public func applyTransposed(_ t: Int, _ v: [Scalar]) -> [Scalar] {
         let (rows, columns) = (widths[t + 1], widths[t])
-        var result = [Double](repeating: 0, count: columns)
-        for i in 0..<rows where v[i] != 0 { for j in 0..<columns { result[j] += weights[t][i * columns + j] * v[i] } }
+        var result = [Scalar](repeating: Scalar.exactly(0), count: columns)
+        for i in 0..<rows where !v[i].isExactlyZero {
+            for j in 0..<columns { result[j] = result[j] + weights[t][i * columns + j] * v[i] }
+        }
         return result
     }
 }
@@ -110,23 +125,7 @@ public enum FloatHessian {
         let zero = Scalar.exactly(0)
         var outer = [Scalar](repeating: zero, count: p * p)
         var functional = outer
-        let weights = net.weights.map { $0.map(Scalar.exactly) }
-        let biases = net.biases.map { $0.map(Scalar.exactly) }
-        /// W_t v (+ b_t), and W_t^T v.
-        func apply(_ t: Int, _ v: [Scalar], bias: Bool) -> [Scalar] {
-            let (rows, columns) = (net.widths[t + 1], net.widths[t])
-            return (0..<rows).map { i in
-                (0..<columns).reduce(bias && net.hasBias ? biases[t][i] : zero) { $0 + weights[t][i * columns + $1] * v[$1] }
-            }
-        }
-        func applyTransposed(_ t: Int, _ v: [Scalar]) -> [Scalar] {
-            let (rows, columns) = (net.widths[t + 1], net.widths[t])
-            var result = [Scalar](repeating: zero, count: columns)
-            for i in 0..<rows where !v[i].isExactlyZero {
-                for j in 0..<columns { result[j] = result[j] + weights[t][i * columns + j] * v[i] }
-            }
-            return result
-        }
+        let layers = net.layers(as: Scalar.self)
         // Entry (t, i, j) of [W_t, b_t] per parameter, in theta's order (j = widths[t] is b_t[i]).
         var parameters = [(Int, Int, Int)](repeating: (0, 0, 0), count: p)
         for t in 0..<depth {
@@ -141,7 +140,7 @@ public enum FloatHessian {
             // Forward values: a[m], z[m], sigma'(z[m]), sigma''(z[m]) for levels m = 1 ... L.
             var a = [x], first: [[Scalar]] = [[]], second: [[Scalar]] = [[]]
             for t in 0..<depth {
-                let z = apply(t, a[t], bias: true)
+                let z = layers.apply(t, a[t], bias: true)
                 if t == depth - 1 {
                     a.append(z); first.append(z.map { _ in one }); second.append(z.map { _ in zero })
                 } else if net.activation.hasKinks && !net.hasBias && a[t].allSatisfy(\.isExactlyZero) {
@@ -161,7 +160,7 @@ public enum FloatHessian {
             var abar = e
             for m in stride(from: depth, through: 1, by: -1) {
                 zbar[m] = zip(abar, first[m]).map { $0 * $1 }
-                abar = applyTransposed(m - 1, zbar[m])
+                abar = layers.applyTransposed(m - 1, zbar[m])
             }
             // Jacobian columns: df/d[W_t, b_t][i, j] = dz-Jacobian column i at level t+1 times [a[t]; 1][j].
             var jacobian = [[Scalar]](repeating: [], count: p)
@@ -173,7 +172,7 @@ public enum FloatHessian {
                         jacobian[net.parameterIndex(m - 1, i, j)] = scaled.map { $0[i] * input(m - 1, j) }
                     }
                 }
-                delta = scaled.map { applyTransposed(m - 1, $0) }                             // K x M_{m-1}
+                delta = scaled.map { layers.applyTransposed(m - 1, $0) }                             // K x M_{m-1}
             }
             jacobians.append(jacobian)
             // A J_u per parameter (J_u itself for mse, whose A is the identity).
@@ -187,7 +186,7 @@ public enum FloatHessian {
                 zdot[k + 1][i] = input(k, j)
                 for m in (k + 1)...depth {
                     adot[m] = m == depth ? zdot[m] : zip(zdot[m], first[m]).map { $0 * $1 }
-                    if m < depth { zdot[m + 1] = apply(m, adot[m], bias: false) }
+                    if m < depth { zdot[m + 1] = layers.apply(m, adot[m], bias: false) }
                 }
                 var abardot = [Scalar](repeating: zero, count: net.widths[depth])
                 var abarLevel = e
@@ -211,10 +210,10 @@ public enum FloatHessian {
                             functional[index] = functional[index] + zbardot[r]
                         }
                     }
-                    var next = applyTransposed(m - 1, zbardot)
+                    var next = layers.applyTransposed(m - 1, zbardot)
                     if m - 1 == k && j < columns { next[j] = next[j] + zbar[m][i] }
                     abardot = next
-                    abarLevel = applyTransposed(m - 1, zbar[m])
+                    abarLevel = layers.applyTransposed(m - 1, zbar[m])
                 }
             }
         }
