@@ -43,26 +43,25 @@ public struct BiasNetworkConjecture: Sendable, Equatable {
     /// s~ = min(r~, K).
     public var sTilde: Int { min(augmentedDataRank, outputWidth) }
 
+    /// The quantities the conjecture reads (no samples: it does not use N).
+    public var quantities: NetworkQuantities {
+        NetworkQuantities(widths: widths, samples: 0, parameterCount: parameterCount, dataRank: dataRank,
+                          augmentedDataRank: augmentedDataRank, bias: true)
+    }
+
+    /// The conjecture's value for `part`, from its text in the formula language (`BuiltInConjectures.bias`; at valid
+    /// widths it never fails to evaluate: istar ranges over 1...L-1 only when L >= 2).
+    func builtIn(_ part: FormulaPart) -> Int { try! BuiltInConjectures.bias.value(part, quantities) }
+
     public var outer: FormulaValue {
-        let (r, k) = (dataRank, outputWidth)
-        let base = q * (r + k - q)
-        let value = augmentedDataRank == r + 1 ? base + k : base + (q < r ? k - q : 0)
-        return FormulaValue(value: value, status: depth == 1 ? .derivation : .conjecture)
+        FormulaValue(value: builtIn(.outer), status: depth == 1 ? .derivation : .conjecture)
     }
 
     public var functional: FormulaValue {
-        if depth == 1 { return FormulaValue(value: 0, status: .derivation) }
-        let (qt, st, l) = (qTilde, sTilde, depth)
-        var value = 2 * qt * hiddenWidths.reduce(0, +) + 2 * qt * st - l * qt * qt + (l - 2) * qt
-        if qt < min(augmentedDataRank, outputWidth), let star = hiddenWidths.lastIndex(of: qt) {
-            value += 2 * hiddenWidths[(star + 1)...].reduce(0) { $0 + ($1 - qt) }
-        }
-        return FormulaValue(value: value, status: .conjecture)
+        FormulaValue(value: builtIn(.functional), status: depth == 1 ? .derivation : .conjecture)
     }
 
     public var loss: FormulaValue {
-        if depth == 1 { return FormulaValue(value: augmentedDataRank * outputWidth, status: .derivation) }
-        let (qt, st) = (qTilde, sTilde)
-        return FormulaValue(value: outer.value + functional.value - qt * (2 * st - qt - 1), status: .conjecture)
+        FormulaValue(value: builtIn(.loss), status: depth == 1 ? .derivation : .conjecture)
     }
 }

@@ -57,28 +57,29 @@ public struct LinearNetworkFormulas: Sendable, Equatable {
     /// q = min(r, K, M_1, ..., M_{L-1}).
     public var q: Int { min(s, hiddenWidths.min() ?? s) }
 
+    /// The quantities the formulas read (no samples: none of the closed forms uses N).
+    public var quantities: NetworkQuantities { NetworkQuantities(widths: widths, dataRank: dataRank) }
+
     /// rank H_O = q (r + K - q): a theorem, equality at generic points. For L = 1 it reads r K.
     public var outer: FormulaValue {
-        FormulaValue(value: q * (dataRank + outputWidth - q), status: .theoremEquality)
+        FormulaValue(value: Self.builtIn(.outer, quantities), status: .theoremEquality)
     }
 
     /// rank H_F <= 2 q sum(hidden) + 2 q s - L q^2, exactly 2 M_1 s for L = 2. For L = 1 the network is linear in
     /// its parameters, so H_F = 0: that case lies outside the paper and is ours (the paper's expression gives q^2).
     public var functional: FormulaValue {
-        if depth == 1 { return FormulaValue(value: 0, status: .derivation) }
-        return FormulaValue(value: Self.functionalValue(q: q, s: s, hiddenSum: hiddenWidths.reduce(0, +), depth: depth),
-                            status: .upperBoundObservedTight)
+        FormulaValue(value: Self.builtIn(.functional, quantities), status: depth == 1 ? .derivation : .upperBoundObservedTight)
     }
 
     /// rank H_L <= q (r + K) + 2 q sum(hidden) - L q^2. For L = 1, H_L = H_O of rank r K.
     public var loss: FormulaValue {
-        if depth == 1 { return FormulaValue(value: dataRank * outputWidth, status: .derivation) }
-        let value = q * (dataRank + outputWidth) + 2 * q * hiddenWidths.reduce(0, +) - depth * q * q
-        return FormulaValue(value: value, status: .upperBoundObservedTight)
+        FormulaValue(value: Self.builtIn(.loss, quantities), status: depth == 1 ? .derivation : .upperBoundObservedTight)
     }
 
-    static func functionalValue(q: Int, s: Int, hiddenSum: Int, depth: Int) -> Int {
-        2 * q * hiddenSum + 2 * q * s - depth * q * q
+    /// The paper's formula for `part`, in the formula language (`BuiltInConjectures.paper`). Its texts never fail to
+    /// evaluate at valid widths: no division, and every min over hidden widths is guarded by L == 1 or a scalar.
+    static func builtIn(_ part: FormulaPart, _ quantities: NetworkQuantities) -> Int {
+        try! BuiltInConjectures.paper.value(part, quantities)
     }
 
     /// The non-generic-residual variant (ours, proofs/statements/nongeneric-residual.md): when the residual covariance
@@ -89,12 +90,9 @@ public struct LinearNetworkFormulas: Sendable, Equatable {
     /// loss).
     public func nonGenericResidual(residualRank sPrime: Int) -> (functional: FormulaValue, loss: FormulaValue) {
         precondition(sPrime >= 0 && sPrime <= s, "nonGenericResidual: rank Omega must lie in 0...s")
-        if depth == 1 {
-            return (FormulaValue(value: 0, status: .derivation), FormulaValue(value: outer.value, status: .derivation))
-        }
-        let qPrime = min(sPrime, hiddenWidths.min() ?? sPrime)
-        let f = Self.functionalValue(q: qPrime, s: sPrime, hiddenSum: hiddenWidths.reduce(0, +), depth: depth)
-        let l = outer.value + f - qPrime * (2 * sPrime - qPrime)
-        return (FormulaValue(value: f, status: .derivation), FormulaValue(value: l, status: .derivation))
+        let quantities = NetworkQuantities(widths: widths, dataRank: dataRank, residualRank: sPrime)
+        let variant = BuiltInConjectures.nonGenericResidual
+        return (FormulaValue(value: try! variant.value(.functional, quantities), status: .derivation),
+                FormulaValue(value: try! variant.value(.loss, quantities), status: .derivation))
     }
 }
