@@ -6,13 +6,16 @@
 //   hessian-rank (HessianRankCLI)      one file per subcommand; parses options into the model's typed values
 //        |
 //   HessianReports                      JSON reports, certificates (producer), fixtures, SVG plots
-//   HessianStudies                      verify's grid, sweeps, calibration
+//   HessianStudies                      the conjecture engine (verify, bias, conjecture) and its grids, sweeps,
+//                                       calibration
 //   HessianAnalysis                     the pipeline: draw -> build -> redraw on a kink -> rank -> bound and verdict
 //   HessianConstructions                exact Hessians behind one seam (ExactHessian): structured, reduced,
 //        |                              piecewise-linear, augmented (bias); float Hessians
 //   NetworkModel                        architecture (layers, bias), activations, problems, the seeded draw
 //        |
-//   ExactAlgebra -> CFLINT (FLINT),     NumericalAlgebra -> CLAPACK (LAPACKE)      RankFormulas (imports nothing)
+//   ExactAlgebra -> CFLINT (FLINT),     NumericalAlgebra -> CLAPACK (LAPACKE)      RankFormulas (imports nothing:
+//                                                                                the formula language, the closed forms
+//                                                                                written in it, the proven bounds)
 //                   CBLAS (OpenBLAS)
 //   BallArithmetic -> CArb (Arb),         ball matrices, certified rank lower bounds (under HessianConstructions'
 //                     CBLAS, CLAPACK      BallHessian, HessianAnalysis' LossIntervals: rank and verify --loss);

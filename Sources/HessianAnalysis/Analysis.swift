@@ -195,15 +195,10 @@ public enum Analyzer {
         let parts = zip(HessianPart.allCases, zip(ranks, sources)).map { part, rankAndSource in
             let (rank, source) = rankAndSource
             let formula = formulaValues[part]!
-            let verdict: Verdict
-            if let diagnosis {
-                verdict = Verdict(rank: rank.rank, formula: formula.value, attainment: diagnosis.attainment(part),
-                                  conditionsHold: diagnosis.conditionsHold)
-            } else if architecture.bias && options.activation == .linear {
-                verdict = rank.rank == formula.value ? .equal : rank.rank > formula.value ? .above : .belowConjecture
-            } else {
-                verdict = .notApplicable
-            }
+            // The closed forms are statements about linear networks; with biases no condition is known to attain them.
+            let verdict = options.activation != .linear ? .notApplicable
+                : Verdict(rank: rank.rank, value: formula.value, attainment: diagnosis?.attainment(part),
+                          conditionsHold: diagnosis?.conditionsHold)
             return PartAnalysis(part: part, rank: rank, formula: formula, verdict: verdict,
                                 rankedShape: MatrixShape(rows: source.rowCount, columns: source.columnCount),
                                 upperBound: bounds[part].flatMap(UpperBound.tightest))

@@ -15,6 +15,12 @@ public struct BiasAnalysis: Sendable {
     /// The data rank asked for (`--data-rank`), if any: X = U V with inner size r.
     public let requestedDataRank: Int?
 
+    public init(analysis: Analysis, constantFeature: Bool, requestedDataRank: Int?) {
+        self.analysis = analysis
+        self.constantFeature = constantFeature
+        self.requestedDataRank = requestedDataRank
+    }
+
     public var problem: Problem { analysis.problem }
     public var seed: UInt64 { analysis.seed }
     public var prime: UInt { analysis.primes[0] }

@@ -56,6 +56,13 @@ struct Bench: ParsableCommand {
         """))
     var certified = false
 
+    @Option(name: .long, help: ArgumentHelp("""
+        Instead of the width sweep: the throughput of `hessian-rank conjecture` in generic mode: n networks drawn from \
+        d 1..10, depth 1..4, hidden widths 1..8, K 1..6, N 1..16 with p <= 200, the paper's three formulas checked as a \
+        user's conjecture; networks per minute.
+        """, valueName: "n"))
+    var conjecture: Int?
+
     /// (n, rank) of --midrad-rank, once validated.
     var midradShape: (n: Int, rank: Int)? {
         guard let fields = midradRank?.split(separator: ",").compactMap({ Int($0) }), fields.count == 2 else { return nil }
@@ -92,6 +99,9 @@ struct Bench: ParsableCommand {
         guard !fields.isEmpty, fields.allSatisfy({ Int($0).map { $0 >= 1 } ?? false }) else {
             throw ValidationError("--widths: expected comma-separated positive integers, e.g. --widths 8,16,32; got '\(widths)'")
         }
+        if let conjecture, conjecture < 1 || conjecture > 10_000_000 {
+            throw ValidationError("--conjecture: expected a number of networks from 1 to 10000000; got \(conjecture)")
+        }
         guard runs >= 1 else { throw ValidationError("--repeat: expected a positive integer; got \(runs)") }
         var networks: [(architecture: Architecture, samples: Int)] = []
         for w in widthValues {
@@ -106,6 +116,7 @@ struct Bench: ParsableCommand {
         if elimination != nil { return runElimination() }
         if let (n, rank) = midradShape { return runMidradRank(n: n, rank: rank) }
         if certified { return try runCertified() }
+        if let conjecture { return try runConjecture(networks: conjecture) }
         let header = ["w", "p", "n L/O/F", "setup"] + HessianPart.allCases.flatMap { ["\($0.symbol) asm", "\($0.symbol) rank"] }
             + ["wall", "peak MiB", "ranks L/O/F"]
         // The n column holds three sizes; every other column fits in 11.

@@ -3,6 +3,7 @@ import ArgumentParser
 import ExactAlgebra
 import Foundation
 import HessianCore
+import RankFormulas
 
 struct Bias: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,8 +12,10 @@ struct Bias: ParsableCommand {
             The networks of `verify`'s grid, with a bias in every layer: f(x) = W_L(...(W_1 x + b_1)...) + b_L, \
             each once with generic data (rank [X, 1] = rank X + 1 when N > d) and once with a constant first input \
             (rank [X, 1] = rank X). Weights, biases, data and targets are drawn uniformly modulo a random 63-bit prime \
-            (generic mode: the conjecture is about generic ranks), and the ranks of H_L, H_O, H_F there stand beside \
-            the conjecture (proofs/statements/bias.md). Verdicts: equal; ABOVE, \
+            (generic mode: the conjecture is about generic ranks; one prime for the run), and the ranks of H_L, H_O, \
+            H_F there stand beside the conjecture (proofs/statements/bias.md), judged by the engine of `hessian-rank \
+            conjecture`, which redraws a shortfall up to \(ConjectureCheck.defaultRedraws) times (seed + k 2^32) \
+            before it counts. Verdicts: equal; ABOVE, \
             which refutes the conjecture for certain (the rank at a point never exceeds the generic rank over Q); \
             below, which refutes it unless the draw was unlucky: the rank fell below the generic rank over F_p \
             (probability at most the stated bound), r or r~ fell short over F_p, or the prime is one of the finitely \
@@ -112,8 +115,9 @@ struct Bias: ParsableCommand {
         let confirmed: Bool
     }
 
-    static func verdict(_ rank: Int, _ conjecture: Int) -> String {
-        rank == conjecture ? "equal" : rank > conjecture ? "ABOVE" : "below"
+    /// The engine's verdict, as this table has always written it (the conjecture's texts always have a value).
+    static func verdict(_ verdict: Verdict) -> String {
+        verdict == .equal ? "equal" : verdict == .above ? "ABOVE" : "below"
     }
 
     func run() throws {
@@ -139,25 +143,34 @@ struct Bias: ParsableCommand {
                 + verifyGrid.filter { $0.dataRank == nil }.enumerated()
                     .map { ($1.with(seed: base &+ UInt64(verifyGrid.count + $0)), true) }
         }
+        // The with-bias conjecture's texts through the engine every conjecture goes through (`ConjectureCheck`), in
+        // generic mode over one prime for the run; a shortfall is drawn again before it counts.
+        let checker = ConjectureCheck(conjecture: BuiltInConjectures.bias, options: RankOptions(primes: .random(count: 1)),
+                                      fieldPrime: Primes.fromSystemEntropy())
         var progress = Progress("bias", total: cases.count)
         var analyses: [BiasAnalysis] = []
+        var judgements: [[FormulaJudgement]] = []
         for (n, c) in cases.enumerated() {
             progress.update(n, c.network.architecture.description)
-            analyses.append(try BiasAnalysis.analyze(c.network.architecture, samples: c.network.samples,
-                                                     dataRank: c.network.dataRank, constantFeature: c.constant,
-                                                     prime: Primes.fromSystemEntropy(), seed: c.network.seed))
+            let check = try checker.check(GridCase(architecture: c.network.architecture.withBias(true), samples: c.network.samples,
+                                                   dataRank: c.network.dataRank, activation: .linear, loss: .mse,
+                                                   constantFeature: c.constant),
+                                          seed: c.network.seed)
+            // Linear networks under mse: exact ranks, never intervals.
+            analyses.append(BiasAnalysis(analysis: check.analysis!, constantFeature: c.constant, requestedDataRank: c.network.dataRank))
+            judgements.append(check.judgements)
         }
         progress.update(cases.count)
         progress.finish()
         let pairs = analyses.flatMap { a in zip(a.ranks, a.formulas.map(\.value)) }
         let report = Report(
             seed: network.seed,
-            records: analyses.map { a in
+            records: zip(analyses, judgements).map { a, judged in
                 Record(architecture: a.problem.architecture.widths, samples: a.problem.sampleCount,
                        constantFeature: a.constantFeature, seed: String(a.seed), prime: String(a.prime), parameters: a.problem.parameterCount,
                        dataRank: a.dataRank, augmentedDataRank: a.augmentedDataRank, ranks: a.ranks,
                        conjecture: a.formulas.map(\.value),
-                       verdicts: zip(a.ranks, a.formulas).map { Self.verdict($0, $1.value) },
+                       verdicts: judged.map { Self.verdict($0.verdict!) },
                        certifiedBy: a.certifiedBy.map { $0?.statement }, errorBound: a.errorBound)
             },
             networks: analyses.count, equalRanks: pairs.filter { $0 == $1 }.count,
@@ -195,7 +208,8 @@ struct Bias: ParsableCommand {
             + "\(report.ranksBelow) below; generic mode over F_p: each rank is a certain lower bound on the generic "
             + String(format: "rank over Q, below the generic rank over F_p with probability <= %.1e ", bound)
             + "over the points drawn from the seeds (the bound assumes the seed was chosen at random, independently of "
-            + "the networks; each network's prime was drawn from the system's entropy); "
+            + "the networks; the run's prime was drawn from the system's entropy; a shortfall was drawn again up to "
+            + "\(ConjectureCheck.defaultRedraws) times before it counted); "
             + "\(report.certifiedRanks) of \(ranks) ranks certified: each meets an upper bound proven at every point, read "
             + "with the largest rank [X, 1] the draw allows (proofs/upper-bounds.md), so the generic rank over Q is that "
             + "number for certain (column certified: L, O, F)")

@@ -28,7 +28,7 @@ struct HessianRankCommand: ParsableCommand {
             With no subcommand it runs `verify`: the formulas of Singh, Bachmann & Hofmann (NeurIPS 2021) on a \
             built-in grid of networks.
             """,
-        subcommands: [Verify.self, Rank.self, Bias.self, Certify.self, CheckCertificate.self, Calibrate.self, Fixtures.self, Sweep.self,
+        subcommands: [Verify.self, Rank.self, ConjectureCommand.self, Bias.self, Certify.self, CheckCertificate.self, Calibrate.self, Fixtures.self, Sweep.self,
                       Merge.self, Bench.self],
         defaultSubcommand: Verify.self
     )

@@ -90,8 +90,12 @@ public struct GridCase: Sendable, Hashable, CustomStringConvertible {
     public let dataRank: Int?
     public let activation: Activation
     public let loss: Loss
+    /// The first input is 1 in every sample, so that rank [X, 1] = rank X (the with-bias conjecture's other case:
+    /// `bias` checks it; grids do not draw it).
+    public let constantFeature: Bool
 
-    public init(architecture: Architecture, samples: Int, dataRank: Int?, activation: Activation, loss: Loss) {
+    public init(architecture: Architecture, samples: Int, dataRank: Int?, activation: Activation, loss: Loss,
+                constantFeature: Bool = false) {
         precondition(samples >= 1, "GridCase: at least one sample")
         precondition(dataRank.map { (1...min(samples, architecture.inputWidth)).contains($0) } ?? true,
                      "GridCase: a prescribed data rank lies in 1...min(N, d)")
@@ -100,6 +104,7 @@ public struct GridCase: Sendable, Hashable, CustomStringConvertible {
         self.dataRank = dataRank
         self.activation = activation
         self.loss = loss
+        self.constantFeature = constantFeature
     }
 
     // Architecture is Equatable only; its widths and bias are all it holds (p follows from them).
@@ -110,6 +115,7 @@ public struct GridCase: Sendable, Hashable, CustomStringConvertible {
         hasher.combine(dataRank)
         hasher.combine(activation)
         hasher.combine(loss)
+        hasher.combine(constantFeature)
     }
 
     /// "6,2,5 N=9", then " r=2" with a prescribed rank, " bias", the activation unless linear, the loss unless mse.
@@ -119,6 +125,7 @@ public struct GridCase: Sendable, Hashable, CustomStringConvertible {
         if architecture.bias { text += " bias" }
         if activation != .linear { text += " \(activation)" }
         if loss != .mse { text += " \(loss)" }
+        if constantFeature { text += " x_1=1" }
         return text
     }
 
@@ -129,7 +136,7 @@ public struct GridCase: Sendable, Hashable, CustomStringConvertible {
         if let dataRank { options += ["--data-rank", String(dataRank)] }
         if architecture.bias { options += ["--bias", "on"] }
         if activation != .linear { options += ["--activation", activation.rawValue] }
-        if loss != .mse { options += ["--loss", loss.rawValue] }
+        if loss != .mse { options += ["--loss-function", loss.rawValue] }
         return options
     }
 
@@ -149,7 +156,7 @@ public struct GridCase: Sendable, Hashable, CustomStringConvertible {
             // Every step keeps at least two widths, all positive: valid by construction.
             let shape = try! Architecture(widths: w, bias: bias ?? architecture.bias)
             insert(GridCase(architecture: shape, samples: n, dataRank: dataRank.map { min($0, n, w[0]) },
-                            activation: newActivation ?? activation, loss: newLoss ?? loss))
+                            activation: newActivation ?? activation, loss: newLoss ?? loss, constantFeature: constantFeature))
         }
         let hiddenLayers = 1..<(widths.count - 1)
         for i in hiddenLayers { add(widths: widths.enumerated().filter { $0.offset != i }.map(\.element)) }
@@ -164,7 +171,8 @@ public struct GridCase: Sendable, Hashable, CustomStringConvertible {
         }
         if samples >= 2 { add(samples: samples - 1) }
         if let r = dataRank, r >= 2 {
-            insert(GridCase(architecture: architecture, samples: samples, dataRank: r - 1, activation: activation, loss: loss))
+            insert(GridCase(architecture: architecture, samples: samples, dataRank: r - 1, activation: activation, loss: loss,
+                            constantFeature: constantFeature))
         }
         if architecture.bias { add(bias: false) }
         if activation != .linear { add(activation: .linear) }
@@ -207,19 +215,19 @@ public struct ConjectureGrid: Sendable, Equatable {
 
     /// The checks `init` makes; call it again after changing a property (enumerating an invalid grid traps).
     public func validate() throws(InputError) {
-        var positive = [("--inputs", "widths", inputs), ("--depths", "depths", depths), ("--hidden", "widths", hidden),
+        var positive = [("--inputs", "widths", inputs), ("--depth", "depths", depths), ("--hidden", "widths", hidden),
                         ("--outputs", "widths", outputs), ("--samples", "sample counts", samples)]
         if case .values(let ranks) = dataRanks { positive.append(("--data-rank", "data ranks", ranks)) }
         for (option, noun, set) in positive where set.values[0] < 1 {
             throw InputError("\(option): \(noun) must be >= 1; got \(set.values[0])")
         }
         guard depths.values.last! <= Self.maximumDepth else {
-            throw InputError("--depths: depths must be at most \(Self.maximumDepth); got \(depths.values.last!)")
+            throw InputError("--depth: depths must be at most \(Self.maximumDepth); got \(depths.values.last!)")
         }
         guard (1...Self.maximumParameterBudget).contains(maximumParameters) else {
             throw InputError("--max-parameters: must lie in 1...\(Self.maximumParameterBudget); got \(maximumParameters)")
         }
-        let lists = [("--bias", biases.isEmpty), ("--activation", activations.isEmpty), ("--loss", losses.isEmpty)]
+        let lists = [("--bias", biases.isEmpty), ("--activation", activations.isEmpty), ("--loss-function", losses.isEmpty)]
         for (option, empty) in lists where empty {
             throw InputError("\(option): give at least one value")
         }

@@ -65,14 +65,22 @@ import Testing
     @Test func verdicts() {
         let holding = PointDiagnosis.Attainment.provenCondition("c", holds: true)
         let failing = PointDiagnosis.Attainment.provenCondition("c", holds: false)
-        #expect(Verdict(rank: 5, formula: 5, attainment: .unproven, conditionsHold: false) == .equal)
-        #expect(Verdict(rank: 6, formula: 5, attainment: holding, conditionsHold: true) == .above)
-        #expect(Verdict(rank: 4, formula: 5, attainment: failing, conditionsHold: true) == .belowNonGeneric)
-        #expect(Verdict(rank: 4, formula: 5, attainment: holding, conditionsHold: false) == .belowProvenAttained)
-        #expect(Verdict(rank: 4, formula: 5, attainment: .always, conditionsHold: false) == .belowProvenAttained)
-        #expect(Verdict(rank: 4, formula: 5, attainment: .unproven, conditionsHold: true) == .belowConditionsHold)
-        #expect(Verdict(rank: 4, formula: 5, attainment: .unproven, conditionsHold: false) == .belowConditionsFail)
-        #expect(Verdict.allCases.filter(\.isFailure) == [.belowProvenAttained, .belowConditionsHold, .above])
+        #expect(Verdict(rank: 5, value: 5, attainment: .unproven, conditionsHold: false) == .equal)
+        #expect(Verdict(rank: 6, value: 5, attainment: holding, conditionsHold: true) == .above)
+        #expect(Verdict(rank: 4, value: 5, attainment: failing, conditionsHold: true) == .belowNonGeneric)
+        #expect(Verdict(rank: 4, value: 5, attainment: holding, conditionsHold: false) == .belowProvenAttained)
+        #expect(Verdict(rank: 4, value: 5, attainment: .always, conditionsHold: false) == .belowProvenAttained)
+        #expect(Verdict(rank: 4, value: 5, attainment: .unproven, conditionsHold: true) == .belowConditionsHold)
+        #expect(Verdict(rank: 4, value: 5, attainment: .unproven, conditionsHold: false) == .belowConditionsFail)
+        // No diagnosis (biases, piecewise-linear networks, user formulas there): a shortfall is undiagnosed.
+        #expect(Verdict(rank: 4, value: 5, attainment: nil, conditionsHold: nil) == .belowUndiagnosed)
+        // Bounds: within them with room, ABOVE an upper bound, below a lower one.
+        #expect(Verdict(rank: 4, value: 5, relation: .atMost, attainment: nil, conditionsHold: nil) == .withinBound)
+        #expect(Verdict(rank: 6, value: 5, relation: .atMost, attainment: nil, conditionsHold: true) == .above)
+        #expect(Verdict(rank: 4, value: 5, relation: .atLeast, attainment: nil, conditionsHold: true) == .belowConditionsHold)
+        #expect(Verdict(rank: 5, value: 5, relation: .atLeast, attainment: nil, conditionsHold: nil) == .equal)
+        #expect(Verdict.allCases.filter(\.isFailure) == [.belowProvenAttained, .belowConditionsHold, .above, .belowUndiagnosed])
+        #expect(Verdict.allCases.filter(\.isRedrawn) == [.belowConditionsHold, .belowConditionsFail, .belowUndiagnosed])
         #expect(!Verdict.allCases.contains { $0.rawValue.contains("generic draw") }, "no verdict calls a draw generic")
     }
 

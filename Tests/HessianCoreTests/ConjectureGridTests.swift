@@ -58,11 +58,11 @@ import Testing
             try ConjectureGrid(inputs: Self.set(2), depths: Self.set(1), hidden: Self.set(1), outputs: Self.set(1),
                                samples: Self.set(1), dataRanks: .values(Self.set(0, 1)))
         }
-        #expect(throws: InputError("--depths: depths must be at most 999; got 1000")) {
+        #expect(throws: InputError("--depth: depths must be at most 999; got 1000")) {
             try ConjectureGrid(inputs: Self.set(2), depths: Self.set(1000), hidden: Self.set(1), outputs: Self.set(1), samples: Self.set(1))
         }
         #expect(throws: InputError("--max-parameters: must lie in 1...2147483648; got 0")) { try Self.smallGrid(maximumParameters: 0) }
-        #expect(throws: InputError("--loss: give at least one value")) { try Self.smallGrid(losses: []) }
+        #expect(throws: InputError("--loss-function: give at least one value")) { try Self.smallGrid(losses: []) }
     }
 
     /// The small grid by hand. Depth 1: [2,1], [3,1]; depth 2: [2,1,1], [2,2,1], [3,1,1], [3,2,1]. One N, full rank:
@@ -202,7 +202,7 @@ import Testing
         let c = Self.gridCase([6, 2, 5], samples: 9, rank: 2, bias: true, activation: try Activation(parsing: "leaky-relu:1/8"),
                               loss: .crossEntropy)
         #expect(c.commandLineOptions == ["--arch", "6,2,5", "--samples", "9", "--data-rank", "2", "--bias", "on",
-                                         "--activation", "leaky-relu:1/8", "--loss", "cross-entropy"])
+                                         "--activation", "leaky-relu:1/8", "--loss-function", "cross-entropy"])
         #expect(c.description == "6,2,5 N=9 r=2 bias leaky-relu:1/8 cross-entropy")
         #expect(Self.gridCase([6, 2, 5], samples: 9).commandLineOptions == ["--arch", "6,2,5", "--samples", "9"])
     }
