@@ -30,6 +30,9 @@ public enum Verdict: String, Sendable, Codable, CaseIterable {
     /// Below, where no condition is known to attain the formula and the point has no diagnosis (networks with biases
     /// or piecewise-linear activations).
     case belowUndiagnosed = "below: no diagnosis of the point"
+    /// A value claimed equal, or a lower bound, above a bound that holds at every point of every network (p; N K for
+    /// H_O, N (K - 1) under cross-entropy): no point attains it, so the claim is refuted for certain.
+    case impossible = "IMPOSSIBLE: the value exceeds a bound that holds at every point"
     /// A certified rank interval (transcendental entries: `LossIntervals`) that contains the formula's value, or
     /// straddles a bound: nothing is decided either way.
     case undecided = "undecided: the value lies inside the certified rank interval"
@@ -75,6 +78,12 @@ public enum Verdict: String, Sendable, Codable, CaseIterable {
         }
     }
 
+    /// `verdict`, or `.impossible` when a claim of equality or a lower bound names a value above `structuralBound`,
+    /// a bound that holds at every point (then no draw can attain it).
+    public static func checked(_ verdict: Verdict, value: Int, relation: Relation, structuralBound: Int) -> Verdict {
+        relation != .atMost && value > structuralBound && verdict != .equal ? .impossible : verdict
+    }
+
     /// A shortfall that another draw may resolve, and that a check therefore redraws before it counts: the ones no
     /// proven condition decides.
     public var isRedrawn: Bool { self == .belowConditionsHold || self == .belowConditionsFail || self == .belowUndiagnosed }
@@ -82,7 +91,11 @@ public enum Verdict: String, Sendable, Codable, CaseIterable {
     /// Whether this verdict fails a verification run.
     public var isFailure: Bool {
         self == .above || self == .belowProvenAttained || self == .belowConditionsHold || self == .belowUndiagnosed
+            || self == .impossible
     }
+
+    /// A failure that no draw and no prime can explain: the claim is false at every point.
+    public var refutesForCertain: Bool { self == .above || self == .impossible }
 
     /// A short form for tables.
     public var short: String {
@@ -96,6 +109,7 @@ public enum Verdict: String, Sendable, Codable, CaseIterable {
         case .withinBound: "within"
         case .belowUndiagnosed: "below"
         case .undecided: "undecided"
+        case .impossible: "IMPOSSIBLE"
         case .notApplicable: "n/a"
         }
     }

@@ -77,6 +77,8 @@ struct ConjectureReport: Encodable {
         let withinBound: Int
         /// Ranks above a claimed value or upper bound: each refutes it for certain.
         let above: Int
+        /// Values claimed equal (or lower bounds) above p, or N K for H_O: no point attains them.
+        let impossible: Int
         /// Shortfalls that survived the redraws where nothing explains them: evidence against the formula.
         let below: Int
         /// Shortfalls at points where a diagnostic (C1-C4) fails: they say nothing.
@@ -133,7 +135,7 @@ struct ConjectureReport: Encodable {
         func count(_ wanted: Set<Verdict>) -> Int { verdicts.filter { wanted.contains($0) }.count }
         summary = Summary(
             networks: checks.count, intervalNetworks: checks.filter { $0.intervals != nil }.count, judged: checks.reduce(0) { $0 + $1.judgements.count },
-            equal: count([.equal]), withinBound: count([.withinBound]), above: count([.above]),
+            equal: count([.equal]), withinBound: count([.withinBound]), above: count([.above]), impossible: count([.impossible]),
             below: count([.belowConditionsHold, .belowUndiagnosed, .belowProvenAttained]),
             belowWhereADiagnosticFails: count([.belowConditionsFail, .belowNonGeneric]), undecided: count([.undecided]),
             withoutValue: checks.reduce(0) { $0 + $1.judgements.filter { $0.error != nil }.count },
@@ -188,12 +190,10 @@ struct ConjectureReport: Encodable {
             if let certified = c.certified {
                 lines.append("  at integer points (seed \(certified.analysedSeed)), every rank certified over Q:")
                 for p in certified.parts { lines.append("    " + Self.describe(p, formulas)) }
-                lines.append(c.proven
-                    ? "  proven: a rank over Q at a point exceeds the formula's value there, and no point exceeds the generic rank"
+                lines.append(c.proven ? "  proven: " + Self.proof(certified)
                     : "  not a proof: a rank below the formula at one point may be a non-generic point; it is evidence only")
             } else if c.minimal.parts.contains(where: { $0.upper != nil }) {
-                lines.append(c.proven
-                    ? "  proven: the certified interval lies above the formula's value, and no point exceeds the generic rank"
+                lines.append(c.proven ? "  proven: " + Self.proof(c.minimal)
                     : "  not a proof: a certified interval below the formula at one point may be a non-generic point; it is evidence only")
             } else {
                 lines.append("  (not confirmed at integer points: too large to certify, or every draw sat on a kink)")
@@ -208,7 +208,9 @@ struct ConjectureReport: Encodable {
         let s = summary
         var text = (s.passed ? "PASS" : "FAIL") + ": \(s.networks) network\(s.networks == 1 ? "" : "s"), \(s.judged) formula "
             + "value\(s.judged == 1 ? "" : "s"): \(s.equal) equal, "
-            + "\(s.withinBound) within a bound, \(s.above) ABOVE (each refutes for certain), \(s.below) below after "
+            + "\(s.withinBound) within a bound, \(s.above) ABOVE (each refutes for certain), "
+            + (s.impossible > 0 ? "\(s.impossible) IMPOSSIBLE (a value above p, or N K for H_O: refuted for certain), " : "")
+            + "\(s.below) below after "
             + "\(ConjectureCheck.defaultRedraws) redraws where the point looks generic, \(s.belowWhereADiagnosticFails) below "
             + "where a diagnostic fails (no evidence), " + (s.undecided > 0 ? "\(s.undecided) undecided (a certified interval contains the value), " : "")
             + "\(s.withoutValue) without a value; \(s.redrawn) redrawn"
@@ -216,6 +218,15 @@ struct ConjectureReport: Encodable {
             text += String(format: "; each rank is a certain lower bound, low with probability <= %.1e", bound)
         }
         return text
+    }
+
+    /// Why a refutation for certain is one.
+    static func proof(_ c: CaseRecord) -> String {
+        c.parts.contains { $0.verdict == Verdict.impossible.rawValue }
+            ? "the formula's value exceeds a bound that holds at every point (p, or N K for H_O), so no network of this shape attains it"
+            : c.parts.contains { $0.upper != nil }
+            ? "the certified interval lies above the formula's value, and no point exceeds the generic rank"
+            : "a rank over Q at a point exceeds the formula's value there, and no point exceeds the generic rank"
     }
 
     static func isFailure(_ verdict: String?) -> Bool {

@@ -67,7 +67,7 @@ public struct CaseCheck: Sendable {
     public var hasError: Bool { judgements.contains { $0.error != nil } }
     public var failingParts: [FormulaPart] { judgements.filter { $0.verdict?.isFailure ?? false }.map(\.part) }
     /// A rank above a claimed value or upper bound: a refutation that no draw can explain.
-    public var refutedForCertain: Bool { judgements.contains { $0.verdict == .above } }
+    public var refutedForCertain: Bool { judgements.contains { $0.verdict?.refutesForCertain ?? false } }
     /// The largest probability that a rank here fell short (nil: certified, or primes given).
     public var errorBound: Double? { analysis?.errorBound }
 }
@@ -140,8 +140,10 @@ public struct ConjectureCheck: Sendable {
                 let value = try formula.value(quantities)
                 return FormulaJudgement(part: part, formula: formula, rank: interval.lower, upper: interval.upper.value,
                                         value: value, error: nil,
-                                        verdict: Verdict(lower: interval.lower, upper: interval.upper.value, value: value,
-                                                         relation: formula.relation),
+                                        verdict: Verdict.checked(Verdict(lower: interval.lower, upper: interval.upper.value,
+                                                                                         value: value, relation: formula.relation),
+                                                                 value: value, relation: formula.relation,
+                                                                 structuralBound: Self.structuralBound(part, gridCase, quantities)),
                                         exactBy: exactBy)
             } catch {
                 return FormulaJudgement(part: part, formula: formula, rank: interval.lower, upper: interval.upper.value,
@@ -153,6 +155,14 @@ public struct ConjectureCheck: Sendable {
     }
 
     static func effectiveOutputs(_ k: Int, _ loss: Loss) -> Int { loss == .crossEntropy ? k - 1 : k }
+
+    /// The bound on `part`'s rank that holds at every point of every network (proofs/upper-bounds.md): p, and for H_O
+    /// also the rows of the stacked Jacobian, N K (N (K - 1) under cross-entropy: `softmax-rows`).
+    static func structuralBound(_ part: FormulaPart, _ gridCase: GridCase, _ quantities: NetworkQuantities) -> Int {
+        let p = quantities.parameterCount
+        guard part == .outer else { return p }
+        return min(p, quantities.samples * effectiveOutputs(gridCase.architecture.outputWidth, gridCase.loss))
+    }
 
     /// The analysis of `gridCase` at the point `seed` draws (a kink redraw may move it: `Analysis.seed`).
     func analyze(_ gridCase: GridCase, seed: UInt64) throws -> Analysis {
@@ -200,9 +210,11 @@ public struct ConjectureCheck: Sendable {
             let rank = analysed.rank.rank
             do throws(FormulaEvaluationError) {
                 let value = try formula.value(quantities)
-                let verdict = Verdict(rank: rank, value: value, relation: formula.relation,
-                                      attainment: provenAttainment ? analysis.diagnosis?.attainment(analysed.part) : nil,
-                                      conditionsHold: analysis.diagnosis?.conditionsHold)
+                let verdict = Verdict.checked(
+                    Verdict(rank: rank, value: value, relation: formula.relation,
+                            attainment: provenAttainment ? analysis.diagnosis?.attainment(analysed.part) : nil,
+                            conditionsHold: analysis.diagnosis?.conditionsHold),
+                    value: value, relation: formula.relation, structuralBound: Self.structuralBound(part, gridCase, quantities))
                 return FormulaJudgement(part: part, formula: formula, rank: rank, upper: nil, value: value, error: nil,
                                         verdict: verdict, exactBy: analysed.exactBy)
             } catch {

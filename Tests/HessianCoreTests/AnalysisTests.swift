@@ -79,7 +79,13 @@ import Testing
         #expect(Verdict(rank: 6, value: 5, relation: .atMost, attainment: nil, conditionsHold: true) == .above)
         #expect(Verdict(rank: 4, value: 5, relation: .atLeast, attainment: nil, conditionsHold: true) == .belowConditionsHold)
         #expect(Verdict(rank: 5, value: 5, relation: .atLeast, attainment: nil, conditionsHold: nil) == .equal)
-        #expect(Verdict.allCases.filter(\.isFailure) == [.belowProvenAttained, .belowConditionsHold, .above, .belowUndiagnosed])
+        #expect(Verdict.allCases.filter(\.isFailure) == [.belowProvenAttained, .belowConditionsHold, .above, .belowUndiagnosed, .impossible])
+        #expect(Verdict.allCases.filter(\.refutesForCertain) == [.above, .impossible])
+        // A value above p (or N K for H_O) is attained nowhere; a bound from above is never impossible.
+        #expect(Verdict.checked(.belowConditionsHold, value: 11, relation: .equal, structuralBound: 10) == .impossible)
+        #expect(Verdict.checked(.belowConditionsHold, value: 10, relation: .equal, structuralBound: 10) == .belowConditionsHold)
+        #expect(Verdict.checked(.withinBound, value: 11, relation: .atMost, structuralBound: 10) == .withinBound)
+        #expect(Verdict.checked(.belowUndiagnosed, value: 11, relation: .atLeast, structuralBound: 10) == .impossible)
         #expect(Verdict.allCases.filter(\.isRedrawn) == [.belowConditionsHold, .belowConditionsFail, .belowUndiagnosed])
         #expect(!Verdict.allCases.contains { $0.rawValue.contains("generic draw") }, "no verdict calls a draw generic")
     }

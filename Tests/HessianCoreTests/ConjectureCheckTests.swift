@@ -65,25 +65,37 @@ import Testing
         #expect(confirmed.judgements.first?.rank == 4 && confirmed.judgements.first?.verdict == .above)
     }
 
-    /// The paper notebook's typo: the functional formula summed over every width after the input, K included. It
-    /// overstates H_F by 2 q K, so the ranks fall short ("below", at every redraw, where C1-C4 hold). The smallest
-    /// network is 1,1,1 with N = 1: rank H_F = 2 M_1 rank Omega = 2 (a generic residual of rank 1), the typo gives
-    /// 2 * 1 * (1 + 1) + 2 * 1 * 1 - 2 * 1 = 4; the only smaller network is L = 1, where both sides are 0.
+    /// The paper notebook's typo: the functional formula summed over every width after the input, K included, which
+    /// overstates H_F by 2 q K. At 3,1,1 with N = 3 (r = 3, s = q = 1) the true rank is 2 M_1 rank Omega = 2 (the L = 2
+    /// identity, statements/functional-two-layers.md; Omega is a nonzero 1 x 3 matrix at a generic point) and the
+    /// typo gives 2 (1 + 1) + 2 - 2 = 4 <= p = 4: a shortfall at every draw where C1-C4 hold, evidence. Shrunk, the
+    /// smallest network is 1,1,1 with N = 1: rank 2, the typo 4 > p = 2, which no point attains (refuted for certain);
+    /// the only smaller network is L = 1, where both sides are 0.
     @Test func notebookTypoIsRefutedAndShrunk() throws {
         let check = try checker([.functional: "if L == 1 then 0 else 2*q*sum(i = 1..L, M[i]) + 2*q*s - L*q^2"])
-        let failure = try #require(try firstFailure(check, try grid(depths: [3]), seed: 50))
+        let failure = try check.check(GridCase(architecture: try Architecture(widths: [3, 1, 1]), samples: 3, dataRank: nil,
+                                               activation: .linear, loss: .mse), seed: 50)
         #expect(failure.seeds.count == ConjectureCheck.defaultRedraws + 1)
-        #expect(failure.judgements[0].verdict == .belowConditionsHold)
+        #expect((failure.judgements[0].rank, failure.judgements[0].value, failure.judgements[0].verdict) == (2, 4, .belowConditionsHold))
+        #expect(failure.failed && !failure.refutedForCertain)
         let shrunk = check.shrink(failure)
-        #expect(shrunk.minimal.gridCase.description == GridCase(architecture: try Architecture(widths: [1, 1, 1]), samples: 1,
-                                                                dataRank: nil, activation: .linear, loss: .mse).description)
+        #expect(shrunk.minimal.gridCase == GridCase(architecture: try Architecture(widths: [1, 1, 1]), samples: 1,
+                                                    dataRank: nil, activation: .linear, loss: .mse))
         #expect((shrunk.minimal.judgements[0].rank, shrunk.minimal.judgements[0].value) == (2, 4))
+        #expect(shrunk.minimal.judgements[0].verdict == .impossible && shrunk.minimal.refutedForCertain)
         for smaller in shrunk.minimal.gridCase.shrinkSteps() {
             #expect(!(try check.check(smaller, seed: failure.seeds[0]).failed), "\(smaller) still fails")
         }
-        // At integer points the certified rank is 2 < 4: evidence, not a proof.
+        // At integer points the certified rank is 2, and 4 is still above p.
         let confirmed = try #require(check.confirm(shrunk.minimal))
-        #expect(!confirmed.refutedForCertain && confirmed.judgements[0].rank == 2)
+        #expect(confirmed.refutedForCertain && confirmed.judgements[0].rank == 2)
+    }
+
+    /// A first failure refuted for certain is shrunk only through networks refuted for certain.
+    @Test func certainRefutationsStayCertain() throws {
+        let check = try checker([.functional: "<= 2*q*sum(hidden)"])
+        let failure = try #require(try firstFailure(check, try grid(depths: [3]), seed: 7))
+        #expect(check.shrink(failure).minimal.refutedForCertain)
     }
 
     /// The with-bias conjecture, through the engine, on bias networks of the grid: every rank equals its text's value
