@@ -184,7 +184,7 @@ public struct ConjectureCheck: Sendable {
     }
 
     /// The network's quantities at the analysed point: ranks over F_p in generic mode, certified over Q otherwise.
-    public static func quantities(_ analysis: Analysis, loss: Loss = .mse) throws -> NetworkQuantities {
+    public static func quantities(_ analysis: Analysis, loss: Loss = .mse, residualRank wanted: Bool = true) throws -> NetworkQuantities {
         let problem = analysis.problem, architecture = problem.architecture
         let field = analysis.parts.first?.rank.method == .primeField ? analysis.primes.first : nil
         func rank(_ m: IntegerMatrix) throws -> Int {
@@ -193,7 +193,8 @@ public struct ConjectureCheck: Sendable {
         let augmentedDataRank = try analysis.augmentedDataRank ?? rank(problem.augmentedData)
         var residualRank: Int? = nil
         if analysis.activation == .linear {
-            residualRank = try analysis.diagnosis?.residualRank ?? rank(problem.augmented.residualCovariance)
+            residualRank = analysis.diagnosis?.residualRank
+            if residualRank == nil && wanted { residualRank = try rank(problem.augmented.residualCovariance) }
         }
         return NetworkQuantities(widths: architecture.widths, samples: problem.sampleCount,
                                  parameterCount: problem.parameterCount, dataRank: analysis.dataRank,
@@ -203,7 +204,7 @@ public struct ConjectureCheck: Sendable {
 
     /// Judges every formula of the conjecture at the analysed point.
     public func judge(_ gridCase: GridCase, analysis: Analysis, seeds: [UInt64]) throws -> CaseCheck {
-        let quantities = try Self.quantities(analysis, loss: gridCase.loss)
+        let quantities = try Self.quantities(analysis, loss: gridCase.loss, residualRank: conjecture.reads("omega"))
         let judgements = conjecture.parts.map { part in
             let formula = conjecture.formulas[part]!
             let analysed = analysis.part(HessianPart(rawValue: part.rawValue)!)

@@ -74,6 +74,12 @@ public struct Conjecture: Sendable {
     /// The parts it has formulas for, in the order loss, outer, functional.
     public var parts: [FormulaPart] { FormulaPart.allCases.filter { formulas[$0] != nil } }
 
+    /// Whether any formula (or a definition one of them uses) reads the quantity `name`, e.g. "omega": the checker
+    /// computes the costlier quantities only when they are read.
+    public func reads(_ name: String) -> Bool {
+        formulas.values.contains { $0.reads(name) }
+    }
+
     /// The value of `part`'s formula at a network.
     public func value(_ part: FormulaPart, _ quantities: NetworkQuantities) throws(FormulaEvaluationError) -> Int {
         try formulas[part]!.value(quantities)

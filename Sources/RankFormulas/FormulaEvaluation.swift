@@ -73,6 +73,30 @@ extension Formula {
     }
 }
 
+extension Formula {
+    /// Whether the formula, or a definition it uses, reads the quantity `name`.
+    public func reads(_ name: String) -> Bool {
+        guard let quantity = Quantity(rawValue: name) else { return false }
+        var visited = Set<Int>()
+        func reads(_ node: Node) -> Bool {
+            switch node {
+            case .number, .list, .variable: return false
+            case .quantity(let q, _): return q == quantity
+            case .definition(let k):
+                guard visited.insert(k).inserted else { return false }
+                return reads(definitions.entries[k].root)
+            case .width(let n, _), .negate(let n, _), .not(let n): return reads(n)
+            case .binary(_, let a, let b, _): return reads(a) || reads(b)
+            case .conditional(let c, let a, let b): return reads(c) || reads(a) || reads(b)
+            case .bind(_, let value, let body): return reads(value) || reads(body)
+            case .aggregate(_, let arguments, _): return arguments.contains { reads($0.node) }
+            case .indexed(_, _, let from, let to, let body, _): return reads(from) || reads(to) || reads(body)
+            }
+        }
+        return reads(root)
+    }
+}
+
 struct Evaluator {
     let quantities: NetworkQuantities
     let definitions: FormulaDefinitions

@@ -126,6 +126,16 @@ import Testing
                                                position: 4, source: "1 + qtilde")) { try Formula(parsing: "1 + qtilde").value(relu) }
     }
 
+    /// What a formula reads, through its definitions (the checker computes rank Omega only when it is read).
+    @Test func readsQuantities() throws {
+        let definitions = try FormulaDefinitions(parsing: ["t = omega + 1", "u = r"])
+        #expect(try Formula(parsing: "if L == 1 then t else 0", definitions: definitions).reads("omega"))
+        #expect(!(try Formula(parsing: "u * K", definitions: definitions).reads("omega")))
+        #expect(try Formula(parsing: "sum(i = 1..L, M[i] * omega)").reads("omega"))
+        #expect(!(try Formula(parsing: "q").reads("no such quantity")))
+        #expect(BuiltInConjectures.nonGenericResidual.reads("omega") && !BuiltInConjectures.paper.reads("omega"))
+    }
+
     /// Large exponents of 0, 1 and -1 are answered without looping.
     @Test func powersOfSmallBases() throws {
         #expect(try value("(0 - 1) ^ 999999999999") == -1)
