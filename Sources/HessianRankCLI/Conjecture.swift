@@ -25,7 +25,7 @@ struct ConjectureCommand: ParsableCommand {
             the formulas (repeatable). The full reference is proofs/conjecture-language.md.
 
             The grid is every combination of --inputs, --depth, --hidden (each hidden layer takes each width), \
-            --outputs, --samples, --data-rank, --bias and --activation, without the networks with more than \
+            --outputs, --samples, --data-rank, --bias, --activation and --loss-function, without the networks with more than \
             --max-parameters parameters; or --random n of them drawn from the seed; or one shape with --arch. Network \
             i is drawn from seed + i.
 
@@ -35,7 +35,8 @@ struct ConjectureCommand: ParsableCommand {
             always drawn as integers. Under cross-entropy or log-cosh, and with tanh, sigmoid or elu, the entries are \
             transcendental: each rank is a certified interval at the normalized dyadic point of `sweep --loss` (ball \
             arithmetic), and a claim whose value lies inside the interval is undecided (never a failure). Verdicts: equal; within (a bound that holds with room); ABOVE, which refutes a \
-            claimed value or upper bound for certain (the rank at a point never exceeds the generic rank); below, a \
+            claimed value or upper bound for certain (the rank at a point never exceeds the generic rank); IMPOSSIBLE, a value claimed equal (or a lower bound) above p, or N K for H_O, \
+            which no point attains; below, a \
             shortfall that survived \(ConjectureCheck.defaultRedraws) redraws (seed + k 2^32) where the point \
             looks generic (C1-C4 hold, or no diagnosis exists): evidence against the formula; below(C fails), a \
             shortfall at a point where a diagnostic fails, which says nothing. A failing network is shrunk (fewer \
@@ -76,23 +77,23 @@ struct ConjectureCommand: ParsableCommand {
     var samples: String = "1..8"
 
     @Option(name: .customLong("data-rank"), help: ArgumentHelp(
-        "full (rank X = min(N, d), the default) or a set of ranks r, each used where 1 <= r <= min(N, d).",
+        "full (rank X = min(N, d)) or a set of ranks r, each used where 1 <= r <= min(N, d).",
         valueName: "full|set"))
     var dataRank: String = "full"
 
-    @Option(name: .long, help: ArgumentHelp("off (default), on or both: a bias in every layer.", valueName: "off|on|both"))
+    @Option(name: .long, help: ArgumentHelp("off, on or both: a bias in every layer.", valueName: "off|on|both"))
     var bias: String = "off"
 
     @Option(name: .long, help: ArgumentHelp(
-        "Hidden activations, comma-separated: linear (default), relu, leaky-relu[:slope], tanh, sigmoid, elu.", valueName: "list"))
+        "Hidden activations, comma-separated: linear, relu, leaky-relu[:slope], tanh, sigmoid, elu.", valueName: "list"))
     var activation: String = "linear"
 
     @Option(name: .customLong("loss-function"), help: ArgumentHelp(
-        "Losses, comma-separated: mse (default), cross-entropy, log-cosh.", valueName: "list"))
+        "Losses, comma-separated: mse, cross-entropy, log-cosh.", valueName: "list"))
     var lossFunction: String = "mse"
 
     @Option(name: .customLong("max-parameters"), help: ArgumentHelp(
-        "Leave out the networks with more parameters than this (default 400).", valueName: "p"))
+        "Leave out the networks with more parameters than this.", valueName: "p"))
     var maxParameters: Int = 400
 
     @Option(name: .long, help: ArgumentHelp(
@@ -119,7 +120,7 @@ struct ConjectureCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Run only shard i of n (1-based): the networks whose index is i - 1 modulo n.", valueName: "i/n"))
     var shard: String?
 
-    @Option(name: .long, help: ArgumentHelp("How many failing networks the table lists (default 20).", valueName: "n"))
+    @Option(name: .long, help: ArgumentHelp("How many failing networks the table lists.", valueName: "n"))
     var show: Int = 20
 
     @Flag(name: .long, help: "Print one JSON document instead of the table.")

@@ -43,6 +43,11 @@ struct ConjectureReport: Encodable {
         let dataRank: Int
         let augmentedDataRank: Int?
         let residualRank: Int?
+        /// Whether the diagnostics C1-C4 hold at the point (proofs/genericity.md), for linear bias-free networks
+        /// ranked exactly; absent where no diagnosis exists.
+        let conditionsHold: Bool?
+        /// The diagnostics that fail, e.g. "C3: rank Omega = 1 < 2".
+        let diagnosticFailures: [String]?
         let parts: [PartRecord]
 
         init(_ check: CaseCheck) {
@@ -60,6 +65,8 @@ struct ConjectureReport: Encodable {
             dataRank = check.quantities.dataRank
             augmentedDataRank = check.quantities.augmentedDataRank
             residualRank = check.quantities.residualRank
+            conditionsHold = check.analysis?.diagnosis?.conditionsHold
+            diagnosticFailures = check.analysis?.diagnosis.map(\.failures)
             parts = check.judgements.map { j in
                 PartRecord(part: j.part.rawValue, rank: j.rank, upper: j.upper, value: j.value, verdict: j.verdict?.rawValue,
                            error: j.error?.description, exactBy: j.exactBy?.statement)
