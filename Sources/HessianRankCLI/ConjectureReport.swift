@@ -125,6 +125,8 @@ struct ConjectureReport: Encodable {
     let generic: Bool
     let cases: [CaseRecord]
     let summary: Summary
+    /// Whether a formula reads rank Omega (then an ABOVE is certain at its point: proofs/conjecture-language.md).
+    let readsOmega: Bool
     let counterexample: Counterexample?
 
     init(conjecture: Conjecture, definitions: [String], checks: [CaseCheck], shrinking: Shrinking?, confirmation: CaseCheck?,
@@ -137,6 +139,7 @@ struct ConjectureReport: Encodable {
         self.seed = seed
         self.prime = prime.map { String($0) }
         self.generic = generic
+        readsOmega = conjecture.reads("omega")
         cases = checks.map(CaseRecord.init)
         let verdicts = checks.flatMap { $0.judgements.compactMap(\.verdict) }
         func count(_ wanted: Set<Verdict>) -> Int { verdicts.filter { wanted.contains($0) }.count }
@@ -197,10 +200,10 @@ struct ConjectureReport: Encodable {
             if let certified = c.certified {
                 lines.append("  at integer points (seed \(certified.analysedSeed)), every rank certified over Q:")
                 for p in certified.parts { lines.append("    " + Self.describe(p, formulas)) }
-                lines.append(c.proven ? "  proven: " + Self.proof(certified)
+                lines.append(c.proven ? "  proven: " + Self.proof(certified, readsOmega: readsOmega)
                     : "  not a proof: a rank below the formula at one point may be a non-generic point; it is evidence only")
             } else if c.minimal.parts.contains(where: { $0.upper != nil }) {
-                lines.append(c.proven ? "  proven: " + Self.proof(c.minimal)
+                lines.append(c.proven ? "  proven: " + Self.proof(c.minimal, readsOmega: readsOmega)
                     : "  not a proof: a certified interval below the formula at one point may be a non-generic point; it is evidence only")
             } else {
                 lines.append("  (not confirmed at integer points: too large to certify, or every draw sat on a kink)")
@@ -215,7 +218,9 @@ struct ConjectureReport: Encodable {
         let s = summary
         var text = (s.passed ? "PASS" : "FAIL") + ": \(s.networks) network\(s.networks == 1 ? "" : "s"), \(s.judged) formula "
             + "value\(s.judged == 1 ? "" : "s"): \(s.equal) equal, "
-            + "\(s.withinBound) within a bound, \(s.above) ABOVE (each refutes for certain), "
+            + "\(s.withinBound) within a bound, \(s.above) ABOVE ("
+            + (readsOmega ? "the formula reads rank Omega: each is certain at its point, proofs/conjecture-language.md" : "each refutes for certain")
+            + "), "
             + (s.impossible > 0 ? "\(s.impossible) IMPOSSIBLE (a value above p, or N K for H_O: refuted for certain), " : "")
             + "\(s.below) below after "
             + "\(ConjectureCheck.defaultRedraws) redraws where the point looks generic, \(s.belowWhereADiagnosticFails) below "
@@ -228,8 +233,12 @@ struct ConjectureReport: Encodable {
     }
 
     /// Why a refutation for certain is one.
-    static func proof(_ c: CaseRecord) -> String {
-        c.parts.contains { $0.verdict == Verdict.impossible.rawValue }
+    static func proof(_ c: CaseRecord, readsOmega: Bool) -> String {
+        if readsOmega && !c.parts.contains(where: { $0.verdict == Verdict.impossible.rawValue }) {
+            return "at this point, the rank exceeds the formula's value at this point's rank Omega (for generic points of "
+                + "{rank Omega = omega}: on the part of that set around this point, proofs/conjecture-language.md)"
+        }
+        return c.parts.contains { $0.verdict == Verdict.impossible.rawValue }
             ? "the formula's value exceeds a bound that holds at every point (p, or N K for H_O), so no network of this shape attains it"
             : c.parts.contains { $0.upper != nil }
             ? "the certified interval lies above the formula's value, and no point exceeds the generic rank"
