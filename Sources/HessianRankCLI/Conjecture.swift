@@ -221,16 +221,13 @@ struct ConjectureCommand: ParsableCommand {
             do { widths = try Architecture(parsing: arch) } catch { throw ValidationError("--arch: \(error.message)") }
             let grid: ConjectureGrid
             do {
+                // The shape replaces the grid's d, depths, hidden widths and K.
                 grid = try ConjectureGrid(inputs: IntegerSet([widths.inputWidth]), depths: IntegerSet([widths.depth]),
                                           hidden: IntegerSet([1]), outputs: IntegerSet([widths.outputWidth]),
                                           samples: try set(samples, "--samples"), dataRanks: ranks, biases: try biases,
                                           activations: try activations, losses: try losses, maximumParameters: maxParameters)
             } catch let error as InputError { throw ValidationError(error.message) }
-            // The grid's hidden widths are replaced by the shape's own.
-            all = grid.cases().map { c in
-                GridCase(architecture: try! Architecture(widths: widths.widths, bias: c.architecture.bias), samples: c.samples,
-                         dataRank: c.dataRank, activation: c.activation, loss: c.loss)
-            }.filter { $0.architecture.parameterCount <= maxParameters }
+            all = grid.cases(widths: widths.widths)
             guard !all.isEmpty else {
                 throw ValidationError("--arch \(arch): no network to check (p = \(widths.parameterCount) exceeds --max-parameters \(maxParameters)?)")
             }

@@ -134,24 +134,31 @@ public struct ConjectureCheck: Sendable {
             bias: architecture.bias, effectiveOutputs: Self.effectiveOutputs(architecture.outputWidth, gridCase.loss))
         let judgements = conjecture.parts.map { part in
             let interval = intervals.first { $0.part.rawValue == part.rawValue }!
-            let formula = conjecture.formulas[part]!
-            let exactBy = interval.isExact ? interval.upper : nil
-            do throws(FormulaEvaluationError) {
-                let value = try formula.value(quantities)
-                return FormulaJudgement(part: part, formula: formula, rank: interval.lower, upper: interval.upper.value,
-                                        value: value, error: nil,
-                                        verdict: Verdict.checked(Verdict(lower: interval.lower, upper: interval.upper.value,
-                                                                                         value: value, relation: formula.relation),
-                                                                 value: value, relation: formula.relation,
-                                                                 structuralBound: Self.structuralBound(part, gridCase, quantities)),
-                                        exactBy: exactBy)
-            } catch {
-                return FormulaJudgement(part: part, formula: formula, rank: interval.lower, upper: interval.upper.value,
-                                        value: nil, error: error, verdict: nil, exactBy: exactBy)
+            return judgement(part, gridCase, quantities, rank: interval.lower, upper: interval.upper.value,
+                             exactBy: interval.isExact ? interval.upper : nil) { value, relation in
+                Verdict(lower: interval.lower, upper: interval.upper.value, value: value, relation: relation)
             }
         }
         return CaseCheck(gridCase: gridCase, seeds: seeds, analysis: nil, intervals: intervals, drawnSeed: drawnSeed,
                          quantities: quantities, judgements: judgements)
+    }
+
+    /// `part`'s formula judged at a rank (or an interval [rank, upper]): its value at `quantities`, the verdict
+    /// `verdict` gives for that value, made IMPOSSIBLE where the value exceeds the structural bound; or the reason the
+    /// formula has no value here.
+    func judgement(_ part: FormulaPart, _ gridCase: GridCase, _ quantities: NetworkQuantities, rank: Int, upper: Int?,
+                   exactBy: UpperBound?, verdict: (Int, Relation) -> Verdict) -> FormulaJudgement {
+        let formula = conjecture.formulas[part]!
+        do throws(FormulaEvaluationError) {
+            let value = try formula.value(quantities)
+            let judged = Verdict.checked(verdict(value, formula.relation), value: value, relation: formula.relation,
+                                         structuralBound: Self.structuralBound(part, gridCase, quantities))
+            return FormulaJudgement(part: part, formula: formula, rank: rank, upper: upper, value: value, error: nil,
+                                    verdict: judged, exactBy: exactBy)
+        } catch {
+            return FormulaJudgement(part: part, formula: formula, rank: rank, upper: upper, value: nil, error: error,
+                                    verdict: nil, exactBy: exactBy)
+        }
     }
 
     static func effectiveOutputs(_ k: Int, _ loss: Loss) -> Int { loss == .crossEntropy ? k - 1 : k }
@@ -184,7 +191,7 @@ public struct ConjectureCheck: Sendable {
     }
 
     /// The network's quantities at the analysed point: ranks over F_p in generic mode, certified over Q otherwise.
-    public static func quantities(_ analysis: Analysis, loss: Loss = .mse, residualRank wanted: Bool = true) throws -> NetworkQuantities {
+    static func quantities(_ analysis: Analysis, loss: Loss = .mse, residualRank wanted: Bool = true) throws -> NetworkQuantities {
         let problem = analysis.problem, architecture = problem.architecture
         let field = analysis.parts.first?.rank.method == .primeField ? analysis.primes.first : nil
         func rank(_ m: IntegerMatrix) throws -> Int {
@@ -203,24 +210,14 @@ public struct ConjectureCheck: Sendable {
     }
 
     /// Judges every formula of the conjecture at the analysed point.
-    public func judge(_ gridCase: GridCase, analysis: Analysis, seeds: [UInt64]) throws -> CaseCheck {
+    func judge(_ gridCase: GridCase, analysis: Analysis, seeds: [UInt64]) throws -> CaseCheck {
         let quantities = try Self.quantities(analysis, loss: gridCase.loss, residualRank: conjecture.reads("omega"))
         let judgements = conjecture.parts.map { part in
-            let formula = conjecture.formulas[part]!
             let analysed = analysis.part(HessianPart(rawValue: part.rawValue)!)
-            let rank = analysed.rank.rank
-            do throws(FormulaEvaluationError) {
-                let value = try formula.value(quantities)
-                let verdict = Verdict.checked(
-                    Verdict(rank: rank, value: value, relation: formula.relation,
-                            attainment: provenAttainment ? analysis.diagnosis?.attainment(analysed.part) : nil,
-                            conditionsHold: analysis.diagnosis?.conditionsHold),
-                    value: value, relation: formula.relation, structuralBound: Self.structuralBound(part, gridCase, quantities))
-                return FormulaJudgement(part: part, formula: formula, rank: rank, upper: nil, value: value, error: nil,
-                                        verdict: verdict, exactBy: analysed.exactBy)
-            } catch {
-                return FormulaJudgement(part: part, formula: formula, rank: rank, upper: nil, value: nil, error: error,
-                                        verdict: nil, exactBy: analysed.exactBy)
+            return judgement(part, gridCase, quantities, rank: analysed.rank.rank, upper: nil, exactBy: analysed.exactBy) { value, relation in
+                Verdict(rank: analysed.rank.rank, value: value, relation: relation,
+                        attainment: provenAttainment ? analysis.diagnosis?.attainment(analysed.part) : nil,
+                        conditionsHold: analysis.diagnosis?.conditionsHold)
             }
         }
         return CaseCheck(gridCase: gridCase, seeds: seeds, analysis: analysis, intervals: nil, drawnSeed: analysis.seed,

@@ -258,6 +258,28 @@ public struct ConjectureGrid: Sendable, Equatable {
 
     /// The number of cases `cases()` yields, from the shapes alone: per shape, the (N, r) pairs of its d times the
     /// losses and activations that take its K.
+    /// The cases of one shape (a command line's `--arch`) instead of the grid's d, depths, hidden widths and K: every
+    /// loss, activation, bias, N and data rank of the grid, with the same exclusions (p > maximumParameters, cross-
+    /// entropy with K < 2) and in the same order. `widths` must be valid (`Architecture(widths:)` accepts them).
+    public func cases(widths: [Int]) -> [GridCase] {
+        var result: [GridCase] = []
+        for loss in losses where loss != .crossEntropy || widths[widths.count - 1] >= 2 {
+            for activation in activations {
+                for bias in biases {
+                    guard let p = Architecture.checkedParameterCount(widths, bias: bias), p <= maximumParameters else { continue }
+                    let architecture = try! Architecture(widths: widths, bias: bias)
+                    for n in samples.values {
+                        for rank in ranks(inputs: widths[0], samples: n) {
+                            result.append(GridCase(architecture: architecture, samples: n, dataRank: rank,
+                                                   activation: activation, loss: loss))
+                        }
+                    }
+                }
+            }
+        }
+        return result
+    }
+
     public var exhaustiveCount: Int {
         // Pairs with d: for N < d, the ranks <= N; for N >= d, the ranks <= d. Prefix sums over N give both at once.
         let pairsBelow: [Int]
