@@ -206,4 +206,22 @@ import Testing
         #expect(c.description == "6,2,5 N=9 r=2 bias leaky-relu:1/8 cross-entropy")
         #expect(Self.gridCase([6, 2, 5], samples: 9).commandLineOptions == ["--arch", "6,2,5", "--samples", "9"])
     }
+
+    /// One shape (`--arch 6,2,5`) with the grid's other dimensions: N in 5...9 with data ranks 1...6 (each <= min(N, 6):
+    /// 5 + 6 + 6 + 6 + 6 = 29 per bias), with and without biases: 58 cases; cross-entropy leaves out K = 1 shapes, and
+    /// the budget applies to the shape's own p (22, or 29 with biases).
+    @Test func casesOfOneShape() throws {
+        let grid = try ConjectureGrid(inputs: Self.set(6), depths: Self.set(2), hidden: Self.set(1), outputs: Self.set(5), samples: IntegerSet(Array(5...9)),
+                                      dataRanks: .values(IntegerSet(Array(1...6))), biases: [false, true])
+        let cases = grid.cases(widths: [6, 2, 5])
+        #expect(cases.count == 58)
+        #expect(cases.allSatisfy { $0.architecture.widths == [6, 2, 5] })
+        #expect(cases.filter(\.architecture.bias).count == 29)
+        var small = grid
+        small.maximumParameters = 22
+        #expect(small.cases(widths: [6, 2, 5]).count == 29)
+        var entropy = grid
+        entropy.losses = [.crossEntropy]
+        #expect(entropy.cases(widths: [6, 2, 1]).isEmpty && entropy.cases(widths: [6, 2, 5]).count == 58)
+    }
 }
