@@ -1,7 +1,8 @@
 // `verify --loss cross-entropy|log-cosh`: the paper's formulas for these losses (cross-entropy: K replaced by K - 1;
 // log-cosh: unchanged) against certified rank intervals (`LossIntervals`) on verify's grid, drawn small
-// (`Generator.drawForLoss`). The formulas are the paper's statements for these losses, not proved here, so they are
-// compared with the intervals, never used as bounds.
+// (`Generator.drawForLoss`), through the engine of `hessian-rank conjecture` (`ConjectureCheck`, the texts
+// `BuiltInConjectures.paperUnderLoss`), which draws a shortfall again before it counts. The formulas are the paper's
+// statements for these losses, not proved here, so they are compared with the intervals, never used as bounds.
 import ArgumentParser
 import ExactAlgebra
 import Foundation
@@ -25,6 +26,7 @@ extension Verify {
         let architecture: [Int]
         let samples: Int
         let parameters: Int
+        /// The seed of the point ranked: the grid's, or a redraw's (seed + k 2^32) after a shortfall.
         let seed: String
         let dataRank: Int
         let parts: [String: LossPart]
@@ -39,6 +41,8 @@ extension Verify {
         let within: Int
         let below: Int
         let above: Int
+        /// Networks drawn again after a shortfall (the record keeps the last draw).
+        let redrawn: Int
         let passed: Bool
     }
 
@@ -50,10 +54,14 @@ extension Verify {
         let summary: LossSummary
     }
 
-    static func lossVerdict(lower: Int, upper: Int, formula: Int) -> String {
-        if formula < lower { return "ABOVE" }
-        if formula > upper { return "below" }
-        return lower == upper ? "equal" : "within"
+    /// The engine's verdict on an interval, as this report has always written it.
+    static func lossVerdict(_ verdict: Verdict) -> String {
+        switch verdict {
+        case .equal: "equal"
+        case .undecided: "within"
+        case .above, .impossible: "ABOVE"
+        default: "below"
+        }
     }
 
     func runLoss(_ loss: Loss) throws {
@@ -63,23 +71,25 @@ extension Verify {
         }
         let skipped = VerifyGrid.cases(seed: UInt64(seed)!).count - cases.count
         var progress = Progress("verify --loss \(loss.rawValue)", total: cases.count)
+        // At the integer points drawn, where Arb's rising precision closes the small networks' intervals.
+        let checker = ConjectureCheck(conjecture: BuiltInConjectures.paperUnderLoss, intervalPoint: .integer)
         var records: [LossRecord] = []
+        var redrawn = 0
         for (n, gridCase) in cases.enumerated() {
             progress.update(n, gridCase.architecture.description)
-            let problem = try Generator.drawForLoss(gridCase.architecture, samples: gridCase.samples,
-                                                    dataRank: gridCase.dataRank, loss: loss, seed: gridCase.seed)
-            let intervals = try LossIntervals.analyze(problem, loss: loss)
-            let r = try CertifiedRank.rank(of: problem.x).rank
-            let widths = gridCase.architecture.widths
-            let f = LossIntervals.paperFormulas(widths: widths, dataRank: r, loss: loss)
-            let formulas: [HessianPart: Int] = [.loss: f.loss.value, .outer: f.outer.value, .functional: f.functional.value]
-            let parts = Dictionary(uniqueKeysWithValues: intervals.map { i in
-                (i.part.rawValue, LossPart(lower: i.lower, upper: i.upper.value, statement: i.upper.statement,
-                                           formula: formulas[i.part]!,
-                                           verdict: Self.lossVerdict(lower: i.lower, upper: i.upper.value, formula: formulas[i.part]!)))
+            let check = try checker.check(GridCase(architecture: gridCase.architecture, samples: gridCase.samples,
+                                                   dataRank: gridCase.dataRank, activation: .linear, loss: loss),
+                                          seed: gridCase.seed)
+            if check.seeds.count > 1 { redrawn += 1 }
+            let parts = Dictionary(uniqueKeysWithValues: check.judgements.map { j in
+                let interval = check.intervals!.first { $0.part.rawValue == j.part.rawValue }!
+                // The paper's texts have a value at every network.
+                return (j.part.rawValue, LossPart(lower: j.rank, upper: j.upper!, statement: interval.upper.statement,
+                                                  formula: j.value!, verdict: Self.lossVerdict(j.verdict!)))
             })
-            records.append(LossRecord(architecture: widths, samples: gridCase.samples, parameters: problem.parameterCount,
-                                      seed: String(gridCase.seed), dataRank: r, parts: parts))
+            records.append(LossRecord(architecture: gridCase.architecture.widths, samples: gridCase.samples,
+                                      parameters: gridCase.architecture.parameterCount, seed: String(check.drawnSeed),
+                                      dataRank: check.quantities.dataRank, parts: parts))
         }
         progress.update(cases.count)
         progress.finish()
@@ -88,7 +98,7 @@ extension Verify {
                                   equal: verdicts.filter { $0 == "equal" }.count,
                                   within: verdicts.filter { $0 == "within" }.count,
                                   below: verdicts.filter { $0 == "below" }.count,
-                                  above: verdicts.filter { $0 == "ABOVE" }.count,
+                                  above: verdicts.filter { $0 == "ABOVE" }.count, redrawn: redrawn,
                                   passed: !verdicts.contains("ABOVE"))
         if json {
             let report = LossReport(loss: loss.rawValue, seed: seed, records: records, summary: summary)
@@ -118,7 +128,8 @@ extension Verify {
             + (summary.skipped > 0 ? " (\(summary.skipped) of the grid left out: " + (loss == .crossEntropy ? "one output, or " : "") + "p above \(summary.maxParameters))" : "")
             + ", \(ranks) ranks against \(formula) (not proved for this loss): \(summary.equal) exact and equal, "
             + "\(summary.within) with the formula inside the certified interval, \(summary.below) with the interval below it "
-            + "(a non-generic point, or the formula fails there), \(summary.above) above it (each refutes it for certain); "
+            + "after \(ConjectureCheck.defaultRedraws) redraws (a non-generic point, or the formula fails there), "
+            + "\(summary.above) above it (each refutes it for certain); \(summary.redrawn) redrawn; "
             + "each interval is [a minor proven nonsingular by ball arithmetic (H_O exact), a proven upper bound]")
         return lines.joined(separator: "\n")
     }

@@ -14,8 +14,8 @@
 // integers (redrawn on a kink) and ranked modulo the options' primes, as with integer draws.
 //
 // Networks whose Hessians have transcendental entries (cross-entropy or log-cosh, tanh, sigmoid or elu) have no exact
-// ranks: they are drawn as integers for their loss (`Generator.drawForLoss`), brought to the normalized dyadic point of
-// `sweep --loss`, and each part gets a certified interval (`LossIntervals`). A claim is decided when the whole
+// ranks: they are drawn as integers for their loss (`Generator.drawForLoss`), ranked there or at the normalized dyadic
+// point of `sweep --loss` (`IntervalPoint`), and each part gets a certified interval (`LossIntervals`). A claim is decided when the whole
 // interval lies on one side of its value, and undecided otherwise (`Verdict.undecided`, never a failure).
 //
 // On a failure `shrink` looks for a smaller network that still fails, one step at a time (`GridCase.shrinkSteps`),
@@ -82,6 +82,16 @@ public struct Shrinking: Sendable {
 }
 
 public struct ConjectureCheck: Sendable {
+    /// Where networks with transcendental Hessians are ranked (certified intervals).
+    public enum IntervalPoint: Sendable {
+        /// The integer point drawn: double balls, then Arb's rising precision for small networks (p <= 300), which
+        /// closes more intervals, more slowly (`verify --loss`, `rank --loss`).
+        case integer
+        /// The normalized dyadic point of `sweep --loss` (`FloatScaling.normalized`): double balls only, logits of
+        /// order one.
+        case normalized
+    }
+
     public let conjecture: Conjecture
     /// The rank method for every network; its activation is replaced by each network's.
     public let options: RankOptions
@@ -91,16 +101,19 @@ public struct ConjectureCheck: Sendable {
     /// for the paper's own formulas, about which they are proven.
     public let provenAttainment: Bool
     public let redraws: Int
+    public let intervalPoint: IntervalPoint
 
     public static let defaultRedraws = 3
 
     public init(conjecture: Conjecture, options: RankOptions = RankOptions(), fieldPrime: UInt? = nil,
-                provenAttainment: Bool = false, redraws: Int = ConjectureCheck.defaultRedraws) {
+                provenAttainment: Bool = false, redraws: Int = ConjectureCheck.defaultRedraws,
+                intervalPoint: IntervalPoint = .normalized) {
         self.conjecture = conjecture
         self.options = options
         self.fieldPrime = fieldPrime
         self.provenAttainment = provenAttainment
         self.redraws = redraws
+        self.intervalPoint = intervalPoint
     }
 
     /// Checks `gridCase` at `seed`, redrawing a shortfall that no proven condition decides. Throws `InputError` (a
@@ -124,7 +137,7 @@ public struct ConjectureCheck: Sendable {
             let problem = try Generator.drawForLoss(gridCase.architecture, samples: gridCase.samples, dataRank: gridCase.dataRank,
                                                     loss: gridCase.loss, seed: seed)
             return (problem, try LossIntervals.analyze(problem, loss: gridCase.loss, activation: gridCase.activation,
-                                                       scaling: .normalized(problem)))
+                                                       scaling: intervalPoint == .normalized ? .normalized(problem) : nil))
         }
         let architecture = problem.architecture
         let quantities = NetworkQuantities(
@@ -258,7 +271,7 @@ public struct ConjectureCheck: Sendable {
         var options = self.options
         options.certify = true
         let exact = ConjectureCheck(conjecture: conjecture, options: options, fieldPrime: nil,
-                                    provenAttainment: provenAttainment, redraws: redraws)
+                                    provenAttainment: provenAttainment, redraws: redraws, intervalPoint: intervalPoint)
         return try? exact.check(failure.gridCase, seed: failure.seeds[0])
     }
 }

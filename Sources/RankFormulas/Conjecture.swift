@@ -100,6 +100,18 @@ public enum BuiltInConjectures {
     ]
     public static let paper = Conjecture(builtIn: "the paper's formulas", paperTexts)
 
+    /// The paper's formulas read for a loss: with Keff = K - 1 outputs under cross-entropy (and K under mse and
+    /// log-cosh, where they are `paperTexts`), s and q taken with Keff. The paper's statements for these losses, not
+    /// proved here: `verify --loss` compares them with certified intervals.
+    public static let paperUnderLossDefinitions = ["se = min(r, Keff)", "qe = min(r, Keff, hidden)"]
+    public static let paperUnderLossTexts: [FormulaPart: String] = [
+        .outer: "qe * (r + Keff - qe)",
+        .functional: "if L == 1 then 0 else 2*qe*sum(hidden) + 2*qe*se - L*qe^2",
+        .loss: "if L == 1 then r*Keff else qe*(r + Keff) + 2*qe*sum(hidden) - L*qe^2",
+    ]
+    public static let paperUnderLoss = Conjecture(builtIn: "the paper's formulas for the loss",
+                                                  definitions: paperUnderLossDefinitions, paperUnderLossTexts)
+
     /// The with-bias conjecture: istar is the last hidden layer of width qtilde, after which the wider layers add
     /// 2 (M_i - qtilde) each when qtilde < min(rtilde, K).
     public static let biasDefinitions = [

@@ -181,6 +181,30 @@ import Testing
         #expect(checked > 1000)
     }
 
+    /// The paper's formulas read for cross-entropy (Keff = K - 1) are its MSE formulas on the network with K - 1
+    /// outputs, and with Keff = K they are the MSE formulas themselves.
+    @Test func paperUnderLossIsTheKMinusOneReading() throws {
+        for depth in 1...3 {
+            for widths in allWidths(count: depth + 1, range: 1...4) where widths.last! >= 2 {
+                for r in 0...widths[0] {
+                    let k = widths.last!
+                    let reduced = LinearNetworkFormulas(widths: Array(widths.dropLast()) + [k - 1], dataRank: r)
+                    let own = LinearNetworkFormulas(widths: widths, dataRank: r)
+                    func quantities(_ keff: Int) -> NetworkQuantities {
+                        NetworkQuantities(widths: widths, samples: 1, parameterCount: own.parameterCount, dataRank: r,
+                                          effectiveOutputs: keff)
+                    }
+                    let c = BuiltInConjectures.paperUnderLoss
+                    #expect(try c.value(.outer, quantities(k - 1)) == reduced.outer.value)
+                    #expect(try c.value(.functional, quantities(k - 1)) == reduced.functional.value)
+                    #expect(try c.value(.loss, quantities(k - 1)) == reduced.loss.value)
+                    #expect(try [c.value(.outer, quantities(k)), c.value(.functional, quantities(k)), c.value(.loss, quantities(k))]
+                            == [own.outer.value, own.functional.value, own.loss.value])
+                }
+            }
+        }
+    }
+
     func allWidths(count: Int, range: ClosedRange<Int>) -> [[Int]] {
         count == 0 ? [[]] : allWidths(count: count - 1, range: range).flatMap { prefix in range.map { prefix + [$0] } }
     }
