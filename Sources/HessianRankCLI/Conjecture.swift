@@ -61,17 +61,17 @@ struct ConjectureCommand: ParsableCommand {
         valueName: "name=expression"))
     var definitions: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("Input widths d: a range and/or list, e.g. 2..8 or 1,2,3,5.", valueName: "set"))
-    var inputs: String = "1..6"
+    @Option(name: .long, help: ArgumentHelp("Input widths d: a range and/or list, e.g. 2..8 or 1,2,3,5 (default 1..6).", valueName: "set"))
+    var inputs: String?
 
-    @Option(name: .long, help: ArgumentHelp("Depths L (weight matrices).", valueName: "set"))
-    var depth: String = "1..3"
+    @Option(name: .long, help: ArgumentHelp("Depths L, the numbers of weight matrices (default 1..3).", valueName: "set"))
+    var depth: String?
 
-    @Option(name: .long, help: ArgumentHelp("The widths each hidden layer takes.", valueName: "set"))
-    var hidden: String = "1..4"
+    @Option(name: .long, help: ArgumentHelp("The widths each hidden layer takes (default 1..4).", valueName: "set"))
+    var hidden: String?
 
-    @Option(name: .long, help: ArgumentHelp("Output widths K.", valueName: "set"))
-    var outputs: String = "1..4"
+    @Option(name: .long, help: ArgumentHelp("Output widths K (default 1..4).", valueName: "set"))
+    var outputs: String?
 
     @Option(name: .long, help: ArgumentHelp("Sample counts N.", valueName: "set"))
     var samples: String = "1..8"
@@ -217,6 +217,11 @@ struct ConjectureCommand: ParsableCommand {
         let ranks: DataRankChoice = dataRank == "full" ? .full : .values(try set(dataRank, "--data-rank"))
         var all: [GridCase]
         if let arch {
+            let shape = [("--inputs", inputs), ("--depth", depth), ("--hidden", hidden), ("--outputs", outputs)]
+            if let given = shape.first(where: { $0.1 != nil }) {
+                throw ValidationError("\(given.0): not with --arch, which gives the shape \(arch) (d, hidden widths and K)")
+            }
+            if random != nil { throw ValidationError("--random: not with --arch (one shape; its networks are all checked)") }
             let widths: Architecture
             do { widths = try Architecture(parsing: arch) } catch { throw ValidationError("--arch: \(error.message)") }
             let grid: ConjectureGrid
@@ -234,8 +239,8 @@ struct ConjectureCommand: ParsableCommand {
         } else {
             let grid: ConjectureGrid
             do {
-                grid = try ConjectureGrid(inputs: try set(inputs, "--inputs"), depths: try set(depth, "--depth"),
-                                          hidden: try set(hidden, "--hidden"), outputs: try set(outputs, "--outputs"),
+                grid = try ConjectureGrid(inputs: try set(inputs ?? "1..6", "--inputs"), depths: try set(depth ?? "1..3", "--depth"),
+                                          hidden: try set(hidden ?? "1..4", "--hidden"), outputs: try set(outputs ?? "1..4", "--outputs"),
                                           samples: try set(samples, "--samples"), dataRanks: ranks, biases: try biases,
                                           activations: try activations, losses: try losses, maximumParameters: maxParameters)
             } catch let error as InputError { throw ValidationError(error.message) }

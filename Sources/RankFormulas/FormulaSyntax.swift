@@ -159,7 +159,7 @@ public struct Formula: Sendable, CustomStringConvertible {
         self.definitions = definitions
     }
 
-    /// The formula as written, with "==" shown where none was written.
+    /// The formula as written.
     public var description: String { text }
 }
 

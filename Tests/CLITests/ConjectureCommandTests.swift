@@ -72,6 +72,8 @@ import Testing
         (["--outer", "q", "--depth", "0"], "error: --depth: depths must be >= 1; got 0"),
         (["--outer", "q", "--max-parameters", "1", "--inputs", "2", "--outputs", "2"], "error: the grid has no network with at most 1 parameters"),
         (["--outer", "q", "--shard", "3/2"], "error: --shard: expected i/n with 1 <= i <= n"),
+        (["--outer", "q", "--arch", "3,2", "--samples", "2", "--hidden", "1..3"], "error: --hidden: not with --arch, which gives the shape 3,2"),
+        (["--outer", "q", "--arch", "3,2", "--random", "5"], "error: --random: not with --arch"),
     ])
     func badInputExitsTwo(arguments: [String], message: String) throws {
         let run = try Binary.run(["conjecture"] + arguments)
