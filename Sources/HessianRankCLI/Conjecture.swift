@@ -275,9 +275,6 @@ struct ConjectureCommand: ParsableCommand {
         }
         progress.update(cases.count)
         progress.finish()
-        guard failures.isEmpty else {
-            throw CommandFailure(message: "\(failures.count) network(s) could not be drawn: " + failures.prefix(3).joined(separator: "; "))
-        }
 
         var shrinking: Shrinking? = nil
         var confirmation: CaseCheck? = nil
@@ -287,7 +284,8 @@ struct ConjectureCommand: ParsableCommand {
             shrinking = result
             confirmation = checker.confirm(result.minimal)
         }
-        let report = ConjectureReport(conjecture: conjecture, definitions: definitions, checks: checks, shrinking: shrinking,
+        let report = ConjectureReport(conjecture: conjecture, definitions: definitions, checks: checks, notDrawn: failures,
+                                      shrinking: shrinking,
                                       confirmation: confirmation, seed: seed, prime: exact && prime == nil ? nil : runPrime,
                                       generic: !exact, reproduce: shrinking.map { reproduceCommand($0.minimal, runPrime: runPrime) },
                                       certify: shrinking.map { certifyCommand($0.minimal, confirmed: confirmation) })

@@ -96,6 +96,9 @@ struct ConjectureReport: Encodable {
         let withoutValue: Int
         let redrawn: Int
         let failedNetworks: Int
+        /// Networks that could not be drawn (every redraw on a kink, data of the prescribed rank not found): not
+        /// checked, so the run does not pass.
+        let notDrawn: Int
         /// The largest probability, over the drawn points, that a rank fell below the generic rank over F_p (generic
         /// mode) or below the rank over Q (integer points); nil where no bound applies (primes given).
         let worstErrorBound: Double?
@@ -124,12 +127,15 @@ struct ConjectureReport: Encodable {
     let prime: String?
     let generic: Bool
     let cases: [CaseRecord]
+    /// Each network that could not be drawn, with the reason.
+    let notDrawn: [String]
     let summary: Summary
     /// Whether a formula reads rank Omega (then an ABOVE is certain at its point: proofs/conjecture-language.md).
     let readsOmega: Bool
     let counterexample: Counterexample?
 
-    init(conjecture: Conjecture, definitions: [String], checks: [CaseCheck], shrinking: Shrinking?, confirmation: CaseCheck?,
+    init(conjecture: Conjecture, definitions: [String], checks: [CaseCheck], notDrawn: [String], shrinking: Shrinking?,
+         confirmation: CaseCheck?,
          seed: String, prime: UInt?, generic: Bool, reproduce: String?, certify: String?) {
         formulas = conjecture.parts.map { part in
             let f = conjecture.formulas[part]!
@@ -141,6 +147,7 @@ struct ConjectureReport: Encodable {
         self.generic = generic
         readsOmega = conjecture.reads("omega")
         cases = checks.map(CaseRecord.init)
+        self.notDrawn = notDrawn
         let verdicts = checks.flatMap { $0.judgements.compactMap(\.verdict) }
         func count(_ wanted: Set<Verdict>) -> Int { verdicts.filter { wanted.contains($0) }.count }
         summary = Summary(
@@ -150,10 +157,10 @@ struct ConjectureReport: Encodable {
             belowWhereADiagnosticFails: count([.belowConditionsFail, .belowNonGeneric]), undecided: count([.undecided]),
             withoutValue: checks.reduce(0) { $0 + $1.judgements.filter { $0.error != nil }.count },
             redrawn: checks.filter { $0.seeds.count > 1 }.count,
-            failedNetworks: checks.filter(\.failed).count,
+            failedNetworks: checks.filter(\.failed).count, notDrawn: notDrawn.count,
             worstErrorBound: checks.contains { $0.analysis != nil }
                 ? RankResult.worstBound(checks.filter { $0.analysis != nil }.map(\.errorBound)) : nil,
-            passed: !checks.contains { $0.failed || $0.hasError })
+            passed: !checks.contains { $0.failed || $0.hasError } && notDrawn.isEmpty)
         counterexample = shrinking.map { s in
             Counterexample(path: s.path.map(\.description), evaluated: s.evaluated, minimal: CaseRecord(s.minimal),
                            certified: confirmation.map(CaseRecord.init),
@@ -188,6 +195,11 @@ struct ConjectureReport: Encodable {
                 }
             }
             lines += errors
+        }
+        if !notDrawn.isEmpty {
+            lines.append("")
+            lines.append("not drawn (not checked):")
+            lines += notDrawn.prefix(show).map { "  " + $0 }
         }
         lines.append("")
         lines.append(summaryLine)
@@ -226,6 +238,7 @@ struct ConjectureReport: Encodable {
             + "\(ConjectureCheck.defaultRedraws) redraws where the point looks generic, \(s.belowWhereADiagnosticFails) below "
             + "where a diagnostic fails (no evidence), " + (s.undecided > 0 ? "\(s.undecided) undecided (a certified interval contains the value), " : "")
             + "\(s.withoutValue) without a value; \(s.redrawn) redrawn"
+            + (s.notDrawn > 0 ? "; \(s.notDrawn) not drawn (not checked)" : "")
         if let bound = s.worstErrorBound {
             text += String(format: "; each rank is a certain lower bound, low with probability <= %.1e", bound)
         }
