@@ -186,12 +186,7 @@ struct ConjectureCommand: ParsableCommand {
         }
     }
 
-    var shardValue: (Int, Int)? {
-        guard let shard else { return nil }
-        let parts = shard.split(separator: "/").map { Int($0) }
-        guard parts.count == 2, let i = parts[0], let n = parts[1], n >= 1, i >= 1, i <= n else { return nil }
-        return (i, n)
-    }
+    var shardValue: (Int, Int)? { shard.flatMap(Validate.shard) }
 
     func validate() throws {
         guard !formulaTexts.isEmpty else {

@@ -7,6 +7,14 @@ import Glibc
 
 enum Validate {
     /// --seed: a non-negative integer below 2^64.
+    /// (i, n) from a `--shard i/n` text with 1 <= i <= n (1-based; shard i runs the items whose index is i - 1
+    /// modulo n), or nil for anything else.
+    static func shard(_ text: String) -> (Int, Int)? {
+        let parts = text.split(separator: "/").map { Int($0) }
+        guard parts.count == 2, let i = parts[0], let n = parts[1], n >= 1, i >= 1, i <= n else { return nil }
+        return (i, n)
+    }
+
     static func seed(_ text: String) throws {
         guard UInt64(text) != nil else {
             throw ValidationError("--seed: expected a non-negative integer below 2^64, e.g. --seed 7; got '\(text)'")
