@@ -1,0 +1,109 @@
+import ExactAlgebra
+import HessianCore
+import Testing
+
+/// `ParametrizedLinearHessian`: the Hessians of networks affine in each layer's parameters, checked against the
+/// structured construction of dense networks (an independent route) and on convolutions whose structure is known.
+@Suite struct ConvolutionHessianTests {
+    /// Seeded integers in -3...3.
+    static func values(_ count: Int, seed: UInt64) -> [Int] {
+        var stream = SplitMix64(seed: seed)
+        return (0..<count).map { _ in stream.uniform(in: -3...3) }
+    }
+
+    static func matrix(_ rows: Int, _ columns: Int, seed: UInt64) -> IntegerMatrix {
+        let v = values(rows * columns, seed: seed)
+        return IntegerMatrix((0..<rows).map { i in Array(v[(i * columns)..<((i + 1) * columns)]) })
+    }
+
+    /// A network of dense layers only is an ordinary dense network: the parametrised construction equals the
+    /// structured one (`ExactHessians.build`, its own derivation) entry for entry, with and without biases.
+    @Test(arguments: [([4, 3, 2], false), ([3, 2, 4, 2], false), ([4, 3, 2], true), ([2, 3, 3, 2], true)])
+    func denseLayersEqualTheStructuredConstruction(widths: [Int], bias: Bool) throws {
+        let layers = widths.dropFirst().map { LayerSpec.dense(outputs: $0, bias: bias) }
+        let architecture = try ConvolutionalArchitecture(input: TensorShape(channels: widths[0], spatial: [1]), layers: layers)
+        let theta = Self.values(architecture.parameterCount, seed: 7)
+        let samples = 5
+        let x = Self.matrix(samples, widths[0], seed: 8), y = Self.matrix(samples, widths.last!, seed: 9)
+        let conv = ParametrizedLinearHessian(try ConvolutionalProblem(architecture: architecture, theta: theta, x: x, y: y))
+
+        // The same network as a Problem: W_t row-major then b_t, PyTorch's order in both.
+        var weights: [IntegerMatrix] = [], biases: [IntegerMatrix] = [], offset = 0
+        for t in 0..<(widths.count - 1) {
+            let (rows, columns) = (widths[t + 1], widths[t])
+            weights.append(IntegerMatrix((0..<rows).map { i in Array(theta[(offset + i * columns)..<(offset + (i + 1) * columns)]) }))
+            offset += rows * columns
+            if bias {
+                biases.append(IntegerMatrix((0..<rows).map { [theta[offset + $0]] }))
+                offset += rows
+            }
+        }
+        let dense = try Problem(architecture: try Architecture(widths: widths, bias: bias), weights: weights, biases: biases, x: x, y: y)
+        let structured = try ExactHessians.build(dense, activation: .linear)
+        for part in HessianPart.allCases {
+            #expect(conv.matrix(part) == structured.exactMatrix(part), "\(part)")
+        }
+    }
+
+    /// A convolution whose kernel covers the whole input (valid padding, one output position per channel, one input
+    /// channel) is the dense layer with the same weights: the weight (C, 1, k, k) flattened row-major is the dense
+    /// (C, k*k) matrix, so the parameters coincide and so do the Hessians.
+    @Test(arguments: [false, true])
+    func wholeInputKernelIsADenseLayer(bias: Bool) throws {
+        let square = TensorShape(channels: 1, spatial: [3, 3])
+        let conv = try ConvolutionalArchitecture(input: square, layers: [
+            .convolution(ConvolutionSpec(outChannels: 2, kernel: 3, bias: bias)), .dense(outputs: 2, bias: bias),
+        ])
+        let dense = try ConvolutionalArchitecture(input: TensorShape(channels: 9, spatial: [1]), layers: [
+            .dense(outputs: 2, bias: bias), .dense(outputs: 2, bias: bias),
+        ])
+        #expect(conv.parameterCount == dense.parameterCount)
+        #expect(conv.shapes[0] == TensorShape(channels: 2, spatial: [1, 1]))
+        let theta = Self.values(conv.parameterCount, seed: 3)
+        let x = Self.matrix(4, 9, seed: 4), y = Self.matrix(4, 2, seed: 5)
+        let a = ParametrizedLinearHessian(try ConvolutionalProblem(architecture: conv, theta: theta, x: x, y: y))
+        let b = ParametrizedLinearHessian(try ConvolutionalProblem(architecture: dense, theta: theta, x: x, y: y))
+        for part in HessianPart.allCases { #expect(a.matrix(part) == b.matrix(part), "\(part)") }
+    }
+
+    /// The Toeplitz matrix of a 1-D convolution by hand: input length 4, kernel 2, stride 1, valid: 3 outputs,
+    /// out[y] = w0 in[y] + w1 in[y + 1]; with 'same' padding (k - 1 = 1: none before, one after) 4 outputs, the last
+    /// seeing only w0; with stride 2, 2 outputs.
+    @Test func toeplitzByHand() throws {
+        func unrolled(_ spec: ConvolutionSpec) throws -> [[Int]] {
+            let a = try ConvolutionalArchitecture(input: TensorShape(channels: 1, spatial: [4]), layers: [.convolution(spec)])
+            let problem = try ConvolutionalProblem(architecture: a, theta: [5, 7], x: IntegerMatrix(rows: 1, columns: 4),
+                                                   y: IntegerMatrix(rows: 1, columns: a.outputWidth))
+            let w = problem.unrolledMatrices[0]
+            return (0..<w.rowCount).map { i in (0..<w.columnCount).map { w[i, $0] } }
+        }
+        #expect(try unrolled(ConvolutionSpec(outChannels: 1, kernel: 2)) == [[5, 7, 0, 0], [0, 5, 7, 0], [0, 0, 5, 7]])
+        #expect(try unrolled(ConvolutionSpec(outChannels: 1, kernel: 2, samePadding: true))
+                == [[5, 7, 0, 0], [0, 5, 7, 0], [0, 0, 5, 7], [0, 0, 0, 5]])
+        #expect(try unrolled(ConvolutionSpec(outChannels: 1, kernel: 2, stride: 2)) == [[5, 7, 0, 0], [0, 0, 5, 7]])
+        // 3 x 3 same padding keeps 1 x 5 x 5; 2-D valid 3 x 3 on 4 x 5 gives 2 x 3; stride 2 valid on 5: 2.
+        let same = try ConvolutionalArchitecture(input: TensorShape(channels: 1, spatial: [5, 5]),
+                                                 layers: [.convolution(ConvolutionSpec(outChannels: 3, kernel: 3, samePadding: true))])
+        #expect(same.shapes[0] == TensorShape(channels: 3, spatial: [5, 5]) && same.parameterCount == 27)
+        let valid = try ConvolutionalArchitecture(input: TensorShape(channels: 2, spatial: [4, 5]),
+                                                  layers: [.convolution(ConvolutionSpec(outChannels: 1, kernel: 3, bias: true)), .dense(outputs: 2, bias: false)])
+        #expect(valid.shapes.map(\.description) == ["1x2x3", "2"] && valid.parameterCount == 18 + 1 + 12)
+    }
+
+    @Test func refusals() {
+        #expect(throws: InputError("--layers: layer 1: a kernel of 5 does not fit the input 1x4 (valid padding)")) {
+            try ConvolutionalArchitecture(input: TensorShape(channels: 1, spatial: [4]), layers: [.convolution(ConvolutionSpec(outChannels: 1, kernel: 5))])
+        }
+        #expect(throws: InputError("--layers: layer 1: same padding needs stride 1 (as in PyTorch)")) {
+            try ConvolutionalArchitecture(input: TensorShape(channels: 1, spatial: [4]),
+                                          layers: [.convolution(ConvolutionSpec(outChannels: 1, kernel: 3, stride: 2, samePadding: true))])
+        }
+        #expect(throws: InputError("--layers: layer 2 is a convolution after a dense layer; convolutions come first")) {
+            try ConvolutionalArchitecture(input: TensorShape(channels: 1, spatial: [4]),
+                                          layers: [.dense(outputs: 3, bias: false), .convolution(ConvolutionSpec(outChannels: 1, kernel: 1))])
+        }
+        #expect(throws: InputError("--input: expected channels x length or channels x height x width of positive integers, e.g. 1x8x8 or 2x16; got '1x0'")) {
+            try TensorShape(parsing: "1x0")
+        }
+    }
+}
