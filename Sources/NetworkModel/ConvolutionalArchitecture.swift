@@ -184,3 +184,49 @@ public struct ConvolutionalArchitecture: Sendable, Equatable {
         }
     }
 }
+
+extension ConvolutionalArchitecture {
+    /// Parses `--input` ("1x8x8") and `--layers`: comma-separated `conv:C:k` (C out channels, a k x k kernel, or
+    /// length k in 1-D) with optional `:sS` (stride S), `:same` or `:valid` (the default) and `:bias`, then
+    /// `dense:K` with optional `:bias`. `bias` gives every layer a bias.
+    public init(input: String, layers: String, bias: Bool = false) throws(InputError) {
+        let shape = try TensorShape(parsing: input)
+        var parsed: [LayerSpec] = []
+        for text in layers.split(separator: ",", omittingEmptySubsequences: false) {
+            let fields = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+            let usage = "conv:C:k[:sS][:same|valid][:bias] or dense:K[:bias], e.g. conv:4:3:same,dense:10"
+            func positive(_ field: String, _ what: String) throws(InputError) -> Int {
+                guard let value = Int(field), value >= 1 else {
+                    throw InputError("--layers: '\(text)': \(what) must be a positive integer; got '\(field)' (\(usage))")
+                }
+                return value
+            }
+            switch fields[0] {
+            case "conv":
+                guard fields.count >= 3 else { throw InputError("--layers: '\(text)' needs channels and a kernel size (\(usage))") }
+                let channels = try positive(fields[1], "the number of channels")
+                let kernel = try positive(fields[2], "the kernel size")
+                var stride = 1, same = false, layerBias = bias
+                for option in fields.dropFirst(3) {
+                    switch option {
+                    case "same": same = true
+                    case "valid": same = false
+                    case "bias": layerBias = true
+                    case _ where option.hasPrefix("s"): stride = try positive(String(option.dropFirst()), "the stride")
+                    default: throw InputError("--layers: '\(text)': unknown option '\(option)' (\(usage))")
+                    }
+                }
+                parsed.append(.convolution(ConvolutionSpec(outChannels: channels, kernel: kernel, stride: stride,
+                                                           samePadding: same, bias: layerBias)))
+            case "dense":
+                guard fields.count == 2 || (fields.count == 3 && fields[2] == "bias") else {
+                    throw InputError("--layers: '\(text)' (\(usage))")
+                }
+                parsed.append(.dense(outputs: try positive(fields[1], "the number of outputs"), bias: bias || fields.count == 3))
+            default:
+                throw InputError("--layers: unknown layer '\(text)' (\(usage))")
+            }
+        }
+        try self.init(input: shape, layers: parsed)
+    }
+}

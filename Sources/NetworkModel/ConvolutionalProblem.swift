@@ -56,3 +56,17 @@ public struct ConvolutionalProblem: Sendable {
         return columns
     }
 }
+
+extension ConvolutionalProblem {
+    /// The network drawn from `seed` as `Generator.draw` draws a dense one, from the same streams: parameters nonzero
+    /// in -16...16, data and targets in -16...16.
+    public static func draw(_ architecture: ConvolutionalArchitecture, samples: Int, seed: UInt64) throws(InputError) -> ConvolutionalProblem {
+        var weights = SplitMix64(seed: seed, stream: Generator.Stream.weights.rawValue)
+        var data = SplitMix64(seed: seed, stream: Generator.Stream.data.rawValue)
+        var targets = SplitMix64(seed: seed, stream: Generator.Stream.targets.rawValue)
+        let theta = (0..<architecture.parameterCount).map { _ in Generator.nonzero(bound: Generator.weightBound, using: &weights) }
+        let x = Generator.matrix(samples, architecture.input.count) { data.uniform(in: -Generator.dataBound...Generator.dataBound) }
+        let y = Generator.matrix(samples, architecture.outputWidth) { targets.uniform(in: -Generator.targetBound...Generator.targetBound) }
+        return try ConvolutionalProblem(architecture: architecture, theta: theta, x: x, y: y)
+    }
+}

@@ -1,0 +1,95 @@
+// `rank --input 1x8x8 --layers conv:4:3:same,dense:10 --samples N`: the exact ranks of a linear convolutional
+// network's Hessians (`ParametrizedLinearHessian`, proofs/convolution.md) at a drawn integer point.
+import ArgumentParser
+import ExactAlgebra
+import Foundation
+import HessianCore
+import RankFormulas
+
+extension Rank {
+    /// The parsed convolutional network; `validateConvolution` guarantees it parses.
+    var convolutionalArchitecture: ConvolutionalArchitecture {
+        try! ConvolutionalArchitecture(input: input!, layers: layers!, bias: network.bias)
+    }
+
+    /// Above this many parameters the exact Hessians (over Z, p x p each) are refused for now.
+    static let convolutionParameterLimit = 1_500
+
+    func validateConvolution() throws {
+        guard let input, let layers else { throw ValidationError("--layers and --input go together, e.g. --input 1x8x8 --layers conv:4:3:same,dense:10") }
+        let architecture: ConvolutionalArchitecture
+        do { architecture = try ConvolutionalArchitecture(input: input, layers: layers, bias: network.bias) } catch {
+            throw ValidationError(error.message)
+        }
+        guard network.arch == nil, weights == nil, !data.given, network.dataRank == nil else {
+            throw ValidationError("--layers: the network is --input and --layers; leave out --arch, --weights, --x, --y and --data-rank")
+        }
+        guard let samples = network.samples, (Int(samples) ?? 0) >= 1 else {
+            throw ValidationError("--layers: give the number of samples with --samples N")
+        }
+        guard rankOptions.activation == .linear, (try? Loss(parsing: loss)) == .mse, !rankOptions.generic, !rankOptions.fullMatrices else {
+            throw ValidationError("--layers: convolutional networks are linear under mse at integer points so far; leave out --activation, --loss, --field and --full-matrices")
+        }
+        guard architecture.parameterCount <= Self.convolutionParameterLimit else {
+            throw ValidationError("--layers: p = \(architecture.parameterCount) parameters; the exact convolutional Hessians are offered up to p = \(Self.convolutionParameterLimit) so far")
+        }
+    }
+
+    struct ConvolutionPart: Encodable {
+        let part: String
+        let rank: Int
+        /// The tightest bound proven at every point (p; N K for H_O) and whether the rank meets it (then exact).
+        let upperBound: Int
+        let upperBoundStatement: String
+        let exact: Bool
+        let method: String
+        let errorBound: Double?
+    }
+
+    struct ConvolutionReport: Encodable {
+        let formatVersion = 1
+        let input: String
+        let layers: String
+        let parameters: Int
+        let samples: Int
+        let seed: String
+        let unrolledWidths: [Int]
+        let parts: [ConvolutionPart]
+    }
+
+    func runConvolution() throws {
+        let architecture = convolutionalArchitecture
+        let problem = try ConvolutionalProblem.draw(architecture, samples: network.sampleCount, seed: network.seedValue)
+        let hessian = ParametrizedLinearHessian(problem)
+        let p = problem.parameterCount, nk = problem.sampleCount * architecture.outputWidth
+        var parts: [ConvolutionPart] = []
+        for part in HessianPart.allCases {
+            let source = hessian.matrix(part)
+            let result: RankResult
+            if rankOptions.certify {
+                do { result = try CertifiedRank.rank(of: source) } catch { throw CommandFailure(message: "--certify: \(error)") }
+            } else {
+                result = ModularRank.rank(of: source, primes: rankOptions.primeChoice)
+            }
+            let bound = part == .outer && nk < p ? (nk, "jacobian-rows") : (p, "parameters")
+            parts.append(ConvolutionPart(part: part.rawValue, rank: result.rank, upperBound: bound.0, upperBoundStatement: bound.1,
+                                         exact: result.certified || result.rank == bound.0, method: result.method.rawValue,
+                                         errorBound: result.errorBound))
+        }
+        let report = ConvolutionReport(input: architecture.input.description, layers: layers!, parameters: p,
+                                       samples: problem.sampleCount, seed: network.seed,
+                                       unrolledWidths: [architecture.input.count] + architecture.shapes.map(\.count), parts: parts)
+        if json {
+            print(String(decoding: try AnalysisReport.encoder().encode(report), as: UTF8.self))
+            return
+        }
+        print("network: input \(report.input), layers \(report.layers); p = \(p), N = \(problem.sampleCount), K = \(architecture.outputWidth), seed \(network.seed)")
+        print("unrolled widths: " + report.unrolledWidths.map(String.init).joined(separator: ","))
+        for part in parts {
+            let symbol = HessianPart(rawValue: part.part)!.symbol
+            let how = part.exact ? (part.method == RankResult.Method.multimodularCertified.rawValue ? "exact (certified)" : "exact: it meets `\(part.upperBoundStatement)` = \(part.upperBound)")
+                : String(format: "a proven lower bound, low with probability <= %.1e", part.errorBound ?? 1)
+            print("\(symbol): rank \(part.rank) of \(p) (\(how))")
+        }
+    }
+}
