@@ -1,5 +1,6 @@
 import ExactAlgebra
 import HessianCore
+import HessianReference
 import Testing
 
 /// `ParametrizedLinearHessian`: the Hessians of networks affine in each layer's parameters, checked against the
@@ -104,6 +105,49 @@ import Testing
         }
         #expect(throws: InputError("--input: expected channels x length or channels x height x width of positive integers, e.g. 1x8x8 or 2x16; got '1x0'")) {
             try TensorShape(parsing: "1x0")
+        }
+    }
+
+    /// The independent route (`HessianReference`: the direct Hessian of the unrolled dense network in Int128, pulled
+    /// back to theta by S^T H S) equals the parametrised construction entry for entry, and so do finite differences of
+    /// the loss where the unrolled network has at most 200 parameters: 1-D and 2-D, strides, same padding, two
+    /// convolutions then a dense head, with and without biases.
+    @Test(arguments: [
+        ("1x6", "conv:2:3,dense:2", false),
+        ("2x7", "conv:2:3:s2,conv:1:2,dense:2", false),
+        ("1x5", "conv:2:3:same,conv:2:2:same,dense:1", true),
+        ("1x4x4", "conv:2:3:same,conv:1:2,dense:2", false),
+        ("2x3x4", "conv:1:2:bias,dense:3", false),
+        ("1x4x4", "conv:2:2:s2,dense:2", true),
+    ])
+    func equalsTheReferenceRoute(input: String, layers: String, bias: Bool) throws {
+        let architecture = try ConvolutionalArchitecture(input: input, layers: layers, bias: bias)
+        let problem = try ConvolutionalProblem.draw(architecture, samples: 3, seed: 11)
+        let hessian = ParametrizedLinearHessian(problem)
+        let referenceLayers = architecture.layers.map { layer -> ReferenceLayer in
+            switch layer {
+            case .convolution(let c):
+                .convolution(outChannels: c.outChannels, kernel: c.kernel, stride: c.stride, samePadding: c.samePadding, bias: c.bias)
+            case .dense(let outputs, let bias): .dense(outputs: outputs, bias: bias)
+            }
+        }
+        func rows(_ m: IntegerMatrix) -> [[Int128]] { (0..<m.rowCount).map { i in (0..<m.columnCount).map { Int128(m[i, $0]) } } }
+        let reference = try ReferenceConvolutionalNetwork(
+            inputChannels: architecture.input.channels, inputShape: architecture.input.spatial, layers: referenceLayers,
+            theta: problem.theta.map { Int128($0) }, samples: rows(problem.x), targets: rows(problem.y))
+        let direct = try DirectHessian.compute(reference)
+        let p = problem.parameterCount
+        #expect(direct.parameterCount == p)
+        #expect(hessian.loss == IntegerMatrix(rows: p, columns: p, int128: direct.loss))
+        #expect(hessian.outer == IntegerMatrix(rows: p, columns: p, int128: direct.outer))
+        #expect(hessian.functional == IntegerMatrix(rows: p, columns: p, int128: direct.functional))
+        // Exact finite differences of the unrolled network (step 1: f has degree <= 1 in each parameter,
+        // FiniteDifferenceHessian.swift), H_L from the loss itself, where the unrolled network is small enough.
+        if reference.unrolled.parameterCount <= 200 {
+            let differences = try FiniteDifferenceHessian.compute(reference)
+            #expect(hessian.outer == IntegerMatrix(rows: p, columns: p, int128: differences.outer))
+            #expect(hessian.functional == IntegerMatrix(rows: p, columns: p, int128: differences.functional))
+            #expect(hessian.loss == IntegerMatrix(rows: p, columns: p, int128: differences.lossFromLoss))
         }
     }
 }
