@@ -11,78 +11,99 @@
 // Each second derivative of f in theta is a product with two of the E's, since each layer is affine in its own
 // parameters; a conv layer's E_{t,i} is the 0/1 matrix of the unrolled entries equal to theta_i, so these are the
 // Hessians of the unrolled dense network summed over the entries each parameter stands for, H_theta = S^T H_W S, without
-// forming H_W. Everything is exact over Z (FLINT); the sizes are those of the unrolled layers.
+// forming H_W: the E's act through their positions (sparse), the products of layers as dense matrices. One algorithm
+// (`ParametrizedHessians.compute`) over any `RingMatrix`: Z for exact matrices (tests, certificates, small networks),
+// F_p for the ranks of large ones (`ParametrizedHessianSource`), magnitudes for their Hadamard bounds.
 import ExactAlgebra
 import NetworkModel
 
+public enum ParametrizedHessians {
+    /// The Jacobian (N K x p, samples' rows stacked) and H_O, H_F, H_L as far as `parts` asks, over the ring `lift`
+    /// maps the integer inputs to.
+    public static func compute<M: RingMatrix>(_ problem: ConvolutionalProblem, parts: Set<HessianPart>,
+                                              lift: (IntegerMatrix) -> M) -> (jacobian: M, matrices: [HessianPart: M]) {
+        let a = problem.architecture, depth = a.depth, k = a.outputWidth, n = problem.sampleCount, p = problem.parameterCount
+        let w = problem.unrolledMatrices.map(lift)
+        let one = w[0]
+        // inputs[t]: the input of layer t for every sample, as columns.
+        var inputs = [lift(problem.inputColumns)]
+        for t in 0..<(depth - 1) { inputs.append(w[t].times(inputs[t])) }
+        let residuals = w[depth - 1].times(inputs[depth - 1]).minus(lift(problem.y.transposed))
+        // after[t] = W_L ... W_{t+1} (K x rows of W_t).
+        var after = Array(repeating: one.identity(k), count: depth)
+        for t in stride(from: depth - 2, through: 0, by: -1) { after[t] = after[t + 1].times(w[t + 1]) }
+        let entries = (0..<depth).map { a.parametrization($0) }
+        let offsets = (0..<depth).map { a.parameterOffset($0) }
+
+        var jacobian = one.zeros(n * k, p)
+        for sample in 0..<n {
+            for t in 0..<depth {
+                for (i, positions) in entries[t].enumerated() {
+                    for e in positions {
+                        for c in 0..<k { jacobian.addProduct(sample * k + c, offsets[t] + i, after[t], c, e.row, inputs[t], e.column, sample) }
+                    }
+                }
+            }
+        }
+        var matrices: [HessianPart: M] = [:]
+        let outer = parts.contains(.outer) || parts.contains(.loss) ? jacobian.transposed.times(jacobian) : nil
+        var functional: M? = nil
+        if parts.contains(.functional) || parts.contains(.loss) {
+            var h = one.zeros(p, p)
+            for l in 1..<max(depth, 1) {
+                // B_l^T r_n for every sample (rows of W_l x N).
+                let backward = after[l].transposed.times(residuals)
+                var between = one.identity(w[l].columnCount)
+                for kLayer in stride(from: l - 1, through: 0, by: -1) {
+                    // between = W_{l-1} ... W_{kLayer+1} (columns of W_l x rows of W_kLayer).
+                    var block = one.zeros(entries[l].count, entries[kLayer].count)
+                    for sample in 0..<n {
+                        // E_{k,i} a_{k,n} as the columns of V, then W_{l-1} ... W_{k+1} V.
+                        var v = one.zeros(w[kLayer].rowCount, entries[kLayer].count)
+                        for (i, positions) in entries[kLayer].enumerated() {
+                            for e in positions { v.addEntry(e.row, i, from: inputs[kLayer], e.column, sample) }
+                        }
+                        let carried = between.times(v)
+                        // Row j of the block: (E_{l,j}^T B_l^T r_n)^T carried, a sum over E_{l,j}'s positions.
+                        for (j, positions) in entries[l].enumerated() {
+                            for e in positions {
+                                for i in 0..<entries[kLayer].count { block.addProduct(j, i, backward, e.row, sample, carried, e.column, i) }
+                            }
+                        }
+                    }
+                    for i in 0..<block.rowCount {
+                        for j in 0..<block.columnCount {
+                            h.addEntry(offsets[l] + i, offsets[kLayer] + j, from: block, i, j)
+                            h.addEntry(offsets[kLayer] + j, offsets[l] + i, from: block, i, j)
+                        }
+                    }
+                    between = between.times(w[kLayer])
+                }
+            }
+            functional = h
+        }
+        if parts.contains(.outer) { matrices[.outer] = outer! }
+        if parts.contains(.functional) { matrices[.functional] = functional! }
+        if parts.contains(.loss) { matrices[.loss] = outer!.plus(functional!) }
+        return (jacobian, matrices)
+    }
+}
+
+/// The three Hessians over Z: for tests, certificates and small networks.
 public struct ParametrizedLinearHessian: Sendable {
     public let problem: ConvolutionalProblem
+    public let jacobian: IntegerMatrix
     public let outer: IntegerMatrix
     public let functional: IntegerMatrix
     public let loss: IntegerMatrix
 
     public init(_ problem: ConvolutionalProblem) {
-        let a = problem.architecture, depth = a.depth, k = a.outputWidth, n = problem.sampleCount, p = problem.parameterCount
-        let w = problem.unrolledMatrices
-        // inputs[t]: the input of layer t for every sample, as columns.
-        var inputs = [problem.inputColumns]
-        for t in 0..<(depth - 1) { inputs.append(w[t] * inputs[t]) }
-        let residuals = w[depth - 1] * inputs[depth - 1] - problem.y.transposed
-        // after[t] = W_L ... W_{t+1} (K x rows of W_t).
-        var after = Array(repeating: IntegerMatrix.identity(k), count: depth)
-        for t in stride(from: depth - 2, through: 0, by: -1) { after[t] = after[t + 1] * w[t + 1] }
-        let entries = (0..<depth).map { a.parametrization($0) }
-        let offsets = (0..<depth).map { a.parameterOffset($0) }
-
-        /// E_{t,i} a_{t,n} for every parameter i of layer t, as the columns of a (rows of W_t) x p_t matrix.
-        func directions(_ t: Int, _ sample: Int) -> IntegerMatrix {
-            var v = IntegerMatrix(rows: w[t].rowCount, columns: entries[t].count)
-            for (i, positions) in entries[t].enumerated() {
-                for e in positions { v.addEntry(e.row, i, from: inputs[t], e.column, sample) }
-            }
-            return v
-        }
-        let v = (0..<depth).map { t in (0..<n).map { directions(t, $0) } }
-
-        var jacobian = IntegerMatrix(rows: n * k, columns: p)
-        for sample in 0..<n {
-            for t in 0..<depth {
-                let block = after[t] * v[t][sample]
-                for row in 0..<k {
-                    for column in 0..<block.columnCount { jacobian.addEntry(sample * k + row, offsets[t] + column, from: block, row, column) }
-                }
-            }
-        }
-        outer = jacobian.transposed * jacobian
-
-        var functional = IntegerMatrix(rows: p, columns: p)
-        for l in 1..<max(depth, 1) {
-            // B_l^T r_n for every sample (rows of W_l x N).
-            let backward = after[l].transposed * residuals
-            var between = IntegerMatrix.identity(w[l].columnCount)
-            for kLayer in stride(from: l - 1, through: 0, by: -1) {
-                // between = W_{l-1} ... W_{kLayer+1} (columns of W_l x rows of W_kLayer).
-                var block = IntegerMatrix(rows: entries[l].count, columns: entries[kLayer].count)
-                for sample in 0..<n {
-                    // Column j: E_{l,j}^T B_l^T r_n.
-                    var g = IntegerMatrix(rows: w[l].columnCount, columns: entries[l].count)
-                    for (j, positions) in entries[l].enumerated() {
-                        for e in positions { g.addEntry(e.column, j, from: backward, e.row, sample) }
-                    }
-                    block = block + g.transposed * between * v[kLayer][sample]
-                }
-                for i in 0..<block.rowCount {
-                    for j in 0..<block.columnCount {
-                        functional.addEntry(offsets[l] + i, offsets[kLayer] + j, from: block, i, j)
-                        functional.addEntry(offsets[kLayer] + j, offsets[l] + i, from: block, i, j)
-                    }
-                }
-                between = between * w[kLayer]
-            }
-        }
+        let (jacobian, m) = ParametrizedHessians.compute(problem, parts: Set(HessianPart.allCases)) { $0 }
         self.problem = problem
-        self.functional = functional
-        self.loss = outer + functional
+        self.jacobian = jacobian
+        outer = m[.outer]!
+        functional = m[.functional]!
+        loss = m[.loss]!
     }
 
     public func matrix(_ part: HessianPart) -> IntegerMatrix {
@@ -97,6 +118,33 @@ public struct ParametrizedLinearHessian: Sendable {
 extension ParametrizedLinearHessian: ExactHessian {
     public func dimension(of part: HessianPart) -> Int { problem.parameterCount }
     public func source(for part: HessianPart) -> IntegerMatrix { matrix(part) }
-    public func rankSource(for part: HessianPart) -> IntegerMatrix { matrix(part) }
+    /// H_O through its Jacobian (N K rows): the same rank over Q, fewer rows when N K < p.
+    public func rankSource(for part: HessianPart) -> IntegerMatrix { part == .outer ? jacobian : matrix(part) }
     public func exactMatrix(_ part: HessianPart) -> IntegerMatrix { matrix(part) }
+}
+
+/// One part of a parametrised network's Hessians as a rank source that is never built over Z: each prime gets the
+/// part computed modulo it, and the Hadamard bound comes from the same algorithm run on magnitudes. H_O is ranked
+/// through its Jacobian (rank J = rank J^T J over Q).
+public struct ParametrizedHessianSource: ExactRankSource {
+    public let problem: ConvolutionalProblem
+    public let part: HessianPart
+
+    public init(_ problem: ConvolutionalProblem, part: HessianPart) {
+        self.problem = problem
+        self.part = part
+    }
+
+    public var rowCount: Int { part == .outer ? problem.sampleCount * problem.architecture.outputWidth : problem.parameterCount }
+    public var columnCount: Int { problem.parameterCount }
+
+    public func reduced(modulo prime: UInt) -> ModularMatrix {
+        let (jacobian, m) = ParametrizedHessians.compute(problem, parts: part == .outer ? [] : [part]) { ModularMatrix($0, prime: prime) }
+        return part == .outer ? jacobian : m[part]!
+    }
+
+    public func rowNormLog2Bounds() -> [Double?] {
+        let (jacobian, m) = ParametrizedHessians.compute(problem, parts: part == .outer ? [] : [part]) { MagnitudeMatrix($0) }
+        return (part == .outer ? jacobian : m[part]!).rowNormLog2Bounds()
+    }
 }

@@ -12,8 +12,10 @@ extension Rank {
         try! ConvolutionalArchitecture(input: input!, layers: layers!, bias: network.bias)
     }
 
-    /// Above this many parameters the exact Hessians (over Z, p x p each) are refused for now.
-    static let convolutionParameterLimit = 1_500
+    /// Above this many parameters the Hessians (p x p modulo a prime, 8 p^2 bytes each) are refused for now.
+    static let convolutionParameterLimit = 8_000
+    /// --certify builds them over Z first.
+    static let convolutionCertificationLimit = 1_500
 
     func validateConvolution() throws {
         guard let input, let layers else { throw ValidationError("--layers and --input go together, e.g. --input 1x8x8 --layers conv:4:3:same,dense:10") }
@@ -31,7 +33,10 @@ extension Rank {
             throw ValidationError("--layers: convolutional networks are linear under mse at integer points so far; leave out --activation, --loss, --field and --full-matrices")
         }
         guard architecture.parameterCount <= Self.convolutionParameterLimit else {
-            throw ValidationError("--layers: p = \(architecture.parameterCount) parameters; the exact convolutional Hessians are offered up to p = \(Self.convolutionParameterLimit) so far")
+            throw ValidationError("--layers: p = \(architecture.parameterCount) parameters; convolutional Hessians are offered up to p = \(Self.convolutionParameterLimit) so far")
+        }
+        guard !rankOptions.certify || architecture.parameterCount <= Self.convolutionCertificationLimit else {
+            throw ValidationError("--certify: p = \(architecture.parameterCount); certified convolutional ranks are offered up to p = \(Self.convolutionCertificationLimit) so far (without --certify: ranks modulo random primes)")
         }
     }
 
@@ -60,16 +65,15 @@ extension Rank {
     func runConvolution() throws {
         let architecture = convolutionalArchitecture
         let problem = try ConvolutionalProblem.draw(architecture, samples: network.sampleCount, seed: network.seedValue)
-        let hessian = ParametrizedLinearHessian(problem)
+        let exact = rankOptions.certify ? ParametrizedLinearHessian(problem) : nil
         let p = problem.parameterCount, nk = problem.sampleCount * architecture.outputWidth
         var parts: [ConvolutionPart] = []
         for part in HessianPart.allCases {
-            let source = hessian.matrix(part)
             let result: RankResult
-            if rankOptions.certify {
-                do { result = try CertifiedRank.rank(of: source) } catch { throw CommandFailure(message: "--certify: \(error)") }
+            if let exact {
+                do { result = try CertifiedRank.rank(of: exact.rankSource(for: part)) } catch { throw CommandFailure(message: "--certify: \(error)") }
             } else {
-                result = ModularRank.rank(of: source, primes: rankOptions.primeChoice)
+                result = ModularRank.rank(of: ParametrizedHessianSource(problem, part: part), primes: rankOptions.primeChoice)
             }
             let bound = part == .outer && nk < p ? (nk, "jacobian-rows") : (p, "parameters")
             parts.append(ConvolutionPart(part: part.rawValue, rank: result.rank, upperBound: bound.0, upperBoundStatement: bound.1,

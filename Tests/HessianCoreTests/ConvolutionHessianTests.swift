@@ -1,3 +1,4 @@
+import Foundation
 import ExactAlgebra
 import HessianCore
 import HessianReference
@@ -148,6 +149,27 @@ import Testing
             #expect(hessian.outer == IntegerMatrix(rows: p, columns: p, int128: differences.outer))
             #expect(hessian.functional == IntegerMatrix(rows: p, columns: p, int128: differences.functional))
             #expect(hessian.loss == IntegerMatrix(rows: p, columns: p, int128: differences.lossFromLoss))
+        }
+    }
+
+    /// The same algorithm over F_p equals the exact matrices reduced modulo p (H_O as its Jacobian), and over
+    /// magnitudes bounds every row's norm from above.
+    @Test func modularAndMagnitudeRoutesAgreeWithTheExactOne() throws {
+        let architecture = try ConvolutionalArchitecture(input: "1x4x4", layers: "conv:2:3:same,conv:2:2,dense:3", bias: true)
+        let problem = try ConvolutionalProblem.draw(architecture, samples: 4, seed: 21)
+        let exact = ParametrizedLinearHessian(problem)
+        let prime = SeededPrime.prime(15)
+        for part in HessianPart.allCases {
+            let source = ParametrizedHessianSource(problem, part: part)
+            let expected = exact.rankSource(for: part)
+            let reduced = source.reduced(modulo: prime), direct = ModularMatrix(expected, prime: prime)
+            #expect((reduced.rowCount, reduced.columnCount) == (expected.rowCount, expected.columnCount))
+            #expect((0..<reduced.rowCount).allSatisfy { i in (0..<reduced.columnCount).allSatisfy { reduced[i, $0] == direct[i, $0] } }, "\(part)")
+            for (i, bound) in source.rowNormLog2Bounds().enumerated() {
+                let squares = (0..<expected.columnCount).reduce(0.0) { $0 + Double(expected[i, $1]) * Double(expected[i, $1]) }
+                if squares > 0 { #expect(bound != nil && bound! >= log2(squares) / 2, "\(part) row \(i)") }
+            }
+            #expect(ModularRank.rank(of: source, primes: [prime], drawnAtRandom: false).rank == direct.rank())
         }
     }
 }
