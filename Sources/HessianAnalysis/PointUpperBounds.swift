@@ -43,3 +43,31 @@ public enum PointUpperBounds {
         return [.outer: set.outer, .functional: set.functional, .loss: set.loss]
     }
 }
+
+extension PointUpperBounds {
+    /// The bounds of a convolutional network's parts (bias-free) at its point: H_theta = S^T H_W S, with H_W the
+    /// Hessian of the unrolled dense network at the unrolled weights (proofs/convolution.md), and rank S^T A S <=
+    /// rank A; so every bound of the unrolled network at that point bounds this network's parts (statement
+    /// "unrolled:<id>", with the basis of <id>), beside this network's own p and N K. The unrolled network's bounds are
+    /// read with this point's rank X and the unrolled residual covariance's rank (exact, certified).
+    public static func bounds(_ problem: ConvolutionalProblem) throws -> [HessianPart: [UpperBound]] {
+        let a = problem.architecture
+        let own = PartUpperBounds.structural(parameters: problem.parameterCount, samples: problem.sampleCount,
+                                             outputs: a.outputWidth)
+        guard !a.hasBias else { return [.outer: own.outer, .functional: own.functional, .loss: own.loss] }
+        let widths = [a.input.count] + a.shapes.map(\.count)
+        let w = problem.unrolledMatrices
+        let endToEnd = w.dropFirst().reduce(w[0]) { $1 * $0 }
+        let omega = endToEnd * (problem.x.transposed * problem.x) - problem.y.transposed * problem.x
+        let unrolled = PartUpperBounds.linear(
+            LinearNetworkFormulas(widths: widths, dataRank: try CertifiedRank.rank(of: problem.x).rank),
+            samples: problem.sampleCount, residualRank: try CertifiedRank.rank(of: omega).rank)
+        func lifted(_ bounds: [UpperBound]) -> [UpperBound] {
+            bounds.filter { !StructuralBounds.statements.contains($0.statement) }.map {
+                UpperBound(value: $0.value, statement: "unrolled:" + $0.statement, basis: $0.basis)
+            }
+        }
+        return [.outer: lifted(unrolled.outer) + own.outer, .functional: lifted(unrolled.functional) + own.functional,
+                .loss: lifted(unrolled.loss) + own.loss]
+    }
+}

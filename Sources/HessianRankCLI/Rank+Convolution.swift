@@ -43,7 +43,8 @@ extension Rank {
     struct ConvolutionPart: Encodable {
         let part: String
         let rank: Int
-        /// The tightest bound proven at every point (p; N K for H_O) and whether the rank meets it (then exact).
+        /// The tightest bound that holds at this point (p; N K for H_O; the unrolled dense network's bounds,
+        /// "unrolled:<id>", proofs/convolution.md) and whether the rank meets it (then exact).
         let upperBound: Int
         let upperBoundStatement: String
         let exact: Bool
@@ -66,7 +67,8 @@ extension Rank {
         let architecture = convolutionalArchitecture
         let problem = try ConvolutionalProblem.draw(architecture, samples: network.sampleCount, seed: network.seedValue)
         let exact = rankOptions.certify ? ParametrizedLinearHessian(problem) : nil
-        let p = problem.parameterCount, nk = problem.sampleCount * architecture.outputWidth
+        let p = problem.parameterCount
+        let bounds = try PointUpperBounds.bounds(problem)
         var parts: [ConvolutionPart] = []
         for part in HessianPart.allCases {
             let result: RankResult
@@ -75,9 +77,9 @@ extension Rank {
             } else {
                 result = ModularRank.rank(of: ParametrizedHessianSource(problem, part: part), primes: rankOptions.primeChoice)
             }
-            let bound = part == .outer && nk < p ? (nk, "jacobian-rows") : (p, "parameters")
-            parts.append(ConvolutionPart(part: part.rawValue, rank: result.rank, upperBound: bound.0, upperBoundStatement: bound.1,
-                                         exact: result.certified || result.rank == bound.0, method: result.method.rawValue,
+            let bound = UpperBound.tightest(bounds[part]!)!
+            parts.append(ConvolutionPart(part: part.rawValue, rank: result.rank, upperBound: bound.value, upperBoundStatement: bound.statement,
+                                         exact: result.certified || result.rank == bound.value, method: result.method.rawValue,
                                          errorBound: result.errorBound))
         }
         let report = ConvolutionReport(input: architecture.input.description, layers: layers!, parameters: p,

@@ -27,7 +27,7 @@ struct Sweep: ParsableCommand {
             """
     )
 
-    @Option(name: .long, help: ArgumentHelp("width, depth or samples.", valueName: "name"))
+    @Option(name: .long, help: ArgumentHelp("width, depth or samples (the paper's), or channels (linear CNNs: input 1x8x8, two 3x3 convolutions of c = 1, 2, 4, 6, 8 channels, dense to 10, N = 100).", valueName: "name"))
     var study: String
 
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Base seed: point i uses seed + i.", valueName: "S"))
@@ -75,8 +75,9 @@ struct Sweep: ParsableCommand {
     var shardValue: (Int, Int)? { shard.flatMap(Validate.shard) }
 
     func validate() throws {
+        if isChannelStudy { return try validateChannels() }
         guard let study = SweepStudy(rawValue: study) else {
-            throw ValidationError("--study: expected width, depth or samples; got '\(self.study)'")
+            throw ValidationError("--study: expected width, depth, samples or channels; got '\(self.study)'")
         }
         try validateLoss()
         if certifiedIntervals { return try Validate.seed(seed) }
@@ -136,6 +137,7 @@ struct Sweep: ParsableCommand {
     }
 
     func run() throws {
+        if isChannelStudy { return try runChannels() }
         if certifiedIntervals { return try runLoss() }
         let points = shardValue.map { studyValue.points(shard: $0.0, of: $0.1) } ?? studyValue.points
         let sweepData = try self.sweepData(points)

@@ -31,4 +31,17 @@ import Testing
         #expect(run.stderr.hasPrefix(message), "\(run.stderr)")
         #expect(run.stdout.isEmpty)
     }
+
+    /// The channels study has its own network: the dense studies' options are refused before any work.
+    @Test(arguments: [["--bias"], ["--activation", "relu"], ["--shard", "1/2"], ["--field", "prime"], ["--loss", "log-cosh"]])
+    func channelStudyRefusesDenseOptions(arguments: [String]) throws {
+        let run = try Binary.run(["sweep", "--study", "channels"] + arguments)
+        #expect(run.status == 2)
+        #expect(run.stderr.hasPrefix("error: \(arguments[0]): not with --study channels"), "\(run.stderr)")
+    }
+
+    @Test func unknownStudyNamesChannels() throws {
+        let run = try Binary.run(["sweep", "--study", "kernels"])
+        #expect(run.status == 2 && run.stderr.contains("expected width, depth, samples or channels; got 'kernels'"))
+    }
 }

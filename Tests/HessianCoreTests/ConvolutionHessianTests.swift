@@ -2,6 +2,7 @@ import Foundation
 import ExactAlgebra
 import HessianCore
 import HessianReference
+import RankFormulas
 import Testing
 
 /// `ParametrizedLinearHessian`: the Hessians of networks affine in each layer's parameters, checked against the
@@ -170,6 +171,44 @@ import Testing
                 if squares > 0 { #expect(bound != nil && bound! >= log2(squares) / 2, "\(part) row \(i)") }
             }
             #expect(ModularRank.rank(of: source, primes: [prime], drawnAtRandom: false).rank == direct.rank())
+        }
+    }
+
+    /// The channels study's networks: 9 c + 9 c^2 convolution weights (1 and then c input channels, 3 x 3) and a dense
+    /// layer from c x 8 x 8 to 10: 640 c. Its plot draws each part's points and p.
+    @Test func channelStudyNetworksAndPlot() {
+        for c in ChannelStudy.channels {
+            let a = ChannelStudy.architecture(channels: c)
+            #expect(a.parameterCount == 9 * c + 9 * c * c + 640 * c)
+            #expect(a.shapes.map(\.count) == [64 * c, 64 * c, 10])
+        }
+        let records = [(1, [534, 500, 35]), (2, [603, 500, 104])].enumerated().map { i, point in
+            ChannelStudy.Record(index: i, channels: point.0, layers: "", parameters: 658 * point.0, samples: 100, seed: "1",
+                                ranks: point.1, exactBy: [nil, "jacobian-rows", nil], errorBound: 1e-14, primes: [], seconds: 0)
+        }
+        let svg = ChannelPlot.svg(records)
+        #expect(svg.components(separatedBy: "<circle").count - 1 == 2 * 3 + 3)
+        #expect(svg.components(separatedBy: "<polyline").count - 1 == 4)
+        #expect(svg.contains("channels per convolution c"))
+    }
+
+    /// The unrolled dense network's bounds hold for the convolutional network (rank S^T A S <= rank A): on bias-free
+    /// networks every bound is at least the certified rank; and for one hidden convolution with a dense head (1 x 16,
+    /// 2 channels of kernel 3, K = 2, N = 20) H_O meets the unrolled formula q (r + K - q) with q = min(16, 2, 28) = 2:
+    /// 2 (16 + 2 - 2) = 32.
+    @Test(arguments: [("1x6", "conv:2:3,dense:2"), ("2x7", "conv:2:3:s2,conv:1:2,dense:2"), ("1x4x4", "conv:2:3:same,conv:1:2,dense:2"),
+                      ("1x16", "conv:2:3,dense:2")])
+    func unrolledBoundsHold(input: String, layers: String) throws {
+        let architecture = try ConvolutionalArchitecture(input: input, layers: layers)
+        let problem = try ConvolutionalProblem.draw(architecture, samples: input == "1x16" ? 20 : 4, seed: 5)
+        let hessian = ParametrizedLinearHessian(problem)
+        let bounds = try PointUpperBounds.bounds(problem)
+        for part in HessianPart.allCases {
+            let rank = try CertifiedRank.rank(of: hessian.matrix(part)).rank
+            for bound in bounds[part]! { #expect(bound.value >= rank, "\(part): \(bound.statement) = \(bound.value) < \(rank)") }
+            if input == "1x16" && part == .outer {
+                #expect(rank == 32 && UpperBound.tightest(bounds[part]!) == UpperBound(value: 32, statement: "unrolled:outer", basis: .provedHere))
+            }
         }
     }
 }
