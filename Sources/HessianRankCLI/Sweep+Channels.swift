@@ -43,10 +43,10 @@ extension Sweep {
             return
         }
         let pad = Rank.pad
-        var lines = [pad("c", 4) + pad("layers", 34) + pad("N", 5) + pad("p", 7) + pad("rank H_L", 10) + pad("rank H_O", 10)
+        var lines = [pad("c", 4) + pad("layers", 40) + pad("N", 5) + pad("p", 7) + pad("rank H_L", 10) + pad("rank H_O", 10)
                      + pad("rank H_F", 10) + pad("H_L / c", 9) + "seconds"]
         for r in records {
-            lines.append(pad(String(r.channels), 4) + pad(r.layers, 34) + pad(String(r.samples), 5) + pad(String(r.parameters), 7)
+            lines.append(pad(String(r.channels), 4) + pad(r.layers, 40) + pad(String(r.samples), 5) + pad(String(r.parameters), 7)
                          + r.ranks.enumerated().map { pad("\($1)" + (r.exactBy[$0] == nil ? "" : "*"), 10) }.joined()
                          + pad(String(format: "%.1f", Double(r.ranks[0]) / Double(r.channels)), 9) + String(format: "%.1f", r.seconds))
         }
