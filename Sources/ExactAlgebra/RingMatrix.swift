@@ -115,10 +115,13 @@ public struct MagnitudeMatrix: Sendable {
 
     public subscript(i: Int, j: Int) -> Double { entries[i * columnCount + j] }
 
-    /// For each row, log2 of an upper bound on its Euclidean norm; nil for a zero row.
+    /// For each row, log2 of an upper bound on its Euclidean norm; nil for a zero row. The sum of n squares is rounded
+    /// up by (n + 2) 2^-52 relative (more than its own rounding, as in `times`), and the logarithm by 2^-40; the bounds
+    /// of integer matrices are 0 or at least 1, so the logarithm is never negative.
     public func rowNormLog2Bounds() -> [Double?] {
-        (0..<rowCount).map { i in
-            let squares = (0..<columnCount).reduce(0.0) { $0 + self[i, $1] * self[i, $1] } * Self.roundUp
+        let factor = 1 + Double(columnCount + 2) * 0x1p-52
+        return (0..<rowCount).map { i in
+            let squares = (0..<columnCount).reduce(0.0) { $0 + self[i, $1] * self[i, $1] } * factor
             return squares == 0 ? nil : log2(squares) / 2 * Self.roundUp
         }
     }
