@@ -6,7 +6,7 @@ import HessianCore
 
 struct Rank: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Rank the Hessians of one network (linear, relu or leaky-relu; with or without biases) and compare with the formulas.",
+        abstract: "Rank the Hessians of one network (linear, relu or leaky-relu; with or without biases; or a linear CNN with --layers) and compare with the formulas.",
         discussion: """
             Draws integer weights (nonzero, in -16...16), data X (N x d, in -16...16, or X = U V of rank r with \
             --data-rank) and targets Y (N x K, in -16...16) from --seed, builds H_L, H_O and H_F exactly and ranks \
@@ -19,6 +19,7 @@ struct Rank: ParsableCommand {
               hessian-rank rank --arch 6,2,5 --samples 4 --data-rank 3 --certify --json
               hessian-rank rank --arch 6,4,3 --samples 9 --bias --activation leaky-relu:1/8
               hessian-rank rank --arch 64,10,10,10 --x digits.npy --activation relu
+              hessian-rank rank --input 1x8x8 --layers conv:4:3:same,conv:4:3:same,dense:10 --samples 100
 
             The JSON (--json) is a stable interface: see the README, section "JSON interface".
             """

@@ -5,7 +5,7 @@ import HessianCore
 
 struct Sweep: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Reproduce the paper's rank studies (width, depth, samples) with exact ranks.",
+        abstract: "Reproduce the paper's rank studies (width, depth, samples) and the CNN channels study with exact ranks.",
         discussion: """
             width: d = 64, hidden [w, w], K = 10, N = 100, w = 4 ... 56; depth: d = 16, 1 ... 9 hidden layers of \
             width 25, K = 10, N = 50; samples: d = 64, hidden [10, 10], K = 10, N = 10 ... 400. For each point the \
