@@ -50,6 +50,8 @@ extension Rank {
         let exact: Bool
         let method: String
         let errorBound: Double?
+        /// The primes of a rank modulo primes (replay with --prime); for a certified rank, none are listed.
+        let primes: [String]
     }
 
     struct ConvolutionReport: Encodable {
@@ -80,7 +82,8 @@ extension Rank {
             let bound = UpperBound.tightest(bounds[part]!)!
             parts.append(ConvolutionPart(part: part.rawValue, rank: result.rank, upperBound: bound.value, upperBoundStatement: bound.statement,
                                          exact: result.certified || result.rank == bound.value, method: result.method.rawValue,
-                                         errorBound: result.errorBound))
+                                         errorBound: result.errorBound,
+                                         primes: result.certified ? [] : result.primes.map { String($0) }))
         }
         let report = ConvolutionReport(input: architecture.input.description, layers: layers!, parameters: p,
                                        samples: problem.sampleCount, seed: network.seed,
@@ -96,6 +99,10 @@ extension Rank {
             let how = part.exact ? (part.method == RankResult.Method.multimodularCertified.rawValue ? "exact (certified)" : "exact: it meets `\(part.upperBoundStatement)` = \(part.upperBound)")
                 : String(format: "a proven lower bound, low with probability <= %.1e", part.errorBound ?? 1)
             print("\(symbol): rank \(part.rank) of \(p) (\(how))")
+        }
+        let primes = Set(parts.flatMap(\.primes)).sorted()
+        if !primes.isEmpty {
+            print("primes: " + primes.joined(separator: ", ") + (rankOptions.givenPrimes.isEmpty ? " (drawn from the system's entropy; replay with --prime)" : " (given)"))
         }
     }
 }
