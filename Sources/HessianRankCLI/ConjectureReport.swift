@@ -240,7 +240,9 @@ struct ConjectureReport: Encodable {
             + "\(s.withoutValue) without a value; \(s.redrawn) redrawn"
             + (s.notDrawn > 0 ? "; \(s.notDrawn) not drawn (not checked)" : "")
         if let bound = s.worstErrorBound {
-            text += String(format: "; each rank is a certain lower bound, low with probability <= %.1e", bound)
+            text += String(format: "; each rank is a certain lower bound, low with probability <= %.1e ", bound)
+                + (generic ? "over the points drawn from the seeds (the bound assumes the seed was chosen at random, independently of the formulas)"
+                   : "over the primes drawn by this run")
         }
         return text
     }
