@@ -211,4 +211,27 @@ import Testing
             }
         }
     }
+
+    /// The observation of proofs/convolution.md for one hidden 1-D convolution (m channels, kernel k, valid, input d,
+    /// d' = d - k + 1) and a dense head to K, at N = d + 2 samples: rank H_F = 2 m min(k, K d'), and rank H_O =
+    /// K d' + k - 1 for m = 1, K d for m >= 2. Observed, not proved: this test keeps the observation checked (certified
+    /// ranks) on 24 shapes.
+    @Test func oneHiddenConvolutionObservation() throws {
+        for m in 1...3 {
+            for k in 2...3 {
+                for d in 6...7 {
+                    for outputs in 1...2 {
+                        let architecture = try ConvolutionalArchitecture(input: "1x\(d)", layers: "conv:\(m):\(k),dense:\(outputs)")
+                        let problem = try ConvolutionalProblem.draw(architecture, samples: d + 2, seed: UInt64(100 * m + 10 * k + d))
+                        let h = ParametrizedLinearHessian(problem)
+                        let positions = d - k + 1
+                        let functional = try CertifiedRank.rank(of: h.functional).rank
+                        let outer = try CertifiedRank.rank(of: h.jacobian).rank
+                        #expect(functional == 2 * m * min(k, outputs * positions), "m \(m) k \(k) d \(d) K \(outputs)")
+                        #expect(outer == (m == 1 ? outputs * positions + k - 1 : outputs * d), "m \(m) k \(k) d \(d) K \(outputs)")
+                    }
+                }
+            }
+        }
+    }
 }
