@@ -71,13 +71,15 @@ extension Rank {
         let exact = rankOptions.certify ? ParametrizedLinearHessian(problem) : nil
         let p = problem.parameterCount
         let bounds = try PointUpperBounds.bounds(problem)
+        // Modulo primes, the three parts come from one pass per prime.
+        let modular = exact == nil ? ParametrizedHessians.ranks(problem, primes: rankOptions.primeChoice) : []
         var parts: [ConvolutionPart] = []
-        for part in HessianPart.allCases {
+        for (index, part) in HessianPart.allCases.enumerated() {
             let result: RankResult
             if let exact {
                 do { result = try CertifiedRank.rank(of: exact.rankSource(for: part)) } catch { throw CommandFailure(message: "--certify: \(error)") }
             } else {
-                result = ModularRank.rank(of: ParametrizedHessianSource(problem, part: part), primes: rankOptions.primeChoice)
+                result = modular[index]
             }
             let bound = UpperBound.tightest(bounds[part]!)!
             parts.append(ConvolutionPart(part: part.rawValue, rank: result.rank, upperBound: bound.value, upperBoundStatement: bound.statement,

@@ -172,6 +172,17 @@ import Testing
             }
             #expect(ModularRank.rank(of: source, primes: [prime], drawnAtRandom: false).rank == direct.rank())
         }
+        // All parts in one pass per prime: the same ranks as part by part, and with random primes the same bounds.
+        let together = ParametrizedHessians.ranks(problem, primes: .given([prime]))
+        #expect(together.map(\.rank) == HessianPart.allCases.map {
+            ModularRank.rank(of: ParametrizedHessianSource(problem, part: $0), primes: [prime], drawnAtRandom: false).rank
+        })
+        #expect(together.allSatisfy { $0.errorBound == nil })
+        let drawn = ParametrizedHessians.ranks(problem, primes: .random(count: 1))
+        for (result, part) in zip(drawn, HessianPart.allCases) {
+            let separate = ModularRank.rank(of: ParametrizedHessianSource(problem, part: part), primes: result.primes, drawnAtRandom: true)
+            #expect(result.errorBound == separate.errorBound && result.rank == separate.rank, "\(part)")
+        }
     }
 
     /// The channels study's networks: 9 c + 9 c^2 convolution weights (1 and then c input channels, 3 x 3) and a dense
