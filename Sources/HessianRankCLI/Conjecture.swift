@@ -210,40 +210,37 @@ struct ConjectureCommand: ParsableCommand {
     /// The networks to check, each with its index in the whole grid (its seed is seed + index).
     func cases() throws -> [(index: Int, item: GridCase)] {
         let ranks: DataRankChoice = dataRank == "full" ? .full : .values(try set(dataRank, "--data-rank"))
-        var all: [GridCase]
+        // One shape (--arch) replaces the grid's d, depths, hidden widths and K.
+        var shape: Architecture? = nil
         if let arch {
-            let shape = [("--inputs", inputs), ("--depth", depth), ("--hidden", hidden), ("--outputs", outputs)]
-            if let given = shape.first(where: { $0.1 != nil }) {
-                throw ValidationError("\(given.0): not with --arch, which gives the shape \(arch) (d, hidden widths and K)")
+            let given = [("--inputs", inputs), ("--depth", depth), ("--hidden", hidden), ("--outputs", outputs)]
+            if let option = given.first(where: { $0.1 != nil }) {
+                throw ValidationError("\(option.0): not with --arch, which gives the shape \(arch) (d, hidden widths and K)")
             }
             if random != nil { throw ValidationError("--random: not with --arch (one shape; its networks are all checked)") }
-            let widths: Architecture
-            do { widths = try Architecture(parsing: arch) } catch { throw ValidationError("--arch: \(error.message)") }
-            let grid: ConjectureGrid
-            do {
-                // The shape replaces the grid's d, depths, hidden widths and K.
-                grid = try ConjectureGrid(inputs: IntegerSet([widths.inputWidth]), depths: IntegerSet([widths.depth]),
-                                          hidden: IntegerSet([1]), outputs: IntegerSet([widths.outputWidth]),
-                                          samples: try set(samples, "--samples"), dataRanks: ranks, biases: try biases,
-                                          activations: try activations, losses: try losses, maximumParameters: maxParameters)
-            } catch let error as InputError { throw ValidationError(error.message) }
-            all = grid.cases(widths: widths.widths)
+            do { shape = try Architecture(parsing: arch) } catch { throw ValidationError("--arch: \(error.message)") }
+        }
+        let grid: ConjectureGrid
+        do {
+            grid = try ConjectureGrid(
+                inputs: try shape.map { IntegerSet([$0.inputWidth]) } ?? set(inputs ?? "1..6", "--inputs"),
+                depths: try shape.map { IntegerSet([$0.depth]) } ?? set(depth ?? "1..3", "--depth"),
+                hidden: try shape.map { _ in IntegerSet([1]) } ?? set(hidden ?? "1..4", "--hidden"),
+                outputs: try shape.map { IntegerSet([$0.outputWidth]) } ?? set(outputs ?? "1..4", "--outputs"),
+                samples: try set(samples, "--samples"), dataRanks: ranks, biases: try biases,
+                activations: try activations, losses: try losses, maximumParameters: maxParameters)
+        } catch let error as InputError { throw ValidationError(error.message) }
+        let all: [GridCase]
+        if let shape {
+            all = grid.cases(widths: shape.widths)
             guard !all.isEmpty else {
-                throw ValidationError("--arch \(arch): no network to check (p = \(widths.parameterCount) exceeds --max-parameters \(maxParameters)?)")
+                throw ValidationError("--arch \(arch!): no network to check (p = \(shape.parameterCount) exceeds --max-parameters \(maxParameters)?)")
             }
         } else {
-            let grid: ConjectureGrid
-            do {
-                grid = try ConjectureGrid(inputs: try set(inputs ?? "1..6", "--inputs"), depths: try set(depth ?? "1..3", "--depth"),
-                                          hidden: try set(hidden ?? "1..4", "--hidden"), outputs: try set(outputs ?? "1..4", "--outputs"),
-                                          samples: try set(samples, "--samples"), dataRanks: ranks, biases: try biases,
-                                          activations: try activations, losses: try losses, maximumParameters: maxParameters)
-            } catch let error as InputError { throw ValidationError(error.message) }
             all = random.map { grid.randomCases($0, seed: UInt64(seed) ?? 0) } ?? Array(grid.cases())
             guard !all.isEmpty else { throw ValidationError("the grid has no network with at most \(maxParameters) parameters") }
         }
-        let indexed = all.enumerated().map { (index: $0.offset, item: $0.element) }
-        guard let (i, n) = shardValue else { return indexed }
+        let (i, n) = shardValue ?? (1, 1)
         return ConjectureGrid.shard(all, i, of: n)
     }
 
