@@ -24,11 +24,17 @@ struct Fixtures: ParsableCommand {
             integers, one-hot targets for cross-entropy; presets leave out K = 1 cases under cross-entropy): the \
             Hessian files are the float64 Hessians of that loss and activation (rounded), and case.json (format \
             version 2) has per part a certified rank interval (`intervals`: lower, upper, upperStatement, basis, exact, \
-            precisionBits) instead of exact ranks. Examples:
+            precisionBits) instead of exact ranks. Linear convolutional networks (--preset conv, or one network with \
+            --input, --layers and --samples; format version 3): x.npy is N x C x H x W (or N x C x L), w_t.npy each \
+            layer's weight in PyTorch's shape ((C, C_in, k, k), or (K, in) for a dense layer), b_t.npy for the layers \
+            with a bias, the Hessians in PyTorch's parameter order, and case.json the exact ranks with the tightest \
+            upper bound proven at that point (proofs/convolution.md). Examples:
 
               hessian-rank fixtures --out fixtures
               hessian-rank fixtures --out smooth --activation tanh --loss cross-entropy
               hessian-rank fixtures --out mine --arch 64,4,10 --x first100.npy --y targets100.npy --activation relu
+              hessian-rank fixtures --out cnn --preset conv
+              hessian-rank fixtures --out cnn1 --input 1x6x6 --layers conv:2:3:same,dense:3 --samples 4
               python3 -c "import numpy as np, json; print(json.load(open('fixtures/01-linear-3x2-n4-seed1/case.json'))['ranks'])"
             """
     )
@@ -36,7 +42,7 @@ struct Fixtures: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The folder to write (created if missing).", valueName: "dir"))
     var out: String
 
-    @Option(name: .long, help: ArgumentHelp("Cases: default (8 small networks) or demo (the paper's demo configuration).", valueName: "name"))
+    @Option(name: .long, help: ArgumentHelp("Cases: default (8 small networks), demo (the paper's demo configuration) or conv (6 small linear CNNs, format version 3; see also --input and --layers).", valueName: "name"))
     var preset: String = "default"
 
     @OptionGroup var model: ExactActivationOption
@@ -55,7 +61,13 @@ struct Fixtures: ParsableCommand {
 
     @OptionGroup var dataFiles: DataFileOptions
 
+    @OptionGroup var convolution: ConvolutionOptions
+
+    /// Whether the fixtures are of linear convolutional networks (`--preset conv`, or --input and --layers).
+    var convolutional: Bool { preset == "conv" || convolution.given }
+
     func validate() throws {
+        if convolutional { return try validateConvolution() }
         do { _ = try Loss(parsing: loss) } catch { throw ValidationError("--loss: \(error.message)") }
         if intervals {
             try validateIntervals()
@@ -111,6 +123,7 @@ struct Fixtures: ParsableCommand {
     }
 
     func run() throws {
+        if convolutional { return try runConvolution() }
         // The float flags in case.json must not depend on the BLAS thread count (`BLASThreads`).
         BLASThreads.pinToOne()
         let files = dataFiles.given ? try filePlan() : nil
@@ -124,18 +137,7 @@ struct Fixtures: ParsableCommand {
             let (seed, files) = try draw(c, activation: activation, plan: files?.plan)
             built.append((FixtureWriter.name(index, c.with(seed: seed), activation: activation, loss: lossValue), files))
         }
-        try AtomicFile.createFolder(root.path)
-        var written: [WrittenFixture] = []
-        for (name, files) in built {
-            let folder = root.appendingPathComponent(name)
-            try AtomicFile.createFolder(folder.path)
-            var hashes: [String: String] = [:]
-            for (file, data) in files.sorted(by: { $0.key < $1.key }) {
-                try AtomicFile.write(data, to: folder.appendingPathComponent(file).path)
-                hashes[file] = SHA256.hex(data)
-            }
-            written.append(WrittenFixture(name: name, files: hashes))
-        }
+        let written = try write(built)
         progress.update(cases.count)
         progress.finish()
         try AtomicFile.write(try FixtureWriter.manifest(written, activation: activation, bias: network.bias,
@@ -175,6 +177,80 @@ struct Fixtures: ParsableCommand {
 }
 
 extension Fixtures {
+    /// The refusals of convolutional fixtures (exit 2): linear networks under mse, drawn, within the certification
+    /// limit.
+    func validateConvolution() throws {
+        guard network.arch == nil, !dataFiles.given, network.dataRank == nil else {
+            throw ValidationError("--preset conv, --input and --layers: convolutional fixtures are drawn from their own shapes; leave out --arch, --x, --y and --data-rank")
+        }
+        guard activation == .linear, lossValue == .mse, (try? Loss(parsing: loss)) != nil else {
+            throw ValidationError("--preset conv, --input and --layers: convolutional networks are linear under mse so far; leave out --activation and --loss")
+        }
+        try Validate.seed(network.seed)
+        if convolution.given {
+            guard preset == "default" else {
+                throw ValidationError("--preset \(preset): give either a preset or one network with --input and --layers")
+            }
+            let architecture = try convolution.architecture(bias: network.bias)
+            guard let samples = network.samples else { throw ValidationError("--layers: give the number of samples with --samples N") }
+            guard let n = Int(samples), n >= 1 else {
+                throw ValidationError("--samples: expected a positive integer number of samples, e.g. --samples 50; got '\(samples)'")
+            }
+            let p = architecture.parameterCount, limit = CertificationLimit.parameters
+            guard p <= limit else {
+                throw ValidationError("--layers: fixtures carry certified ranks, offered up to p = \(limit) parameters; input \(architecture.input), layers \(architecture.layersText) has p = \(p)")
+            }
+        } else if network.samples != nil {
+            throw ValidationError("--samples: the conv preset's cases have their own N; give one network with --input and --layers to choose it")
+        }
+        try Validate.outputFolder(out, option: "--out")
+    }
+
+    /// The convolutional cases: the preset's, or the one of --input and --layers.
+    func convolutionCases() throws -> [ConvolutionFixtureCase] {
+        if convolution.given {
+            return [ConvolutionFixtureCase(architecture: try convolution.architecture(bias: network.bias),
+                                           samples: network.sampleCount, seed: network.seedValue)]
+        }
+        return FixturePresets.convolutionCases(seed: network.seedValue, bias: network.bias)
+    }
+
+    /// Every case in memory first (p <= 1000 each), then the folder, the manifest last.
+    func runConvolution() throws {
+        BLASThreads.pinToOne()
+        let cases = try convolutionCases()
+        var progress = Progress("fixtures", total: cases.count)
+        var built: [(name: String, files: [String: Data])] = []
+        for (index, c) in cases.enumerated() {
+            progress.update(index, "input \(c.architecture.input), layers \(c.architecture.layersText)")
+            let problem = try ConvolutionalProblem.draw(c.architecture, samples: c.samples, seed: c.seed)
+            built.append((FixtureWriter.convolutionName(index, c), try FixtureWriter.convolutionFiles(for: problem, seed: c.seed)))
+        }
+        progress.update(cases.count)
+        progress.finish()
+        let written = try write(built)
+        try AtomicFile.write(try FixtureWriter.convolutionManifest(written), to: URL(fileURLWithPath: out).appendingPathComponent("manifest.json").path)
+        print("wrote \(written.count) linear convolutional fixtures to \(out) (manifest.json lists each file with its SHA-256)")
+    }
+
+    /// Writes the built cases under --out, each file atomically, and returns their hashes.
+    func write(_ built: [(name: String, files: [String: Data])]) throws -> [WrittenFixture] {
+        let root = URL(fileURLWithPath: out)
+        try AtomicFile.createFolder(root.path)
+        var written: [WrittenFixture] = []
+        for (name, files) in built {
+            let folder = root.appendingPathComponent(name)
+            try AtomicFile.createFolder(folder.path)
+            var hashes: [String: String] = [:]
+            for (file, data) in files.sorted(by: { $0.key < $1.key }) {
+                try AtomicFile.write(data, to: folder.appendingPathComponent(file).path)
+                hashes[file] = SHA256.hex(data)
+            }
+            written.append(WrittenFixture(name: name, files: hashes))
+        }
+        return written
+    }
+
     /// The files of a certified-interval case: `Generator.drawForLoss` at the case's seed, drawn again with
     /// seed + k 2^32 (`KinkRedraw`) while an elu pre-activation is not proven nonzero (no second derivative there).
     func drawForIntervals(_ c: NetworkCase) throws -> (UInt64, [String: Data]) {

@@ -36,7 +36,7 @@ import RankFormulas
 import SHA256Digest
 
 public enum FixturePresets {
-    public static let names = ["default", "demo"]
+    public static let names = ["default", "demo", "conv"]
 
     /// default: eight small networks (L = 1 ... 4, a bottleneck, K = 1, N < d, a prescribed data rank) whose Hessian
     /// entries stay below 2^53, so every fixture carries its Hessians; demo: the paper's demo configuration.

@@ -76,6 +76,18 @@ public enum LayerSpec: Sendable, Hashable {
         case .dense(_, let bias): bias
         }
     }
+
+    /// The layer in `--layers` syntax, canonical: `conv:C:k`, then `:sS` for a stride above 1, `:same` and `:bias`
+    /// when they apply; `dense:K[:bias]`. Parsing it gives the layer back.
+    public var text: String {
+        switch self {
+        case .convolution(let c):
+            return "conv:\(c.outChannels):\(c.kernel)" + (c.stride > 1 ? ":s\(c.stride)" : "") + (c.samePadding ? ":same" : "")
+                + (c.bias ? ":bias" : "")
+        case .dense(let outputs, let bias):
+            return "dense:\(outputs)" + (bias ? ":bias" : "")
+        }
+    }
 }
 
 /// A network of convolutions followed by dense layers, on inputs of one shape.
@@ -120,6 +132,28 @@ public struct ConvolutionalArchitecture: Sendable, Equatable {
     }
 
     public var depth: Int { layers.count }
+
+    /// The layers in `--layers` syntax (`LayerSpec.text`), comma-separated.
+    public var layersText: String { layers.map(\.text).joined(separator: ",") }
+
+    /// The shape of layer t's weight as PyTorch holds it: (C, C_in, k) or (C, C_in, k, k) for a convolution, (K, in)
+    /// for a dense layer (in: the flattened input).
+    public func weightShape(_ t: Int) -> [Int] {
+        switch layers[t] {
+        case .convolution(let c):
+            return [c.outChannels, inputShape(t).channels] + Array(repeating: c.kernel, count: input.spatial.count)
+        case .dense(let outputs, _):
+            return [outputs, inputShape(t).count]
+        }
+    }
+
+    /// The number of biases of layer t: its output channels (or outputs), or 0 without a bias.
+    public func biasCount(_ t: Int) -> Int {
+        switch layers[t] {
+        case .convolution(let c): c.bias ? c.outChannels : 0
+        case .dense(let outputs, let bias): bias ? outputs : 0
+        }
+    }
     /// The number of outputs K (a final convolution's outputs are its flattened map).
     public var outputWidth: Int { shapes[depth - 1].count }
     /// Whether some layer has a bias: then the unrolled network carries a constant 1 (`ConvolutionalProblem`).
@@ -127,15 +161,7 @@ public struct ConvolutionalArchitecture: Sendable, Equatable {
     /// The input shape of layer t (0-based).
     public func inputShape(_ t: Int) -> TensorShape { t == 0 ? input : shapes[t - 1] }
 
-    public func parameterCount(_ t: Int) -> Int {
-        let inputs = inputShape(t).channels
-        switch layers[t] {
-        case .convolution(let c):
-            return c.outChannels * inputs * Array(repeating: c.kernel, count: input.spatial.count).reduce(1, *) + (c.bias ? c.outChannels : 0)
-        case .dense(let outputs, let bias):
-            return outputs * inputShape(t).count + (bias ? outputs : 0)
-        }
-    }
+    public func parameterCount(_ t: Int) -> Int { weightShape(t).reduce(1, *) + biasCount(t) }
 
     public var parameterCount: Int { (0..<depth).reduce(0) { $0 + parameterCount($1) } }
     public func parameterOffset(_ t: Int) -> Int { (0..<t).reduce(0) { $0 + parameterCount($1) } }
