@@ -67,7 +67,32 @@ extension PointUpperBounds {
                 UpperBound(value: $0.value, statement: "unrolled:" + $0.statement, basis: $0.basis)
             }
         }
-        return [.outer: lifted(unrolled.outer) + own.outer, .functional: lifted(unrolled.functional) + own.functional,
-                .loss: lifted(unrolled.loss) + own.loss]
+        let dataRank = try CertifiedRank.rank(of: problem.x).rank
+        var conv = PartUpperBounds(outer: [], functional: [], loss: [])
+        if let shape = a.oneHiddenConvolution {
+            let bounds = OneConvolutionBounds(channels: shape.channels, filterEntries: shape.filterEntries,
+                                              positions: shape.positions, outputs: a.outputWidth, dataRank: dataRank)
+            conv = bounds.upperBounds(samples: problem.sampleCount,
+                                      patchResidualRank: try CertifiedRank.rank(of: patchResidual(problem, omega: omega)).rank)
+            conv = PartUpperBounds(outer: [conv.outer[0]], functional: [conv.functional[0]], loss: [conv.loss[0]])
+        }
+        return [.outer: conv.outer + lifted(unrolled.outer) + own.outer,
+                .functional: conv.functional + lifted(unrolled.functional) + own.functional,
+                .loss: conv.loss + lifted(unrolled.loss) + own.loss]
+    }
+
+    /// G of `conv-functional` (proofs/convolution.md) for a network with one hidden convolution: (K d') x kappa, entry
+    /// ((k, position), j) the residual covariance Omega[k, i] at the input entry i that filter entry j of channel 0
+    /// meets at that position (0 where it meets padding).
+    public static func patchResidual(_ problem: ConvolutionalProblem, omega: IntegerMatrix) -> IntegerMatrix {
+        let a = problem.architecture, shape = a.oneHiddenConvolution!
+        var g = IntegerMatrix(rows: a.outputWidth * shape.positions, columns: shape.filterEntries)
+        // Channel 0's filter entries come first in the layer's parametrisation, its positions are rows 0..<d'.
+        for (j, entries) in a.parametrization(0).prefix(shape.filterEntries).enumerated() {
+            for entry in entries {
+                for k in 0..<a.outputWidth { g.addEntry(k * shape.positions + entry.row, j, from: omega, k, entry.column) }
+            }
+        }
+        return g
     }
 }

@@ -172,7 +172,6 @@ struct ConjectureReport: Encodable {
     // MARK: The table
 
     func table(show: Int) -> String {
-        let pad = Rank.pad
         var lines: [String] = []
         for f in formulas { lines.append("\(FormulaPart(rawValue: f.part)!.symbol) \(f.relation) \(Self.stripRelation(f.text))") }
         for d in definitions { lines.append("where \(d)") }

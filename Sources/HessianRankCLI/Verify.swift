@@ -18,6 +18,12 @@ struct Verify: ParsableCommand {
             the rank over Q exactly, whatever the prime. A shortfall where C1-C4 hold is redrawn with up to \
             \(Verify.redraws) further seeds (seed + k * 2^32) before it counts; a shortfall where a diagnostic fails is redrawn too, and is reported, not counted, if it persists. The formulas are checked by the same engine as `hessian-rank conjecture` (their texts in its language are in proofs/conjecture-language.md). Exit 0 iff no counterexample, no \
             shortfall below a proven attainment and no shortfall where C1-C4 hold remain; 1 otherwise.
+
+            With --conv, the statements about one hidden convolution and a dense head (proofs/convolution.md) on \
+            90 linear CNNs: rank H_F = 2 m rank G (an identity: equal, or the run fails), rank H_O <= min(K r, \
+            q (K d' + kappa - q)) with equality claimed (observed) for 1-D convolutions with valid padding and \
+            stride 1 (a shortfall there is redrawn, then fails the run) and only the bound elsewhere (within), and \
+            rank H_L <= their sum. Example: hessian-rank verify --conv --certify
             """
     )
 
@@ -41,8 +47,12 @@ struct Verify: ParsableCommand {
         valueName: "p"))
     var maxParameters: Int = 300
 
+    @Flag(name: .long, help: "Check the statements about one hidden convolution (proofs/convolution.md: rank H_F = 2 m rank G, rank H_O <= min(K r, q (K d' + kappa - q)) with equality observed in 1-D) on a built-in grid of 90 linear CNNs instead.")
+    var conv = false
+
     func validate() throws {
         try rankOptions.activation.requireExact()
+        if conv { try validateConvolution() }
         let parsed: Loss
         do { parsed = try Loss(parsing: loss) } catch { throw ValidationError("--loss: \(error.message)") }
         guard maxParameters >= 1 && maxParameters <= Rank.ballParameterLimit else {
@@ -99,6 +109,7 @@ struct Verify: ParsableCommand {
     }
 
     func run() throws {
+        if conv { return try runConvolution() }
         if let parsed = try? Loss(parsing: loss), parsed != .mse { return try runLoss(parsed) }
         let base = UInt64(seed)!
         let cases = VerifyGrid.cases(seed: base)

@@ -147,6 +147,13 @@ public struct ConvolutionalArchitecture: Sendable, Equatable {
         }
     }
 
+    /// For one hidden convolution then a dense layer, both without bias: m, the entries of one filter (C_0 k^s) and
+    /// the output positions per channel d'; nil for any other network.
+    public var oneHiddenConvolution: (channels: Int, filterEntries: Int, positions: Int)? {
+        guard depth == 2, case .convolution(let c) = layers[0], !c.bias, case .dense(_, false) = layers[1] else { return nil }
+        return (c.outChannels, weightShape(0).dropFirst().reduce(1, *), shapes[0].positions)
+    }
+
     /// The number of biases of layer t: its output channels (or outputs), or 0 without a bias.
     public func biasCount(_ t: Int) -> Int {
         switch layers[t] {

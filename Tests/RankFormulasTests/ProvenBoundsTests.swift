@@ -84,4 +84,21 @@ import Testing
         #expect(statements == ["bias-network:outer", "bias-network:functional-bound", "bias-network:loss",
                                "bias-network:sum", "jacobian-rows", "parameters"])
     }
+
+    /// One hidden 1-D convolution, 2 channels of kernel 3 on 1 x 8 (d' = 6), K = 2, data of rank 8, by hand:
+    /// p = 2 * 3 + 2 * 2 * 6 = 30; q = min(2, 12, 3) = 2; conv-outer = min(2 * 8, 2 (12 + 3 - 2)) = 16; with rank G = 3,
+    /// conv-functional = 2 * 2 * 3 = 12, at most 2 * 2 * min(12, 3) = 12; H_L's sum 28. With data of rank 2:
+    /// min(4, 26) = 4. With 5 channels of 8 entries and K d' = 3: q = 3, 3 (3 + 8 - 3) = 24.
+    @Test func oneConvolutionByHand() {
+        let bounds = OneConvolutionBounds(channels: 2, filterEntries: 3, positions: 6, outputs: 2, dataRank: 8)
+        #expect(bounds.parameterCount == 30 && bounds.q == 2 && bounds.functionalMaximum == 12)
+        #expect(bounds.outer == UpperBound(value: 16, statement: "conv-outer", basis: .provedHere))
+        #expect(bounds.functional(patchResidualRank: 3) == UpperBound(value: 12, statement: "conv-functional", basis: .provedHere))
+        let parts = bounds.upperBounds(samples: 10, patchResidualRank: 3)
+        #expect(parts.loss.first == UpperBound(value: 28, statement: "sum", basis: .provedHere))
+        #expect(parts.outer.map(\.statement) == ["conv-outer", "jacobian-rows", "parameters"])
+        #expect(OneConvolutionBounds(channels: 2, filterEntries: 3, positions: 6, outputs: 2, dataRank: 2).outer.value == 4)
+        #expect(OneConvolutionBounds(channels: 5, filterEntries: 8, positions: 3, outputs: 1, dataRank: 40).outer.value == 24)
+    }
 }
+
