@@ -68,24 +68,16 @@ extension Rank {
     func runConvolution() throws {
         let architecture = convolutionalArchitecture
         let problem = try ConvolutionalProblem.draw(architecture, samples: network.sampleCount, seed: network.seedValue)
-        let exact = rankOptions.certify ? ParametrizedLinearHessian(problem) : nil
         let p = problem.parameterCount
-        let bounds = try PointUpperBounds.bounds(problem)
-        // Modulo primes, the three parts come from one pass per prime.
-        let modular = exact == nil ? ParametrizedHessians.ranks(problem, primes: rankOptions.primeChoice) : []
-        var parts: [ConvolutionPart] = []
-        for (index, part) in HessianPart.allCases.enumerated() {
-            let result: RankResult
-            if let exact {
-                do { result = try CertifiedRank.rank(of: exact.rankSource(for: part)) } catch { throw CommandFailure(message: "--certify: \(error)") }
-            } else {
-                result = modular[index]
-            }
-            let bound = UpperBound.tightest(bounds[part]!)!
-            parts.append(ConvolutionPart(part: part.rawValue, rank: result.rank, upperBound: bound.value, upperBoundStatement: bound.statement,
-                                         exact: result.certified || result.rank == bound.value, method: result.method.rawValue,
-                                         errorBound: result.errorBound,
-                                         primes: result.certified ? [] : result.primes.map { String($0) }))
+        let analysis: ConvolutionalAnalysis
+        do { analysis = try ConvolutionalAnalysis(problem, primes: rankOptions.primeChoice, certify: rankOptions.certify) } catch let error as CertifiedRank.TooLarge {
+            throw CommandFailure(message: "--certify: \(error)")
+        }
+        let parts = analysis.parts.map { part in
+            ConvolutionPart(part: part.part.rawValue, rank: part.rank, upperBound: part.tightest.value,
+                            upperBoundStatement: part.tightest.statement, exact: part.exact, method: part.result.method.rawValue,
+                            errorBound: part.result.errorBound,
+                            primes: part.result.certified ? [] : part.result.primes.map { String($0) })
         }
         let report = ConvolutionReport(input: architecture.input.description, layers: layers!, parameters: p,
                                        samples: problem.sampleCount, seed: network.seed,

@@ -2,9 +2,9 @@
 // the rank of a linear CNN's Hessians against the number of channels, which the paper reports grows linearly while
 // the number of parameters grows quadratically. Here with exact points: input 1 x 8 x 8, two 3 x 3 convolutions with
 // c channels and same padding, a dense layer to K = 10, N = 100 samples (more than the 64 inputs, so that the data
-// have full rank d); c = 1, 2, 4, 6, 8. Point i is drawn with seed + i (`ConvolutionalProblem.draw`); each part is
-// ranked modulo random primes (`ParametrizedHessianSource`), and a rank that meets a bound that holds at the point
-// (p; N K for H_O; the unrolled dense network's, `PointUpperBounds.bounds`) is exact. We could not confirm the paper's closed
+// have full rank d); c = 1, 2, 4, 6, 8. Point i is drawn with seed + i (`ConvolutionalProblem.draw`) and ranked by
+// `ConvolutionalAnalysis`: modulo random primes, the three parts from one pass per prime, and a rank that meets a bound
+// that holds at the point (p; N K for H_O; the unrolled dense network's, `PointUpperBounds.bounds`) is exact. We could not confirm the paper's closed
 // forms (proofs/convolution.md), so none is compared.
 import ExactAlgebra
 import HessianAnalysis
@@ -58,18 +58,11 @@ public enum ChannelStudy {
         let clock = ContinuousClock(), start = clock.now
         let architecture = architecture(channels: c)
         let problem = try ConvolutionalProblem.draw(architecture, samples: samples, seed: seed &+ UInt64(index))
-        let drawn = primes.draw()
-        let bounds = try PointUpperBounds.bounds(problem)
-        let results = HessianPart.allCases.map { part in
-            ModularRank.rank(of: ParametrizedHessianSource(problem, part: part), primes: drawn, drawnAtRandom: primes.isRandom)
-        }
-        let exactBy = zip(HessianPart.allCases, results).map { part, result -> String? in
-            let bound = UpperBound.tightest(bounds[part]!)!
-            return result.rank == bound.value ? bound.statement : nil
-        }
-        return Record(index: index, channels: c, layers: "conv:\(c):3:same,conv:\(c):3:same,dense:\(outputs)", parameters: problem.parameterCount,
-                      samples: samples, seed: String(seed &+ UInt64(index)), ranks: results.map(\.rank), exactBy: exactBy,
-                      errorBound: RankResult.worstBound(results.map(\.errorBound)), primes: drawn.map { String($0) },
+        let analysis = try ConvolutionalAnalysis(problem, primes: primes, certify: false)
+        return Record(index: index, channels: c, layers: architecture.layersText, parameters: problem.parameterCount,
+                      samples: samples, seed: String(seed &+ UInt64(index)), ranks: analysis.parts.map(\.rank),
+                      exactBy: analysis.parts.map { $0.exactBy?.statement }, errorBound: analysis.errorBound,
+                      primes: analysis.primes.map { String($0) },
                       seconds: (clock.now - start).seconds)
     }
 }

@@ -132,33 +132,26 @@ public enum ConvolutionVerification {
         let bounds = OneConvolutionBounds(channels: shape.channels, filterEntries: shape.filterEntries,
                                           positions: shape.positions, outputs: architecture.outputWidth, dataRank: dataRank)
         let proven = bounds.upperBounds(samples: problem.sampleCount, patchResidualRank: patchRank)
-        let results: [RankResult]
-        if certify {
-            let exact = ParametrizedLinearHessian(problem)
-            results = try HessianPart.allCases.map { try CertifiedRank.rank(of: exact.rankSource(for: $0)) }
-        } else {
-            results = ParametrizedHessians.ranks(problem, primes: primes)
-        }
+        let analysis = try ConvolutionalAnalysis(problem, primes: primes, certify: certify)
         var parts: [Part] = []
-        for (part, result) in zip(HessianPart.allCases, results) {
-            let all: [UpperBound], claimed: UpperBound, equality: Bool
-            switch part {
-            case .functional: all = proven.functional; claimed = all[0]; equality = true
-            case .outer: all = proven.outer; claimed = all[0]; equality = verificationCase.observationApplies
-            case .loss: all = proven.loss; claimed = all[0]; equality = false
+        for ranked in analysis.parts {
+            // The statement claimed for the part: the identity, the bound (equality observed in 1-D), their sum.
+            let claimed: UpperBound, equality: Bool
+            switch ranked.part {
+            case .functional: (claimed, equality) = (proven.functional[0], true)
+            case .outer: (claimed, equality) = (proven.outer[0], verificationCase.observationApplies)
+            case .loss: (claimed, equality) = (proven.loss[0], false)
             }
-            let tightest = UpperBound.tightest(all)!
             let outcome: Outcome
-            if all.contains(where: { result.rank > $0.value }) {
+            if ranked.exceedsABound {
                 outcome = .above
-            } else if result.rank == claimed.value {
+            } else if ranked.rank == claimed.value {
                 outcome = .equal
             } else {
                 outcome = equality ? .below : .within
             }
-            parts.append(Part(part: part, rank: result.rank, statement: claimed.statement, value: claimed.value,
-                              equalityClaimed: equality, outcome: outcome,
-                              exact: result.certified || result.rank == tightest.value, result: result))
+            parts.append(Part(part: ranked.part, rank: ranked.rank, statement: claimed.statement, value: claimed.value,
+                              equalityClaimed: equality, outcome: outcome, exact: ranked.exact, result: ranked.result))
         }
         return Result(verificationCase: verificationCase, seeds: seeds, dataRank: dataRank, patchResidualRank: patchRank,
                       patchResidualMaximum: min(architecture.outputWidth * shape.positions, shape.filterEntries),
