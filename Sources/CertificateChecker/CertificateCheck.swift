@@ -2,7 +2,9 @@
 //
 // It trusts nothing the producer computed. It reads the network (with or without biases), data and targets from the
 // file, rebuilds the Hessians by the direct route (HessianReference: per-sample automatic differentiation in Int128, for
-// linear networks and, away from kinks, ReLU and leaky-ReLU networks; never the producer's structured path), and
+// linear networks and, away from kinks, ReLU and leaky-ReLU networks; never the producer's structured path; for a
+// linear convolutional network, format version 3, the direct route on its unrolled dense network pulled back to theta,
+// the layer list read and validated by the checker's own `ConvolutionalShape`), and
 // checks, for each claimed rank rho, on the integer Hessian H the direct route returns (for a leaky slope a/b,
 // b^(2(L-1)) times the true Hessian: same rank, and the witnesses are stated for it):
 // - lower bound: the rho x rho submatrix H[rows, columns] has the stated nonzero determinant modulo the stated prime
@@ -21,18 +23,20 @@
 // - a file above 64 MiB, before reading it;
 // - before parsing any value: a key the format does not have (or one key twice), nesting deeper than 5 levels, a string
 //   above 64 bytes, a number above 19 characters or not an integer, more JSON values than a certificate within these
-//   limits holds (1,030,100);
+//   limits holds (1,034,100);
 // - before building any matrix: more than 1,001 widths, p above 1,000 (biases included; certify's limit; it bounds
 //   every width), N above 10,000 samples, N (d + K) above 10^6 data entries, a rebuild of more than 2 * 10^9
-//   multiply-adds (N p^2 (K + 8) / 2), a decimal entry of more than 39 digits.
+//   multiply-adds (N p^2 (K + 8) / 2), a decimal entry of more than 39 digits; for a convolutional network also more
+//   than 1,000 layers and an unrolled network of more than 3,000 parameters p_u, and the rebuild's work is counted
+//   in p_u (N p_u^2 (K + 8) / 2).
 import Foundation
 import HessianReference
 import SHA256Digest
 
 public enum CertificateCheck {
     /// The newest format this checker reads; it reads every earlier one too (version 1 has no proven-statement
-    /// witnesses).
-    public static let formatVersion = 2
+    /// witnesses; version 2 no convolutional networks).
+    public static let formatVersion = 3
     public static let type = "hessian-rank-certificate"
 
     public struct Failure: Error, Equatable, CustomStringConvertible {
@@ -66,6 +70,21 @@ public enum CertificateCheck {
         public let samples: Int
         public let parameters: Int
         public let parts: [PartSummary]
+        /// A convolutional network's input and layers ("input 1x6x6, layers conv:2:3:same,dense:3"); nil for a dense
+        /// network. `architecture` is then the unrolled network's widths (flattened sizes).
+        public let convolution: String?
+
+        init(architecture: [Int], activation: String, bias: Bool, samples: Int, parameters: Int, parts: [PartSummary],
+             convolution: String? = nil) {
+            self.architecture = architecture
+            self.activation = activation
+            self.bias = bias
+            self.samples = samples
+            self.parameters = parameters
+            self.parts = parts
+            self.convolution = convolution
+        }
+
         public var description: String {
             let ranks = parts.map { "rank \(symbol($0.part)) = \($0.rank)" }.joined(separator: ", ")
             let statements = parts.compactMap { part in
@@ -75,8 +94,9 @@ public enum CertificateCheck {
                 : "each nonzero minor checked exactly on the rebuilt Hessians; upper bounds: "
                     + statements.joined(separator: ", ") + ", proven statements recomputed from the network "
                     + "(proofs/upper-bounds.md)" + (statements.count < parts.count ? "; the others by the exact column span" : "")
-            return "valid: \(ranks) for \(network)widths \(architecture.map(String.init).joined(separator: ",")) "
-                + "(p = \(parameters), N = \(samples)); \(upper)"
+            let what = convolution.map { "the convolutional network \($0)" }
+                ?? "\(network)widths \(architecture.map(String.init).joined(separator: ","))"
+            return "valid: \(ranks) for \(what) (p = \(parameters), N = \(samples)); \(upper)"
         }
         /// "" (bias-free linear), "the ReLU network with ", "the leaky-ReLU network (slope 1/8) with bias, ", ...
         var network: String {
@@ -116,13 +136,27 @@ public enum CertificateCheck {
         for key in ["generator", "flintVersion", "seed"] { _ = try fields.string(key) }
 
         let networkObject = try fields.object("network")
-        let (network, activation, activationName) = try NetworkReader.read(Fields(networkObject, path: "network."))
-        guard try fields.int("samples") == network.samples.count else {
-            throw Failure("samples is \(try fields.int("samples")) but the data has \(network.samples.count) rows")
+        let networkFields = Fields(networkObject, path: "network.")
+        // A dense network (every version), or from version 3 a convolutional one (input, layers, theta).
+        let read: Network
+        if let key = ConvolutionalNetworkReader.keys.first(where: { networkObject[$0] != nil }) {
+            guard version >= 3 else {
+                throw Failure("network.\(key): a convolutional network (input, layers, theta) needs format version 3; this file is version \(version)")
+            }
+            let (network, shape) = try ConvolutionalNetworkReader.read(networkFields)
+            read = Network(samples: network.unrolled.samples.count, parameters: network.parameterCount, dense: nil,
+                           activation: .linear, activationName: "linear", convolution: (network, shape))
+        } else {
+            let (network, activation, activationName) = try NetworkReader.read(networkFields)
+            read = Network(samples: network.samples.count, parameters: network.parameterCount, dense: network,
+                           activation: activation, activationName: activationName, convolution: nil)
         }
-        let p = network.parameterCount
+        guard try fields.int("samples") == read.samples else {
+            throw Failure("samples is \(try fields.int("samples")) but the data has \(read.samples) rows")
+        }
+        let p = read.parameters
         guard try fields.int("parameters") == p else {
-            throw Failure("parameters is \(try fields.int("parameters")) but the architecture has p = \(p)")
+            throw Failure("parameters is \(try fields.int("parameters")) but the \(read.convolution == nil ? "architecture" : "layers") \(read.convolution == nil ? "has" : "have") p = \(p)")
         }
         guard try fields.string("inputsDigest") == (try digest(networkObject)) else {
             throw Failure("the network, data or targets changed after certification (inputsDigest does not match)")
@@ -130,7 +164,11 @@ public enum CertificateCheck {
 
         let hessians: DirectHessian.Result
         do {
-            hessians = try DirectHessian.compute(network, activation: activation)
+            if let convolution = read.convolution {
+                hessians = try DirectHessian.compute(convolution.network, activation: read.activation)
+            } else {
+                hessians = try DirectHessian.compute(read.dense!, activation: read.activation)
+            }
         } catch {
             throw Failure("cannot rebuild the Hessians: \(error)")
         }
@@ -154,7 +192,7 @@ public enum CertificateCheck {
             let rank = try part.int("rank")
             let bound = try RankWitness.check(Fields(try part.object("witness"), path: "parts[\(index)].witness."),
                                               rank: rank, matrix: matrix, size: p, part: name, formatVersion: version,
-                                              network: network, activation: activation)
+                                              network: read.dense, activation: read.activation)
             summaries.append(PartSummary(part: name, rank: rank, statement: bound?.statement, basis: bound?.basis.rawValue))
         }
 
@@ -163,12 +201,28 @@ public enum CertificateCheck {
         guard try fields.string("certificateDigest") == (try digest(unsigned)) else {
             throw Failure("the certificate changed after it was written (certificateDigest does not match)")
         }
-        return Summary(architecture: network.widths, activation: activationName, bias: network.hasBias,
-                       samples: network.samples.count, parameters: p, parts: summaries)
+        if let convolution = read.convolution {
+            return Summary(architecture: convolution.network.unrolled.widths, activation: read.activationName,
+                           bias: convolution.shape.layers.allSatisfy(\.bias), samples: read.samples, parameters: p,
+                           parts: summaries, convolution: convolution.shape.description)
+        }
+        return Summary(architecture: read.dense!.widths, activation: read.activationName, bias: read.dense!.hasBias,
+                       samples: read.samples, parameters: p, parts: summaries)
+    }
+
+    /// The network a certificate describes: dense (`dense`) or convolutional (`convolution`, with the shape the
+    /// checker read), with what the checks need of either.
+    struct Network {
+        let samples: Int
+        let parameters: Int
+        let dense: ReferenceNetwork?
+        let activation: ReferenceActivation
+        let activationName: String
+        let convolution: (network: ReferenceConvolutionalNetwork, shape: ConvolutionalShape)?
     }
 
     static func unknownVersion(_ version: Int) -> Failure {
-        Failure("unknown format version \(version) (this checker reads versions 1 and \(formatVersion))")
+        Failure("unknown format version \(version) (this checker reads versions 1 to \(formatVersion))")
     }
 
     static func digest(_ value: Any) throws(Failure) -> String {

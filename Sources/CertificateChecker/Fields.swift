@@ -36,6 +36,14 @@ struct Fields {
         return array
     }
 
+    /// A JSON true or false (not 0 or 1: JSONSerialization gives NSNumber for both, and only a boolean's type is "c").
+    func bool(_ key: String) throws(CertificateCheck.Failure) -> Bool {
+        guard let number = try value(key) as? NSNumber, String(cString: number.objCType) == "c" else {
+            throw CertificateCheck.Failure("\(path)\(key) must be true or false")
+        }
+        return number.boolValue
+    }
+
     func integers(_ key: String) throws(CertificateCheck.Failure) -> [Int] {
         let items = try array(key)
         return try items.enumerated().map { (index, item) throws(CertificateCheck.Failure) in
@@ -56,19 +64,30 @@ struct Fields {
         return try rows.enumerated().map { (i, row) throws(CertificateCheck.Failure) in
             guard let entries = row as? [Any] else { throw CertificateCheck.Failure("\(name)[\(i)] must be an array") }
             return try entries.enumerated().map { (j, entry) throws(CertificateCheck.Failure) in
-                guard let text = entry as? String, isDecimal(text) else {
-                    throw CertificateCheck.Failure("\(name)[\(i)][\(j)] must be a decimal integer string")
-                }
-                let digits = text.utf8.count - (text.hasPrefix("-") ? 1 : 0)
-                guard digits <= CertificateCheck.Limits.decimalDigits else {
-                    throw CertificateCheck.Failure("\(name)[\(i)][\(j)] has \(digits) digits, above the checker's limit of \(CertificateCheck.Limits.decimalDigits) (2^127 has 39)")
-                }
-                guard let value = Int128(text) else {
-                    throw CertificateCheck.Failure("\(name)[\(i)][\(j)] = \(text) exceeds the checker's 127-bit range")
-                }
-                return value
+                try decimal(entry, name: "\(name)[\(i)][\(j)]")
             }
         }
+    }
+
+    /// A vector of decimal strings, as Int128.
+    static func decimalVector(_ value: Any, name: String) throws(CertificateCheck.Failure) -> [Int128] {
+        guard let entries = value as? [Any] else { throw CertificateCheck.Failure("\(name) must be an array") }
+        return try entries.enumerated().map { (i, entry) throws(CertificateCheck.Failure) in try decimal(entry, name: "\(name)[\(i)]") }
+    }
+
+    /// One decimal string, as Int128, its digits counted before it is converted.
+    static func decimal(_ entry: Any, name: String) throws(CertificateCheck.Failure) -> Int128 {
+        guard let text = entry as? String, isDecimal(text) else {
+            throw CertificateCheck.Failure("\(name) must be a decimal integer string")
+        }
+        let digits = text.utf8.count - (text.hasPrefix("-") ? 1 : 0)
+        guard digits <= CertificateCheck.Limits.decimalDigits else {
+            throw CertificateCheck.Failure("\(name) has \(digits) digits, above the checker's limit of \(CertificateCheck.Limits.decimalDigits) (2^127 has 39)")
+        }
+        guard let value = Int128(text) else {
+            throw CertificateCheck.Failure("\(name) = \(text) exceeds the checker's 127-bit range")
+        }
+        return value
     }
 
     static func isDecimal(_ text: String) -> Bool {

@@ -5,8 +5,9 @@
 // memory grow with is bounded here, and each bound is checked before anything proportional to it is allocated: the file
 // size before the file is read (`CertificateFile`), keys, nesting, string and number lengths and the count of values
 // before a value is built (`Preflight`), and p, N, the data's entries and the rebuild's work, with overflow-checked
-// products, before any matrix is built (`NetworkReader`). Anything above a limit is refused as invalid, with the limit
-// named.
+// products, before any matrix is built (`NetworkReader`; for a convolutional network `ConvolutionalShape` and
+// `ConvolutionalNetworkReader`, which also bound the unrolled network the rebuild runs on). Anything above a limit is
+// refused as invalid, with the limit named.
 //
 // The limits are those of the producer's certificates, so that every certificate `certify` can write is read: `certify`
 // refuses p above its own limit (HessianCore's `CertificationLimit.parameters`) and runs this checker on what it wrote
@@ -43,6 +44,15 @@ extension CertificateCheck {
         /// N <= 100) easily.
         public static let rebuildWork = 2_000_000_000
 
+        /// Parameters of the unrolled dense network of a convolutional network, p_u = sum_t out_t (in_t + [some
+        /// bias]) over the flattened sizes: 3,000. The checker rebuilds a convolutional network's Hessians on that
+        /// network (DirectHessian, then pulled back to theta: ReferenceConvolution.swift), so its memory and work are
+        /// the unrolled network's, not theta's: the direct route holds at most three p_u x p_u Int128 matrices at once
+        /// (432 MB at the limit; 48 MB for a dense network at p = 1,000), and the pull-back visits at most p_u^2 pairs.
+        /// The limit admits input 1x6x6 with conv:2:3:same,dense:3 (p_u = 2,808, p = 234); the work is bounded
+        /// separately, by `rebuildWork` counted in p_u.
+        public static let unrolledParameters = 3_000
+
         /// Digits of a decimal entry of the weights, data or targets: 39, the digits of 2^127 - 1. More cannot be an
         /// Int128, the checker's arithmetic.
         public static let decimalDigits = 39
@@ -58,12 +68,14 @@ extension CertificateCheck {
         public static let depth = 5
 
         /// JSON values of every kind in the file: every value a certificate within the limits above can hold. Beyond
-        /// the N (d + K) data entries and their 2 N rows, that is at most 10 p: p weight and bias entries, at most p
-        /// rows and p weight matrices and bias vectors (with biases: w_{t+1} rows and 2 containers per layer, each
-        /// layer having w_{t+1} bias parameters and as many weights besides), p + 1 widths and 6 p witness indices
-        /// (rows and columns of three parts), and fewer than 100 containers and scalars besides. Objects hold only the format's keys, each once (at most 11): a key outside
-        /// the format is refused, so no object can hold more.
-        public static let values = dataEntries + 2 * samples + 10 * parameters + 100
+        /// the N (d + K) data entries and their 2 N rows, that is at most 14 p. A dense network: p weight and bias
+        /// entries, at most p rows and p weight matrices and bias vectors (with biases: w_{t+1} rows and 2 containers
+        /// per layer, each layer having w_{t+1} bias parameters and as many weights besides), p + 1 widths and 6 p
+        /// witness indices (rows and columns of three parts): 10 p. A convolutional network (format version 3): p
+        /// entries of theta, at most p layers (each has a parameter), each an object of at most 6 values, and 6 p
+        /// witness indices: 14 p. Fewer than 100 containers and scalars besides. Objects hold only the format's keys,
+        /// each once (at most 11): a key outside the format is refused, so no object can hold more.
+        public static let values = dataEntries + 2 * samples + 14 * parameters + 100
 
         /// The direct route's multiply-adds for N samples, p parameters and K outputs, N p^2 (K + 8) / 2 (nil on
         /// overflow): per sample, each of the p tangents costs at most p forward and 3 p backward (DirectHessian; p
@@ -85,6 +97,25 @@ extension CertificateCheck {
         public static func checkNetwork(widths: [Int], samples n: Int, bias: Bool = false) throws(Failure) {
             let p = try parameterCount(widths, bias: bias)
             try checkData(samples: n, inputWidth: widths[0], outputWidth: widths[widths.count - 1], parameters: p)
+        }
+
+        /// Refuses a convolutional network with N samples whose certificate the checker would refuse by its size:
+        /// N, N (d + K) (d the flattened input, K the last layer's flattened output) and the rebuild's work on the
+        /// unrolled network, N p_u^2 (K + 8) / 2; p and p_u are refused by `ConvolutionalShape` itself. Used by the
+        /// checker before any matrix is built, and by `certify` to say so up front.
+        public static func checkConvolutionalNetwork(_ shape: ConvolutionalShape, samples n: Int) throws(Failure) {
+            let (d, k, pu) = (shape.unrolledWidths[0], shape.unrolledWidths[shape.unrolledWidths.count - 1], shape.unrolledParameters)
+            guard n <= samples else {
+                throw Failure("network.x has \(n) samples, above the checker's limit of \(samples)")
+            }
+            let entries = n * (d + k)  // d and K are at most p_u <= 3,000
+            guard entries <= dataEntries else {
+                throw Failure("network.x and network.y have N (d + K) = \(entries) entries, above the checker's limit of \(dataEntries)")
+            }
+            let cost = work(samples: n, parameters: pu, outputs: k)
+            guard let cost, cost <= rebuildWork else {
+                throw Failure("rebuilding the Hessians on the unrolled network (p_u = \(pu), N = \(n), K = \(k)) takes N p_u^2 (K + 8) / 2 = \(cost.map(String.init) ?? "over 2^63") multiply-adds, above the checker's limit of \(rebuildWork)")
+            }
         }
 
         /// The refusal of a file of `bytes` bytes (nil: more than the limit, size unknown) above `fileBytes`.

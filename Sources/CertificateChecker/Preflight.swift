@@ -10,18 +10,21 @@
 //   with a fraction or exponent (the format's numbers are all integers), more values than a certificate within the
 //   limits can hold.
 // Only then is the document parsed. The format version still comes first among the reasons: the producer writes keys
-// sorted, so `formatVersion` is read before `network` and `parts`, and a refusal after reading a version other than 1
-// or 2 reports that version instead. Version 2 adds one key, `statement` in a witness; version 1 files are read as
-// before (a statement in one is refused by `RankWitness`).
+// sorted, so `formatVersion` is read before `network` and `parts`, and a refusal after reading a version other than 1,
+// 2 or 3 reports that version instead. Version 2 adds one key, `statement` in a witness; version 1 files are read as
+// before (a statement in one is refused by `RankWitness`). Version 3 adds the convolutional network: `input`, `layers`
+// and `theta` in the network, and the layer objects in `layers`. Once a file has said it is version 1 or 2 (before its
+// network, as the producer writes it), those keys are unknown in it; a file whose version comes later is held to
+// version 3's keys here and refused by the reader if it is not version 3.
 import Foundation
 
 struct Preflight {
     typealias Failure = CertificateCheck.Failure
     typealias Limits = CertificateCheck.Limits
 
-    /// Where in the format a value sits: the four objects of format version 2, the array of parts, or anywhere else
-    /// (where the format has no object, so an object there may have no keys).
-    enum Place { case root, network, parts, part, witness, other }
+    /// Where in the format a value sits: the objects of the format (a layer from version 3), the arrays of parts and
+    /// layers, or anywhere else (where the format has no object, so an object there may have no keys).
+    enum Place { case root, network, parts, part, witness, layers, layer, other }
 
     /// The keys of each object of format version 2 (version 1's, and `statement`), in sorted order as the producer writes them.
     static let keys: [Place: [String]] = [
@@ -31,6 +34,21 @@ struct Preflight {
         .part: ["part", "rank", "witness"],
         .witness: ["columns", "determinantResidue", "method", "prime", "rows", "statement"],
     ]
+
+    /// Version 3's: version 2's, with a convolutional network's keys in `network` (a dense network's and a
+    /// convolutional one's: `ConvolutionalNetworkReader` refuses a mixture) and the keys of its layers (a convolution's
+    /// and a dense layer's: the reader refuses those of the other kind).
+    static let keysVersion3: [Place: [String]] = keys.merging([
+        .network: ["activation", "architecture", "biases", "input", "layers", "loss", "theta", "weights", "x", "y"],
+        .layer: ["bias", "kernel", "kind", "outChannels", "outputs", "padding", "stride"],
+    ]) { $1 }
+
+    /// The keys allowed at `place`, and the version they are named by in a refusal: version 2's in a file that has
+    /// said it is version 1 or 2, version 3's otherwise.
+    func allowedKeys(_ place: Place) -> (keys: [String], version: Int) {
+        if let formatVersion, formatVersion == "1" || formatVersion == "2" { return (Self.keys[place] ?? [], 2) }
+        return (Self.keysVersion3[place] ?? [], 3)
+    }
 
     /// Refuses `data` unless it passes every check above.
     static func check(_ data: Data) throws(Failure) {
@@ -46,7 +64,7 @@ struct Preflight {
             version = scanner.formatVersion
         }
         guard case .failure(let failure) = result else { return }
-        if let version, version != "1", version != "2" {
+        if let version, !["1", "2", "3"].contains(version) {
             guard let number = Int(version) else { throw Failure("formatVersion must be an integer") }
             throw CertificateCheck.unknownVersion(number)
         }
@@ -103,7 +121,6 @@ struct Preflight {
     private mutating func object(_ place: Place) throws(Failure) {
         try enter()
         position += 1
-        let allowed = Self.keys[place] ?? []
         var seen: [String] = []
         skipWhitespace()
         if consume("}") { return }
@@ -111,10 +128,12 @@ struct Preflight {
             skipWhitespace()
             guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw syntax("expected a key") }
             let (raw, key) = try self.key()
+            // Looked up at each key: the root's formatVersion may have been read since the object began.
+            let (allowed, version) = allowedKeys(place)
             guard let key, allowed.contains(key) else {
                 let location = path.isEmpty ? "at the top level" : "in \(render(path))"
                 let known = allowed.isEmpty ? "the format has no object here"
-                    : "format version \(CertificateCheck.formatVersion) has \(allowed.joined(separator: ", "))"
+                    : "format version \(version) has \(allowed.joined(separator: ", "))"
                 throw Failure("unknown key \"\(raw)\" \(location) (\(known))")
             }
             guard !seen.contains(key) else {
@@ -142,7 +161,7 @@ struct Preflight {
         var index = 0
         repeat {
             path[path.count - 1] = .index(index)
-            try value(place == .parts ? .part : .other)
+            try value(place == .parts ? .part : place == .layers ? .layer : .other)
             index += 1
             skipWhitespace()
         } while consume(",")
@@ -287,6 +306,7 @@ struct Preflight {
         switch (place, key) {
         case (.root, "network"): .network
         case (.root, "parts"): .parts
+        case (.network, "layers"): .layers
         case (.part, "witness"): .witness
         default: .other
         }

@@ -1,7 +1,7 @@
 // Checks one claimed rank against its two witnesses on a rebuilt Hessian (row-major p x p Int128 entries): the lower
 // bound is always a nonzero minor; the upper bound is either the exact column span of that minor's columns
 // ("nonzero-minor-and-column-span") or, from format version 2, a proven statement whose bound the checker recomputes
-// and which must equal the rank ("nonzero-minor-and-proven-bound", `StatementBound`).
+// and which must equal the rank ("nonzero-minor-and-proven-bound", `StatementBound`; dense networks only).
 import HessianReference
 import RankFormulas
 
@@ -10,7 +10,7 @@ enum RankWitness {
 
     /// Checks the witness; returns the proven statement that closed the upper bound, or nil for the span.
     static func check(_ fields: Fields, rank: Int, matrix: [Int128], size p: Int, part: String, formatVersion: Int,
-                      network: ReferenceNetwork, activation: ReferenceActivation) throws(CertificateCheck.Failure) -> UpperBound? {
+                      network: ReferenceNetwork?, activation: ReferenceActivation) throws(CertificateCheck.Failure) -> UpperBound? {
         typealias Failure = CertificateCheck.Failure
         let witnessMethod = try fields.string("method")
         guard witnessMethod == method || witnessMethod == StatementBound.method else {
@@ -19,6 +19,10 @@ enum RankWitness {
         let usesStatement = witnessMethod == StatementBound.method
         guard !usesStatement || formatVersion >= 2 else {
             throw Failure("\(fields.path)method: \"\(StatementBound.method)\" needs format version 2")
+        }
+        // The statements' bounds are those of a dense network (network nil: a convolutional one, format version 3).
+        guard !usesStatement || network != nil else {
+            throw Failure("\(fields.path)method: proven statements are not checked for convolutional networks by this version; the upper bound must be \"\(method)\"")
         }
         guard usesStatement == (fields.object["statement"] != nil) else {
             throw Failure(usesStatement ? "\(fields.path)statement is missing: the method names a proven statement"
@@ -54,7 +58,7 @@ enum RankWitness {
         // Upper bound: a proven statement whose bound equals the rank, or every column outside `columns` in the span
         // of the columns `columns`.
         if usesStatement {
-            return try StatementBound.check(try fields.string("statement"), part: part, rank: rank, network: network,
+            return try StatementBound.check(try fields.string("statement"), part: part, rank: rank, network: network!,
                                             activation: activation)
         }
         switch ExactSpan.check(matrix, size: p, rows: rows, columns: columns) {

@@ -9,7 +9,8 @@ struct Certify: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write a certificate of the Hessian ranks of one network, checkable by check-certificate.",
         discussion: """
-            The certificate (JSON, format version \(Certificate.formatVersion)) holds the network, data and targets \
+            The certificate (JSON, format version \(Certificate.formatVersion); \(Certificate.convolutionalFormatVersion) \
+            for a convolutional network) holds the network, data and targets \
             as exact integers and, for each requested part, the claimed rank rho with two witnesses: a rho x rho \
             minor that is nonzero modulo a stated prime (so rank >= rho), and the columns of that minor, whose span \
             the checker shows to contain every column exactly (so rank <= rho). Linear networks, and with \
@@ -25,10 +26,28 @@ struct Certify: ParsableCommand {
               hessian-rank certify --arch 25,5,10,10 --samples 50 --part all --out demo.json
               hessian-rank check-certificate demo.json
               hessian-rank certify --arch 6,2,5 --samples 8 --upper-bound statement --out bounds.json
+
+            A linear convolutional network (--input and --layers, as for rank, drawn from the same seed as rank draws \
+            it) gets a certificate of format version \(Certificate.convolutionalFormatVersion): the network section \
+            holds the input's shape, the layers and theta in PyTorch's order, and the checker rebuilds the Hessians in \
+            theta from the unrolled dense network with its own code (span witnesses only, so --upper-bound span). \
+            Example:
+
+              hessian-rank certify --input 1x6x6 --layers conv:2:3:s2,dense:3 --samples 4 --out conv.json
             """
     )
 
     @OptionGroup var network: NetworkOptions
+
+    @Option(name: .long, help: ArgumentHelp(
+        "A convolutional network's input shape, channels x length or channels x height x width, e.g. 1x6x6; with --layers.",
+        valueName: "CxHxW"))
+    var input: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "A linear convolutional network, as for rank: conv:C:k[:sS][:same|valid][:bias] layers, then dense:K[:bias], comma-separated, e.g. conv:2:3:same,dense:3 (certificate format version 3).",
+        valueName: "layers"))
+    var layers: String?
 
     @Option(name: .long, help: ArgumentHelp("Which Hessian: loss, outer, functional or all.", valueName: "part"))
     var part: String = "all"
@@ -51,13 +70,14 @@ struct Certify: ParsableCommand {
 
     func validate() throws {
         try model.activation.requireExact()
-        try network.requireDraw()
         guard part == "all" || HessianPart(rawValue: part) != nil else {
             throw ValidationError("--part: expected loss, outer, functional or all; got '\(part)'")
         }
         guard UpperBoundWitness(rawValue: upperBound) != nil else {
             throw ValidationError("--upper-bound: expected span or statement; got '\(upperBound)'")
         }
+        if layers != nil || input != nil { return try validateConvolution() }
+        try network.requireDraw()
         try network.checkMemory(.certify(activation: activation))
         // A certificate holds witnesses for the full Hessians, which the checker rebuilds.
         try RankMethodOptions.checkCertificationSize(network.architecture, samples: network.sampleCount, reduced: false,
@@ -72,18 +92,77 @@ struct Certify: ParsableCommand {
         try Validate.outputFile(out, option: "--out")
     }
 
+    /// The parsed convolutional network; `validateConvolution` guarantees it parses.
+    var convolutionalArchitecture: ConvolutionalArchitecture {
+        try! ConvolutionalArchitecture(input: input!, layers: layers!, bias: network.bias)
+    }
+
+    func validateConvolution() throws {
+        guard let input, let layers else {
+            throw ValidationError("--layers and --input go together, e.g. --input 1x6x6 --layers conv:2:3:same,dense:3")
+        }
+        let architecture: ConvolutionalArchitecture
+        do { architecture = try ConvolutionalArchitecture(input: input, layers: layers, bias: network.bias) } catch {
+            throw ValidationError(error.message)
+        }
+        guard network.arch == nil, network.dataRank == nil else {
+            throw ValidationError("--layers: the network is --input and --layers; leave out --arch and --data-rank")
+        }
+        guard let samples = network.samples, (Int(samples) ?? 0) >= 1 else {
+            throw ValidationError("--layers: give the number of samples with --samples N")
+        }
+        guard activation == .linear else {
+            throw ValidationError("--layers: convolutional networks are certified linear under mse so far; leave out --activation")
+        }
+        guard UpperBoundWitness(rawValue: upperBound) == .span else {
+            throw ValidationError("--upper-bound statement: proven statements are not certified for convolutional networks (--layers) yet; use --upper-bound span, the exact column span")
+        }
+        // The independent checker has limits of its own (check-certificate --help), among them the unrolled
+        // network's size: refuse what it would refuse, before any work.
+        do {
+            let shape = try CertificateCheck.ConvolutionalShape(
+                input: [architecture.input.channels] + architecture.input.spatial,
+                layers: architecture.layers.map { layer in
+                    switch layer {
+                    case .convolution(let c):
+                        .convolution(outChannels: c.outChannels, kernel: c.kernel, stride: c.stride, samePadding: c.samePadding, bias: c.bias)
+                    case let .dense(outputs, bias): .dense(outputs: outputs, bias: bias)
+                    }
+                })
+            try CertificateCheck.Limits.checkConvolutionalNetwork(shape, samples: network.sampleCount)
+        } catch {
+            throw ValidationError("certify: check-certificate would refuse this certificate: \(error.reason)")
+        }
+        try Validate.outputFile(out, option: "--out")
+    }
+
     func run() throws {
+        if layers != nil { return try runConvolution() }
         // A drawn network on a kink is drawn again (the pipeline's draw step); the certificate records the seed used.
         let (seed, problem) = try Analyzer.drawOffKinks(network.architecture, samples: network.sampleCount,
                                                         plan: .integers(dataRank: network.dataRankValue),
                                                         seed: network.seedValue, activation: activation)
+        try writeChecked {
+            try CertificateBuilder.build(problem, seed: seed, parts: parts, activation: activation,
+                                         upperBound: UpperBoundWitness(rawValue: upperBound)!)
+        }
+    }
+
+    /// A linear convolutional network, drawn as `rank --input --layers` draws it (same seed: same theta, x, y).
+    func runConvolution() throws {
+        let problem = try ConvolutionalProblem.draw(convolutionalArchitecture, samples: network.sampleCount,
+                                                    seed: network.seedValue)
+        try writeChecked { try CertificateBuilder.build(problem, seed: network.seedValue, parts: parts) }
+    }
+
+    /// Builds a certificate, checks it with the independent checker, and writes it atomically; a certificate the
+    /// checker refuses (an unlucky prime) is built again with new primes, up to `attempts` times.
+    func writeChecked(_ build: () throws -> Certificate) throws {
         let clock = ContinuousClock()
         var failures: [String] = []
         for attempt in 1...Self.attempts {
             let start = clock.now
-            let certificate = try CertificateBuilder.build(problem, seed: seed, parts: parts, activation: activation,
-                                                           upperBound: UpperBoundWitness(rawValue: upperBound)!)
-            let data = try certificate.fileData()
+            let data = try build().fileData()
             let built = clock.now
             let summary: CertificateCheck.Summary
             do {

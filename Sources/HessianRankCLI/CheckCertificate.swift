@@ -11,7 +11,9 @@ struct CheckCertificate: ParsableCommand {
         abstract: "Check a rank certificate; exit 0 if valid, 1 with the reason if not.",
         discussion: """
             Rebuilds every Hessian by the direct route (per-sample derivatives in exact integer arithmetic, never \
-            the structured construction that produced the certificate) and checks both witnesses of each rank: the \
+            the structured construction that produced the certificate; for a linear convolutional network, format \
+            version 3, on its unrolled dense network, pulled back to the kernel weights) and checks both witnesses \
+            of each rank: the \
             stated minor is nonzero modulo the stated prime, and every column lies in the span of the witness \
             columns, exactly over Q. Also checks the format version first, then the digests that bind the inputs \
             and the rest of the file.
@@ -25,7 +27,9 @@ struct CheckCertificate: ParsableCommand {
             limit of certify; it bounds every width); N at most \(Limits.samples) samples; \
             N (d + K) at most \(Limits.dataEntries) entries of data and targets; rebuilding the Hessians at most \
             \(Limits.rebuildWork) multiply-adds (N p^2 (K + 8) / 2); decimal entries at most \
-            \(Limits.decimalDigits) digits. Every certificate that certify writes is within them.
+            \(Limits.decimalDigits) digits. A convolutional network: at most \(Limits.parameters) layers; its \
+            unrolled dense network at most \(Limits.unrolledParameters) parameters p_u, and the rebuild's work \
+            counted in p_u (N p_u^2 (K + 8) / 2). Every certificate that certify writes is within them.
             """
     )
 

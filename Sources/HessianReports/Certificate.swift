@@ -9,7 +9,8 @@
 // the checker decides it exactly, and `certify` runs the checker before writing and retries with a new prime.
 // With `UpperBoundWitness.provenStatement`, a part whose rank meets a bound proven at every point (proofs/upper-bounds.md)
 // names that statement instead (format version 2); the checker recomputes the bound from the network and accepts
-// only statements the formula module gives for that network and part.
+// only statements the formula module gives for that network and part. A linear convolutional network's certificate
+// (format version 3) has its own network section (input, layers, theta) and span witnesses only.
 import ExactAlgebra
 import Foundation
 import HessianAnalysis
@@ -20,7 +21,10 @@ import RankFormulas
 import SHA256Digest
 
 public struct Certificate: Codable, Sendable {
+    /// The version of a dense network's certificate (unchanged since convolutional networks were added).
     public static let formatVersion = 2
+    /// The version of a convolutional network's certificate: version 2 with `ConvolutionalNetwork` as the network.
+    public static let convolutionalFormatVersion = 3
     public static let type = "hessian-rank-certificate"
     public static let witnessMethod = "nonzero-minor-and-column-span"
     public static let statementWitnessMethod = "nonzero-minor-and-proven-bound"
@@ -34,6 +38,63 @@ public struct Certificate: Codable, Sendable {
         public let biases: [[String]]?
         public let x: [[String]]
         public let y: [[String]]
+    }
+
+    /// A linear convolutional network (format version 3): the input's shape [C, n] or [C, h, w], the layers, theta in
+    /// PyTorch's order (proofs/convolution.md), the data flattened channel-major as torch.flatten, and the targets.
+    public struct ConvolutionalNetwork: Codable, Sendable {
+        public let activation: String
+        public let input: [Int]
+        public let layers: [Layer]
+        public let loss: String
+        public let theta: [String]
+        public let x: [[String]]
+        public let y: [[String]]
+
+        /// {"kind": "conv", "outChannels", "kernel", "stride", "padding": "same" or "valid", "bias"} or {"kind":
+        /// "dense", "outputs", "bias"}: the keys of the other kind are absent.
+        public struct Layer: Codable, Sendable {
+            public let kind: String
+            public let outChannels: Int?
+            public let kernel: Int?
+            public let stride: Int?
+            public let padding: String?
+            public let outputs: Int?
+            public let bias: Bool
+
+            init(_ layer: LayerSpec) {
+                switch layer {
+                case .convolution(let c):
+                    (kind, outChannels, kernel, stride, padding, outputs, bias) =
+                        ("conv", c.outChannels, c.kernel, c.stride, c.samePadding ? "same" : "valid", nil, c.bias)
+                case let .dense(count, layerBias):
+                    (kind, outChannels, kernel, stride, padding, outputs, bias) = ("dense", nil, nil, nil, nil, count, layerBias)
+                }
+            }
+        }
+    }
+
+    /// The network section: a dense network (format versions 1 and 2) or a convolutional one (version 3), encoded as
+    /// its payload.
+    public enum NetworkSection: Codable, Sendable {
+        case dense(Network)
+        case convolutional(ConvolutionalNetwork)
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            switch self {
+            case .dense(let network): try container.encode(network)
+            case .convolutional(let network): try container.encode(network)
+            }
+        }
+
+        public init(from decoder: any Decoder) throws {
+            enum Keys: String, CodingKey { case layers }
+            let isConvolutional = try decoder.container(keyedBy: Keys.self).contains(.layers)
+            let container = try decoder.singleValueContainer()
+            self = isConvolutional ? .convolutional(try container.decode(ConvolutionalNetwork.self))
+                : .dense(try container.decode(Network.self))
+        }
     }
 
     public struct Witness: Codable, Sendable {
@@ -61,7 +122,7 @@ public struct Certificate: Codable, Sendable {
     public let seed: String
     public let samples: Int
     public let parameters: Int
-    public let network: Network
+    public let network: NetworkSection
     public let inputsDigest: String
     public let parts: [Part]
     public var certificateDigest: String?
@@ -100,7 +161,6 @@ public enum CertificateBuilder {
             weights: problem.weights.map(\.decimalRows),
             biases: problem.decimalBiases,
             x: problem.x.decimalRows, y: problem.y.decimalRows)
-        let networkObject = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(network))
         // The full p x p Hessians (for leaky-relu:a/b scaled by b^(2(L-1)), as the checker rebuilds them), which
         // the witnesses index.
         let hessian = try ExactHessians.build(problem, activation: activation)
@@ -119,11 +179,37 @@ public enum CertificateBuilder {
             }
             return Certificate.Part(part: part.rawValue, rank: witness.rows.count, witness: witness)
         }
+        return try certificate(.dense(network), version: Certificate.formatVersion, seed: seed, samples: problem.sampleCount,
+                               parameters: problem.parameterCount, parts: witnessed)
+    }
+
+    /// Builds the certificate (format version 3) of `parts` for a linear convolutional network under mse: the witnesses
+    /// index the full p x p Hessians in theta (`ParametrizedLinearHessian`), which the checker rebuilds by its own
+    /// route (the unrolled network's direct Hessians, pulled back). Upper bounds by the exact column span only.
+    public static func build(_ problem: ConvolutionalProblem, seed: UInt64, parts: [HessianPart],
+                             witnessPrime: () -> UInt = Primes.fromSystemEntropy) throws -> Certificate {
+        let a = problem.architecture
+        let network = Certificate.ConvolutionalNetwork(
+            activation: Activation.linear.rawValue, input: [a.input.channels] + a.input.spatial,
+            layers: a.layers.map(Certificate.ConvolutionalNetwork.Layer.init), loss: Loss.mse.rawValue,
+            theta: problem.theta.map(String.init), x: problem.x.decimalRows, y: problem.y.decimalRows)
+        let hessian = ParametrizedLinearHessian(problem)
+        let witnessed = parts.map { part in
+            let witness = witness(hessian.exactMatrix(part), prime: witnessPrime())
+            return Certificate.Part(part: part.rawValue, rank: witness.rows.count, witness: witness)
+        }
+        return try certificate(.convolutional(network), version: Certificate.convolutionalFormatVersion, seed: seed,
+                               samples: problem.sampleCount, parameters: problem.parameterCount, parts: witnessed)
+    }
+
+    static func certificate(_ network: Certificate.NetworkSection, version: Int, seed: UInt64, samples: Int,
+                            parameters: Int, parts: [Certificate.Part]) throws -> Certificate {
+        let networkObject = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(network))
         return Certificate(
-            formatVersion: Certificate.formatVersion, type: Certificate.type, generator: "hessian-rank",
-            flintVersion: FLINTRuntime.version, seed: String(seed), samples: problem.sampleCount,
-            parameters: problem.parameterCount, network: network, inputsDigest: try CanonicalJSON.digest(networkObject),
-            parts: witnessed, certificateDigest: nil)
+            formatVersion: version, type: Certificate.type, generator: "hessian-rank",
+            flintVersion: FLINTRuntime.version, seed: String(seed), samples: samples,
+            parameters: parameters, network: network, inputsDigest: try CanonicalJSON.digest(networkObject),
+            parts: parts, certificateDigest: nil)
     }
 
     /// The witness of the rank of a symmetric matrix modulo `prime`: principal pivot rows and columns, and their

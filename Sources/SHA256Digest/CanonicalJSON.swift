@@ -1,7 +1,7 @@
 // The digest of a JSON value, independent of how the file was formatted: the SHA-256 of its canonical form, which is
 // the compact serialization with sorted keys and unescaped slashes. Certificates hold only objects, arrays, strings
-// and integers, whose canonical form every JSON library can reproduce (Python: json.dumps(v, sort_keys=True,
-// separators=(",", ":"))).
+// and integers (and, from format version 3, the booleans true and false), whose canonical form every JSON library can
+// reproduce (Python: json.dumps(v, sort_keys=True, separators=(",", ":"))).
 import Foundation
 
 public enum CanonicalJSON {

@@ -80,9 +80,10 @@ import Testing
         #expect(run.status == 0)
         let help = run.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
         for limit in ["at most 67108864 bytes (64 MiB)", "only the format's keys, each once", "nesting at most 5 deep",
-                      "strings at most 64 bytes", "numbers integers of at most 19 characters", "at most 1030100 values",
+                      "strings at most 64 bytes", "numbers integers of at most 19 characters", "at most 1034100 values",
                       "at most 1001 widths", "p at most 1000 parameters", "N at most 10000 samples",
-                      "N (d + K) at most 1000000 entries", "at most 2000000000 multiply-adds", "at most 39 digits"] {
+                      "N (d + K) at most 1000000 entries", "at most 2000000000 multiply-adds", "at most 39 digits",
+                      "at most 1000 layers", "at most 3000 parameters p_u", "counted in p_u (N p_u^2 (K + 8) / 2)"] {
             #expect(help.contains(limit), "--help should state: \(limit)")
         }
     }

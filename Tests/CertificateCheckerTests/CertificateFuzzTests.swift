@@ -10,13 +10,15 @@ import Testing
 /// every result either accepted, only if the mutation left the same certificate (the same JSON value), or refused
 /// with a one-line reason; none may trap (that would end the test process). Some mutations resize the network to other
 /// small widths, with data to match, and re-sign both digests, so that the rebuild and the witnesses run on networks
-/// the certificate was not made for. (The large resized networks of the review, widths 300,300 and 100,100 with data
+/// the certificate was not made for. Two seeds: a dense certificate and a convolutional one (format version 3, whose
+/// layer objects the mutations reach too; resized, it stays convolutional). (The large resized networks of the review, widths 300,300 and 100,100 with data
 /// to match and re-signed, are checked once each in CheckerLimitsTests.) Where the mutation decides the outcome by
 /// construction (an unknown key, a repeated key, a truncation, an equivalent rewrite), the outcome is checked too.
 ///
 /// Deterministic: the mutations are drawn with PropertyBased's generators from a fixed-seed Xoshiro, so that every run
 /// checks the same 1,500 mutations and a failure names its mutation. (PropertyBased's `.fixedSeed` trait is for
-/// replaying a failure: it runs one input and records an issue when the property holds.)
+/// replaying a failure: it runs one input and records an issue when the property holds.) Each seed gets the same
+/// 1,500 mutations.
 @Suite struct CertificateFuzzTests {
     // MARK: the mutations
 
@@ -62,7 +64,8 @@ import Testing
         case repeatKey(pick: Int)
         case replace(pick: Int, with: Junk)
         case add(pick: Int, name: String, value: Junk)
-        /// network.architecture and the top-level parameters replaced (the data left as it is).
+        /// network.architecture (a convolutional network's input) and the top-level parameters replaced (the data left
+        /// as it is).
         case architecture([Int], parameters: Int)
         /// The network resized to these widths with N samples (weights and data of ones, targets of zeros), samples
         /// and parameters to match, both digests recomputed.
@@ -263,20 +266,35 @@ import Testing
             }!
             return placed(edited, junk.text)
         case .architecture(let widths, let parameters):
-            var edited = editing(root, at: [.key("network"), .key("architecture")]) { _ in widths }!
+            // A convolutional network's sizes are its input's.
+            let key = ((root as! [String: Any])["network"] as! [String: Any])["layers"] == nil ? "architecture" : "input"
+            var edited = editing(root, at: [.key("network"), .key(key)]) { _ in widths }!
             edited = editing(edited, at: [.key("parameters")]) { _ in parameters }!
             return Data(serialize(edited).utf8)
         case .resized(let widths, let n):
             var object = root as! [String: Any]
             var network = object["network"] as! [String: Any]
             let ones = { (rows: Int, columns: Int) in [[String]](repeating: [String](repeating: "1", count: columns), count: rows) }
-            network["architecture"] = widths
-            network["weights"] = (0..<(widths.count - 1)).map { ones(widths[$0 + 1], widths[$0]) }
-            network["x"] = ones(n, widths[0])
-            network["y"] = [[String]](repeating: [String](repeating: "0", count: widths[widths.count - 1]), count: n)
+            let (first, last) = (widths[0], widths[widths.count - 1])
+            if network["layers"] != nil {
+                // A convolutional network: input 1 x (w_0 + 2), conv:w_1:3 (w_0 positions), dense:K.
+                let channels = widths.count > 2 ? widths[1] : 1
+                network["input"] = [1, first + 2]
+                network["layers"] = [["kind": "conv", "outChannels": channels, "kernel": 3, "stride": 1, "padding": "valid", "bias": false],
+                                     ["kind": "dense", "outputs": last, "bias": false]] as [[String: Any]]
+                let p = 3 * channels + last * channels * first
+                network["theta"] = [String](repeating: "1", count: p)
+                network["x"] = ones(n, first + 2)
+                object["parameters"] = p
+            } else {
+                network["architecture"] = widths
+                network["weights"] = (0..<(widths.count - 1)).map { ones(widths[$0 + 1], widths[$0]) }
+                network["x"] = ones(n, first)
+                object["parameters"] = parameterCount(widths)
+            }
+            network["y"] = [[String]](repeating: [String](repeating: "0", count: last), count: n)
             object["network"] = network
             object["samples"] = n
-            object["parameters"] = parameterCount(widths)
             object["inputsDigest"] = try! CanonicalJSON.digest(network)
             object.removeValue(forKey: "certificateDigest")
             object["certificateDigest"] = try! CanonicalJSON.digest(object)
@@ -332,8 +350,15 @@ import Testing
 
     // MARK: the property
 
-    @Test func mutatedCertificatesAreRefusedCleanlyOrUnchanged() throws {
-        let valid = try CertificateTests.certificate([4, 3, 2], samples: 5)
+    /// The seed corpus: a dense certificate (format version 2) and a convolutional one (version 3: input 1x6,
+    /// conv:2:3, dense:2, N = 3).
+    static func seed(_ name: String) throws -> Data {
+        name == "dense" ? try CertificateTests.certificate([4, 3, 2], samples: 5) : try ConvolutionCertificateTests.small()
+    }
+
+    @Test(arguments: ["dense", "convolutional"])
+    func mutatedCertificatesAreRefusedCleanlyOrUnchanged(corpus: String) throws {
+        let valid = try Self.seed(corpus)
         let target = try Target(valid)
         let original = try #require(Self.canonical(valid))
         var random = Xoshiro(seed: (0x6865_7373, 0x6961_6e2d, 0x7261_6e6b, 0x6675_7a7a))

@@ -122,7 +122,8 @@ import Testing
         let valid = try Self.certificate([4, 3, 2], samples: 5)
         #expect(Self.reason(valid) == nil)
         let cases: [(String, (inout [String: Any]) -> Void, String)] = [
-            ("formatVersion", { $0["formatVersion"] = 3 }, "unknown format version 3"),
+            ("formatVersion", { $0["formatVersion"] = 4 }, "unknown format version 4"),
+            ("formatVersion 3", { $0["formatVersion"] = 3 }, "certificateDigest does not match"),
             ("formatVersion missing", { $0.removeValue(forKey: "formatVersion") }, "missing formatVersion"),
             ("type", { $0["type"] = "something-else" }, "type must be"),
             ("generator", { $0["generator"] = "other" }, "certificateDigest does not match"),

@@ -3,7 +3,8 @@ import Foundation
 import Testing
 
 /// The certificates in proofs/certificates, re-verified on every run. Each claimed rank must also be the value the
-/// formula statement gives (worked by hand below), so these files are exact, checkable evidence for each formula.
+/// formula statement gives (worked by hand below), so these files are exact, checkable evidence for each formula; the
+/// convolutional one's ranks each meet an upper bound worked by hand below.
 @Suite struct CheckedInCertificatesTests {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("proofs/certificates")
@@ -22,6 +23,11 @@ import Testing
         "loss-6-2-5-rank3.json": ["loss 16"],
         // L = 1: H_F = 0, H_L = H_O of rank r K = 3 * 2 = 6.
         "one-layer-3-2.json": ["loss 6", "outer 6", "functional 0"],
+        // Format version 3, a linear CNN: input 1x6x6, conv:2:3:s2 (2 x 2 x 2 outputs, 18 weights), dense:3 (3 x 8 = 24),
+        // N = 4: p = 42. Each rank meets an upper bound that holds at every point: H_L = p = 42; H_O = J^T J with
+        // N K = 12 rows of J; two layers, so H_F = [[0, B^T], [B, 0]] (no second derivative within a layer) has rank
+        // 2 rank B <= 2 min(18, 24) = 36.
+        "conv-1x6x6-2-3-s2-3.json": ["loss 42", "outer 12", "functional 36"],
     ]
 
     @Test func everyCheckedInCertificateIsValid() throws {
