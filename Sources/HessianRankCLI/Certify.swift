@@ -39,15 +39,9 @@ struct Certify: ParsableCommand {
 
     @OptionGroup var network: NetworkOptions
 
-    @Option(name: .long, help: ArgumentHelp(
-        "A convolutional network's input shape, channels x length or channels x height x width, e.g. 1x6x6; with --layers.",
-        valueName: "CxHxW"))
-    var input: String?
-
-    @Option(name: .long, help: ArgumentHelp(
-        "A linear convolutional network, as for rank: conv:C:k[:sS][:same|valid][:bias] layers, then dense:K[:bias], comma-separated, e.g. conv:2:3:same,dense:3 (certificate format version 3).",
-        valueName: "layers"))
-    var layers: String?
+    @OptionGroup var convolution: ConvolutionOptions
+    var input: String? { convolution.input }
+    var layers: String? { convolution.layers }
 
     @Option(name: .long, help: ArgumentHelp("Which Hessian: loss, outer, functional or all.", valueName: "part"))
     var part: String = "all"
@@ -98,13 +92,7 @@ struct Certify: ParsableCommand {
     }
 
     func validateConvolution() throws {
-        guard let input, let layers else {
-            throw ValidationError("--layers and --input go together, e.g. --input 1x6x6 --layers conv:2:3:same,dense:3")
-        }
-        let architecture: ConvolutionalArchitecture
-        do { architecture = try ConvolutionalArchitecture(input: input, layers: layers, bias: network.bias) } catch {
-            throw ValidationError(error.message)
-        }
+        let architecture = try convolution.architecture(bias: network.bias)
         guard network.arch == nil, network.dataRank == nil else {
             throw ValidationError("--layers: the network is --input and --layers; leave out --arch and --data-rank")
         }

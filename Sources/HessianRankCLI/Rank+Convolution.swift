@@ -18,11 +18,7 @@ extension Rank {
     static let convolutionCertificationLimit = 1_500
 
     func validateConvolution() throws {
-        guard let input, let layers else { throw ValidationError("--layers and --input go together, e.g. --input 1x8x8 --layers conv:4:3:same,dense:10") }
-        let architecture: ConvolutionalArchitecture
-        do { architecture = try ConvolutionalArchitecture(input: input, layers: layers, bias: network.bias) } catch {
-            throw ValidationError(error.message)
-        }
+        let architecture = try convolution.architecture(bias: network.bias)
         guard network.arch == nil, weights == nil, !data.given, network.dataRank == nil else {
             throw ValidationError("--layers: the network is --input and --layers; leave out --arch, --weights, --x, --y and --data-rank")
         }

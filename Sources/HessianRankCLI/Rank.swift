@@ -48,15 +48,9 @@ struct Rank: ParsableCommand {
         valueName: "integer|normalized"))
     var point: String = "integer"
 
-    @Option(name: .long, help: ArgumentHelp(
-        "A convolutional network's input shape, channels x length or channels x height x width, e.g. 1x8x8; with --layers.",
-        valueName: "CxHxW"))
-    var input: String?
-
-    @Option(name: .long, help: ArgumentHelp(
-        "A convolutional network (linear, mse, integer point): conv:C:k[:sS][:same|valid][:bias] layers, then dense:K[:bias], comma-separated, e.g. conv:4:3:same,conv:4:3:same,dense:10; parameters in PyTorch's order (proofs/convolution.md).",
-        valueName: "layers"))
-    var layers: String?
+    @OptionGroup var convolution: ConvolutionOptions
+    var input: String? { convolution.input }
+    var layers: String? { convolution.layers }
 
     func validate() throws {
         if layers != nil || input != nil { return try validateConvolution() }
