@@ -147,6 +147,10 @@ public struct ConvolutionalArchitecture: Sendable, Equatable {
         }
     }
 
+    /// The fan-in of layer t (its weight's shape past the output channels, PyTorch's fan_in): C_in k or C_in k^2 for a
+    /// convolution, the flattened input for a dense layer.
+    public func fanIn(_ t: Int) -> Int { weightShape(t).dropFirst().reduce(1, *) }
+
     /// The number of biases of layer t: its output channels (or outputs), or 0 without a bias.
     public func biasCount(_ t: Int) -> Int {
         switch layers[t] {
