@@ -1,6 +1,8 @@
 // The few matrix operations a construction needs to run over Z (`IntegerMatrix`, exact), over F_p (`ModularMatrix`,
-// for the ranks modulo a prime of matrices too large to hold over Z), or over upper bounds of absolute values
-// (`MagnitudeMatrix`, for the Hadamard bound of a matrix never built over Z): one algorithm, three rings.
+// for the ranks modulo a prime of matrices too large to hold over Z), over upper bounds of absolute values
+// (`MagnitudeMatrix`, for the Hadamard bound of a matrix never built over Z), or in plain float64 (`DoubleMatrix`, the
+// float path a PyTorch user's pipeline takes, whose spectra `calibrate` reads): one algorithm, four rings (the last
+// only approximately one).
 internal import CBLAS
 internal import CFLINT
 
@@ -175,6 +177,91 @@ extension MagnitudeMatrix: RingMatrix {
 
     public mutating func addEntry(_ i: Int, _ j: Int, from a: MagnitudeMatrix, _ k: Int, _ l: Int) {
         entries[i * columnCount + j] = (entries[i * columnCount + j] + a[k, l]) * Self.roundUp
+    }
+}
+
+/// Plain float64 matrices, row-major, products by BLAS (`dgemm`), every operation rounded to nearest as a float
+/// pipeline would: no bounds, no exactness claimed. Run through a construction over `RingMatrix`, it gives the float
+/// Hessian a float64 pipeline computes at the same point. On integers whose every partial sum stays below 2^53 in
+/// magnitude every operation is exact, so it then agrees bit for bit with the construction over Z.
+public struct DoubleMatrix: Sendable, Equatable {
+    public let rowCount: Int
+    public let columnCount: Int
+    public private(set) var entries: [Double]
+
+    public init(rows: Int, columns: Int, entries: [Double]? = nil) {
+        precondition(entries == nil || entries!.count == rows * columns, "DoubleMatrix: \(rows) x \(columns) needs \(rows * columns) entries")
+        rowCount = rows
+        columnCount = columns
+        self.entries = entries ?? Array(repeating: 0, count: rows * columns)
+    }
+
+    /// The integers as doubles: exact below 2^53 in magnitude, rounded toward zero above (FLINT's `fmpz_get_d`).
+    public init(_ m: IntegerMatrix) {
+        self.init(rows: m.rowCount, columns: m.columnCount)
+        for i in 0..<rowCount {
+            for j in 0..<columnCount { entries[i * columnCount + j] = fmpz_get_d(m.entryPointer(i, j)) }
+        }
+    }
+
+    public subscript(i: Int, j: Int) -> Double {
+        get { entries[i * columnCount + j] }
+        set { entries[i * columnCount + j] = newValue }
+    }
+
+    /// Every entry times 2^exponent (exact, short of overflow or underflow).
+    public func scaled(byPowerOfTwo exponent: Int) -> DoubleMatrix {
+        DoubleMatrix(rows: rowCount, columns: columnCount, entries: entries.map { Double(sign: .plus, exponent: exponent, significand: $0) })
+    }
+}
+
+extension DoubleMatrix: RingMatrix {
+    public func zeros(_ rows: Int, _ columns: Int) -> DoubleMatrix { DoubleMatrix(rows: rows, columns: columns) }
+
+    public func identity(_ n: Int) -> DoubleMatrix {
+        var m = zeros(n, n)
+        for i in 0..<n { m.entries[i * n + i] = 1 }
+        return m
+    }
+
+    public func times(_ other: DoubleMatrix) -> DoubleMatrix {
+        precondition(columnCount == other.rowCount, "DoubleMatrix.times: shapes differ")
+        var result = zeros(rowCount, other.columnCount)
+        guard rowCount > 0, other.columnCount > 0, columnCount > 0 else { return result }
+        entries.withUnsafeBufferPointer { a in
+            other.entries.withUnsafeBufferPointer { b in
+                result.entries.withUnsafeMutableBufferPointer { c in
+                    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rowCount), Int32(other.columnCount),
+                                Int32(columnCount), 1, a.baseAddress, Int32(columnCount), b.baseAddress,
+                                Int32(other.columnCount), 0, c.baseAddress, Int32(other.columnCount))
+                }
+            }
+        }
+        return result
+    }
+
+    public func plus(_ other: DoubleMatrix) -> DoubleMatrix {
+        precondition(rowCount == other.rowCount && columnCount == other.columnCount, "DoubleMatrix.plus: shapes differ")
+        return DoubleMatrix(rows: rowCount, columns: columnCount, entries: zip(entries, other.entries).map { $0 + $1 })
+    }
+
+    public func minus(_ other: DoubleMatrix) -> DoubleMatrix {
+        precondition(rowCount == other.rowCount && columnCount == other.columnCount, "DoubleMatrix.minus: shapes differ")
+        return DoubleMatrix(rows: rowCount, columns: columnCount, entries: zip(entries, other.entries).map { $0 - $1 })
+    }
+
+    public var transposed: DoubleMatrix {
+        var result = zeros(columnCount, rowCount)
+        for i in 0..<rowCount { for j in 0..<columnCount { result.entries[j * rowCount + i] = entries[i * columnCount + j] } }
+        return result
+    }
+
+    public mutating func addProduct(_ i: Int, _ j: Int, _ a: DoubleMatrix, _ k: Int, _ l: Int, _ b: DoubleMatrix, _ m: Int, _ n: Int) {
+        entries[i * columnCount + j] += a.entries[k * a.columnCount + l] * b.entries[m * b.columnCount + n]
+    }
+
+    public mutating func addEntry(_ i: Int, _ j: Int, from a: DoubleMatrix, _ k: Int, _ l: Int) {
+        entries[i * columnCount + j] += a.entries[k * a.columnCount + l]
     }
 }
 

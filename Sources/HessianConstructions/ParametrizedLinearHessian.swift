@@ -13,7 +13,8 @@
 // Hessians of the unrolled dense network summed over the entries each parameter stands for, H_theta = S^T H_W S, without
 // forming H_W: the E's act through their positions (sparse), the products of layers as dense matrices. One algorithm
 // (`ParametrizedHessians.compute`) over any `RingMatrix`: Z for exact matrices (tests, certificates, small networks),
-// F_p for the ranks of large ones (`ParametrizedHessianSource`), magnitudes for their Hadamard bounds.
+// F_p for the ranks of large ones (`ParametrizedHessianSource`), magnitudes for their Hadamard bounds, and float64
+// (`ParametrizedHessians.float`, at a dyadic point scaled by powers of two) for the spectra `calibrate` reads.
 import ExactAlgebra
 import NetworkModel
 
@@ -22,13 +23,23 @@ public enum ParametrizedHessians {
     /// maps the integer inputs to.
     public static func compute<M: RingMatrix>(_ problem: ConvolutionalProblem, parts: Set<HessianPart>,
                                               lift: (IntegerMatrix) -> M) -> (jacobian: M, matrices: [HessianPart: M]) {
-        let a = problem.architecture, depth = a.depth, k = a.outputWidth, n = problem.sampleCount, p = problem.parameterCount
-        let w = problem.unrolledMatrices.map(lift)
+        compute(problem.architecture, unrolled: problem.unrolledMatrices.map(lift), inputColumns: lift(problem.inputColumns),
+                targetColumns: lift(problem.y.transposed), parts: parts)
+    }
+
+    /// The same on inputs already in the ring: each layer's unrolled matrix (`ConvolutionalProblem.unrolledMatrices`'
+    /// shapes, the parameters at the positions of `architecture.parametrization`), the inputs of layer 1 as columns
+    /// (`inputColumns`' shape, one column per sample) and the targets as columns (K x N).
+    public static func compute<M: RingMatrix>(_ a: ConvolutionalArchitecture, unrolled w: [M], inputColumns: M, targetColumns: M,
+                                              parts: Set<HessianPart>) -> (jacobian: M, matrices: [HessianPart: M]) {
+        let depth = a.depth, k = a.outputWidth, n = inputColumns.columnCount, p = a.parameterCount
+        precondition(w.count == depth && targetColumns.rowCount == k && targetColumns.columnCount == n,
+                     "ParametrizedHessians.compute: one matrix per layer, K x N targets")
         let one = w[0]
         // inputs[t]: the input of layer t for every sample, as columns.
-        var inputs = [lift(problem.inputColumns)]
+        var inputs = [inputColumns]
         for t in 0..<(depth - 1) { inputs.append(w[t].times(inputs[t])) }
-        let residuals = w[depth - 1].times(inputs[depth - 1]).minus(lift(problem.y.transposed))
+        let residuals = w[depth - 1].times(inputs[depth - 1]).minus(targetColumns)
         // after[t] = W_L ... W_{t+1} (K x rows of W_t).
         var after = Array(repeating: one.identity(k), count: depth)
         for t in stride(from: depth - 2, through: 0, by: -1) { after[t] = after[t + 1].times(w[t + 1]) }
@@ -182,5 +193,69 @@ extension ParametrizedHessians {
             RankResult(rank: best[i], method: .monteCarloModular, primes: primes, errorBound: bounds?[part],
                        reductionSeconds: reduction / 3, eliminationSeconds: elimination / 3)
         }
+    }
+}
+
+// The float path: the same algorithm in float64, at the dyadic point a float pipeline would hold. The integer problem's
+// theta, x and y are scaled by powers of two: W_t's entries by 2^-a_t, x by 2^-b, y by 2^-c, and b_t (layer t's bias)
+// by 2^-s_t with s_t = a_1 + ... + a_t + b, the scale of layer t's pre-activation (the constant 1 that carries the
+// biases stays 1). Why the float Hessian is a diagonal power-of-two scaling of an exact one (proofs/convolution.md):
+// write D = diag(2^d_i) with d_i = a_t for a weight of layer t and s_t for a bias of layer t, and S = s_L. Each layer
+// is linear in its own parameters, W_t(theta) = 2^-a_t W_t(2^a_t theta), so for every theta (not only at this point)
+// f_float(theta; x / 2^b) = f~(D theta; x) / 2^S: a product of L layers picks up 2^-(a_1 + ... + a_L + b) = 2^-S, and
+// the term of bias b_t, W_L ... W_{t+1} b_t, picks up 2^-(a_{t+1} + ... + a_L) 2^-s_t = 2^-S as well. With
+// y~' = 2^(S - c) y (an integer, since S >= c here: `matchedProblem`), y / 2^c = y~' / 2^S, so the float loss is
+// l_float(theta) = l~(D theta) / 2^(2S), with l~ the loss of the integer problem (theta, x, y~'). Differentiating twice:
+// H_float = D H~ D / 2^(2S) at theta_float = D^-1 theta, and likewise H_O (J_float = J~ D / 2^S) and H_F. D is
+// invertible, so every part has the rank of the exact integer part; the float64 matrices differ from these only by
+// rounding (every input is exact: an integer below 2^53 times a power of two).
+extension ParametrizedHessians {
+    /// The power of two each parameter is divided by on the float path: a_t for layer t's weights, a_1 + ... + a_t + b
+    /// for its biases (the scale of its pre-activation). theta_float = theta / 2^d, entrywise.
+    public static func parameterExponents(_ a: ConvolutionalArchitecture, weightExponents: [Int], dataExponent b: Int) -> [Int] {
+        precondition(weightExponents.count == a.depth, "ParametrizedHessians: one weight exponent per layer")
+        var exponents: [Int] = [], scale = b
+        for t in 0..<a.depth {
+            scale += weightExponents[t]
+            let weights = a.parameterCount(t) - a.biasCount(t)
+            exponents += Array(repeating: weightExponents[t], count: weights) + Array(repeating: scale, count: a.biasCount(t))
+        }
+        return exponents
+    }
+
+    /// The integer problem whose exact Hessians H~ give the float ones as D H~ D / 2^(2S) (see above): the same theta
+    /// and x, the targets times 2^(S - c), S = a_1 + ... + a_L + b. Needs S >= c (so the targets stay integers), as for
+    /// every drawn network (a_t >= 4, b = c = 4).
+    public static func matchedProblem(_ problem: ConvolutionalProblem, weightExponents: [Int], dataExponent b: Int,
+                                      targetExponent c: Int) -> ConvolutionalProblem {
+        let shift = weightExponents.reduce(b, +) - c
+        precondition(shift >= 0, "ParametrizedHessians.matchedProblem: the targets' exponent exceeds the output's")
+        // Shapes are unchanged, so the problem stays valid.
+        return try! ConvolutionalProblem(architecture: problem.architecture, theta: problem.theta, x: problem.x,
+                                         y: problem.y.multiplied(byPowerOfTwo: shift))
+    }
+
+    /// The float64 Hessians `parts` of `problem` read at the dyadic point theta / 2^d (`parameterExponents`),
+    /// x / 2^dataExponent, y / 2^targetExponent: `compute` over `DoubleMatrix`, products by BLAS, as a float pipeline
+    /// computes them. Equal to D H~ D / 2^(2S) for the exact Hessians H~ of `matchedProblem`, up to rounding.
+    public static func float(_ problem: ConvolutionalProblem, weightExponents: [Int], dataExponent: Int, targetExponent: Int,
+                             parts: Set<HessianPart>) -> [HessianPart: DoubleMatrix] {
+        let a = problem.architecture
+        let exponents = parameterExponents(a, weightExponents: weightExponents, dataExponent: dataExponent)
+        // The integer unrolled matrices, then each parameter's positions divided by its power of two (exact); the
+        // constant 1 of the biases is no parameter and stays.
+        var unrolled = problem.unrolledMatrices.map(DoubleMatrix.init)
+        for t in 0..<a.depth {
+            let offset = a.parameterOffset(t)
+            for (i, positions) in a.parametrization(t).enumerated() {
+                let divisor = Double(sign: .plus, exponent: -exponents[offset + i], significand: 1)
+                for e in positions { unrolled[t][e.row, e.column] *= divisor }
+            }
+        }
+        var inputs = DoubleMatrix(problem.inputColumns)
+        let dataDivisor = Double(sign: .plus, exponent: -dataExponent, significand: 1)
+        for i in 0..<a.input.count { for n in 0..<problem.sampleCount { inputs[i, n] *= dataDivisor } }
+        let targets = DoubleMatrix(problem.y.transposed).scaled(byPowerOfTwo: -targetExponent)
+        return compute(a, unrolled: unrolled, inputColumns: inputs, targetColumns: targets, parts: parts).matrices
     }
 }

@@ -1,6 +1,7 @@
-// The JSON document of `hessian-rank calibrate --json` (format version 3): per case and part the spectrum, the
+// The JSON document of `hessian-rank calibrate --json` (format version 4): per case and part the spectrum, the
 // reference (an exact rank, or a certified interval with its proven ends), every rule's outcome with its verdict; per
-// rule the summary. Non-finite margins (no nonzero value) are null.
+// rule the summary. Non-finite margins (no nonzero value) are null. A convolutional case has `input` and `layers`
+// instead of `architecture`, and per part `upperBound` and `upperBoundStatement` instead of `formula`.
 import HessianCore
 import NumericalAlgebra
 
@@ -28,13 +29,22 @@ struct CalibrationReport: Encodable {
         let referenceErrorBound: Double?
         /// The certified interval (absent for an exact reference).
         let interval: IntervalReport?
-        let formula: Int
+        /// The linear formula (dense networks; absent for convolutional ones).
+        let formula: Int?
+        /// Convolutional networks: the tightest upper bound proven at the exact point, and its statement (p,
+        /// jacobian-rows, unrolled:<id>: proofs/convolution.md); absent for dense networks.
+        let upperBound: Int?
+        let upperBoundStatement: String?
         let spectrum: [Double]
         let outcomes: [Outcome]
     }
 
     struct Case: Encodable {
-        let architecture: [Int]
+        /// A dense network's widths (absent for a convolutional one).
+        let architecture: [Int]?
+        /// A convolutional network's input shape (e.g. 1x8x8) and layers in --layers syntax (absent for a dense one).
+        let input: String?
+        let layers: String?
         let samples: Int
         let data: String
         let seed: String
@@ -56,8 +66,9 @@ struct CalibrationReport: Encodable {
 
     /// 2 added `referenceErrorBound`; 3 added `loss`, `scaling`, the interval reference (`interval`, with
     /// `referenceRank` then absent), each outcome's `verdict` and `missBy`, and the summary's `undecided`, `wrong` and
-    /// `largestMiss`.
-    let formatVersion = 3
+    /// `largestMiss`; 4 added convolutional cases (`input` and `layers` in place of `architecture`, `upperBound` and
+    /// `upperBoundStatement` in place of `formula`).
+    let formatVersion = 4
     let activation: String
     let loss: String
     let cases: [Case]
@@ -69,19 +80,26 @@ struct CalibrationReport: Encodable {
         self.activation = activation.rawValue
         self.loss = loss.rawValue
         cases = results.map { r in
-            Case(architecture: r.calibrationCase.architecture.widths, samples: r.calibrationCase.samples,
-                 data: r.calibrationCase.data.label, seed: String(r.seed), dataRank: r.dataRank, scaling: r.scaling,
-                 parts: r.parts.map { p in
-                     Part(part: p.part.rawValue, reference: p.reference.rawValue, referenceRank: p.referenceRank,
-                          referenceErrorBound: p.referenceErrorBound,
-                          interval: p.interval.map { IntervalReport($0) },
-                          formula: p.formula, spectrum: p.spectrum,
-                          outcomes: zip(p.outcomes, p.verdicts).map { outcome, verdict in
-                              Outcome(rule: outcome.rule.description, rank: outcome.rank, threshold: outcome.threshold,
-                                      marginDecades: finite(outcome.marginDecades), verdict: verdict.description,
-                                      missBy: verdict.miss)
-                          })
-                 })
+            let dense: [Int]?, convolutional: ConvolutionalArchitecture?
+            switch r.network {
+            case .dense(let c): (dense, convolutional) = (c.architecture.widths, nil)
+            case .convolutional(let c): (dense, convolutional) = (nil, c.architecture)
+            }
+            return Case(architecture: dense, input: convolutional?.input.description, layers: convolutional?.layersText,
+                        samples: r.network.samples, data: r.network.dataLabel, seed: String(r.seed), dataRank: r.dataRank,
+                        scaling: r.scaling,
+                        parts: r.parts.map { p in
+                            Part(part: p.part.rawValue, reference: p.reference.rawValue, referenceRank: p.referenceRank,
+                                 referenceErrorBound: p.referenceErrorBound,
+                                 interval: p.interval.map { IntervalReport($0) },
+                                 formula: p.formula, upperBound: p.upperBound?.value, upperBoundStatement: p.upperBound?.statement,
+                                 spectrum: p.spectrum,
+                                 outcomes: zip(p.outcomes, p.verdicts).map { outcome, verdict in
+                                     Outcome(rule: outcome.rule.description, rank: outcome.rank, threshold: outcome.threshold,
+                                             marginDecades: finite(outcome.marginDecades), verdict: verdict.description,
+                                             missBy: verdict.miss)
+                                 })
+                        })
         }
         summary = summaries.map { Summary(rule: $0.rule.description, agreements: $0.agreements, undecided: $0.undecided,
                                           wrong: $0.wrong, largestMiss: $0.largestMiss, total: $0.total,

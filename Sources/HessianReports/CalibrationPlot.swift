@@ -67,7 +67,7 @@ public enum CalibrationPlot {
             let level = value > 0 ? max(log10(value), bottom) : bottom
             return y + margin.top + plotHeight * (top - level) / (top - bottom)
         }
-        let title = "\(result.calibrationCase.architecture) \(result.activation.rawValue) N=\(result.calibrationCase.samples) \(part.part.symbol)"
+        let title = "\(result.network.label) \(result.activation.rawValue) N=\(result.network.samples) \(part.part.symbol)"
         var out = "<g>\n"
         if let interval = part.interval, !interval.isExact {
             // Drawn first, under the spectrum and the thresholds.
@@ -97,7 +97,7 @@ public enum CalibrationPlot {
         let label: String, rankX: Double
         if let interval = part.interval {
             // The formula, a comparison only; then the interval's ends (one line when exact).
-            out += vertical(part.formula, dashed: true, width: 1, color: "#555")
+            if let formula = part.formula { out += vertical(formula, dashed: true, width: 1, color: "#555") }
             out += vertical(interval.lower, dashed: false)
             if !interval.isExact { out += vertical(interval.upper.value, dashed: false) }
             label = interval.isExact ? "certified \(interval.lower)" : "certified \(interval.lower)...\(interval.upper.value)"
@@ -110,8 +110,8 @@ public enum CalibrationPlot {
         }
         let leftOfLine = rankX > x + margin.left + 0.7 * plotWidth
         out += "<text x=\"\(leftOfLine ? rankX - 3 : rankX + 3)\" y=\"\(y + margin.top + 12)\" text-anchor=\"\(leftOfLine ? "end" : "start")\">\(label)</text>\n"
-        if part.interval != nil {
-            out += "<text x=\"\(leftOfLine ? rankX - 3 : rankX + 3)\" y=\"\(y + margin.top + 24)\" text-anchor=\"\(leftOfLine ? "end" : "start")\" fill=\"#555\">formula \(part.formula)</text>\n"
+        if part.interval != nil, let formula = part.formula {
+            out += "<text x=\"\(leftOfLine ? rankX - 3 : rankX + 3)\" y=\"\(y + margin.top + 24)\" text-anchor=\"\(leftOfLine ? "end" : "start")\" fill=\"#555\">formula \(formula)</text>\n"
         }
         let points = s.enumerated().map { String(format: "%.1f,%.1f", px(Double($0.offset) + 0.5), py($0.element)) }
         out += "<polyline points=\"\(points.joined(separator: " "))\" fill=\"none\" stroke=\"black\" stroke-width=\"1.2\"/>\n"

@@ -15,6 +15,7 @@ import ExactAlgebra
 import Foundation
 import HessianAnalysis
 import HessianConstructions
+import HessianStudies
 import NPYFormat
 import NetworkModel
 import NumericalAlgebra
@@ -36,18 +37,11 @@ public struct ConvolutionFixtureCase: Sendable {
 extension FixturePresets {
     /// The `conv` preset: six small linear CNNs (1-D and 2-D, valid and same padding (an even kernel too), stride 2, several input
     /// channels, two convolutions, a kernel that covers its whole input, biases on some layers; with `bias` on every
-    /// layer), each with p <= 100 so that a consumer's own Hessian takes seconds, and entries below 2^53.
+    /// layer), each with p <= 100 so that a consumer's own Hessian takes seconds, and entries below 2^53
+    /// (`CalibrationGrid.smallConvolutions`, which calibrate's conv preset starts with).
     public static func convolutionCases(seed: UInt64, bias: Bool) -> [ConvolutionFixtureCase] {
-        let shapes: [(input: String, layers: String, samples: Int)] = [
-            ("1x6", "conv:2:3,dense:2", 4),
-            ("1x5x5", "conv:2:3:same,dense:2", 3),
-            ("2x6x6", "conv:2:3:s2,dense:2", 4),
-            ("1x4x4", "conv:2:2:bias,conv:1:2,dense:2:bias", 3),
-            ("2x3x3", "conv:3:3,dense:2", 5),
-            ("3x8", "conv:2:4:same,conv:2:2:s2,dense:3", 4),
-        ]
-        return shapes.enumerated().map { index, shape in
-            // The shapes above are valid by construction.
+        CalibrationGrid.smallConvolutions.enumerated().map { index, shape in
+            // The shapes are valid by construction.
             ConvolutionFixtureCase(architecture: try! ConvolutionalArchitecture(input: shape.input, layers: shape.layers, bias: bias),
                                    samples: shape.samples, seed: seed &+ UInt64(index))
         }

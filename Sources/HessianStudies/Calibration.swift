@@ -117,8 +117,13 @@ public struct CalibratedPart: Sendable {
     /// For an exact reference: the bound on the probability that `referenceRank`, a rank modulo a prime drawn from
     /// the system's entropy, is below the rank over Q (`ModularRank`); nil for an interval (proven, no probability).
     public let referenceErrorBound: Double?
-    /// The linear formula (or the with-bias conjecture; K - 1 classes under cross-entropy): a comparison only.
-    public let formula: Int
+    /// The linear formula (or the with-bias conjecture; K - 1 classes under cross-entropy): a comparison only. nil
+    /// for a convolutional network, which has no closed form here (see `upperBound`).
+    public let formula: Int?
+    /// For a convolutional network: the tightest upper bound proven at the exact point (`PointUpperBounds.bounds`: p,
+    /// N K, or the unrolled dense network's, proofs/convolution.md), which the reference never exceeds; nil for dense
+    /// networks.
+    public let upperBound: UpperBound?
     /// |eigenvalues| of the float Hessian, descending.
     public let spectrum: [Double]
     public let outcomes: [RankOutcome]
@@ -142,8 +147,43 @@ public struct CalibratedPart: Sendable {
     }
 }
 
+/// The network a calibration ran on: a dense case, or a linear convolutional one.
+public enum CalibratedNetwork: Sendable, Equatable {
+    case dense(CalibrationCase)
+    case convolutional(ConvolutionalCalibrationCase)
+
+    /// As tables and plots print it: the widths ("8,4,4,3"), or the input and the layers
+    /// ("1x8x8 conv:4:3:same,dense:10").
+    public var label: String {
+        switch self {
+        case .dense(let c): c.architecture.description
+        case .convolutional(let c): "\(c.architecture.input) \(c.architecture.layersText)"
+        }
+    }
+
+    public var samples: Int {
+        switch self {
+        case .dense(let c): c.samples
+        case .convolutional(let c): c.samples
+        }
+    }
+
+    /// Where the data come from (`CalibrationData.label`; a convolutional network's are drawn integers).
+    public var dataLabel: String {
+        switch self {
+        case .dense(let c): c.data.label
+        case .convolutional: DataDistribution.integer.rawValue
+        }
+    }
+
+    public var isConvolutional: Bool {
+        if case .convolutional = self { return true }
+        return false
+    }
+}
+
 public struct CalibrationResult: Sendable {
-    public let calibrationCase: CalibrationCase
+    public let network: CalibratedNetwork
     public let activation: Activation
     public let loss: Loss
     /// The seed actually used (a ReLU draw on a kink is redrawn with seed + k * 2^32, an elu draw whose
@@ -160,6 +200,12 @@ public enum Calibrator {
     /// log2 of 2^20 / 16: weights drawn from -2^20...2^20 (`DrawPlan.files` with `largeValues`) are divided by 2^16
     /// more than those from -16...16, to the same float range.
     public static let largeValueShift = 16
+
+    /// The power of two a layer's drawn integer weights (in -16...16) are divided by on the float path:
+    /// 4 + ceil(log2 sqrt(fan-in)), so that |W| <= 1 / sqrt(fan-in); `shift` more for weights drawn larger.
+    public static func weightExponent(fanIn: Int, shift: Int = 0) -> Int {
+        4 + Int(ceil(log2(Double(fanIn).squareRoot()))) + shift
+    }
 
     /// Whether calibrating `activation` under `loss` takes certified intervals as its reference (tanh, sigmoid, elu,
     /// or a loss other than mse) rather than exact ranks.
@@ -230,9 +276,7 @@ public enum Calibrator {
                     parts: [HessianPart], rules: [RankRule], seed: UInt64, dataExponent: Int, targetExponent: Int,
                     weightShift: Int = 0) throws -> CalibrationResult {
         let widths = problem.architecture.widths
-        let weightExponents = (0..<problem.architecture.depth).map {
-            4 + Int(ceil(log2(Double(widths[$0]).squareRoot()))) + weightShift
-        }
+        let weightExponents = (0..<problem.architecture.depth).map { weightExponent(fanIn: widths[$0], shift: weightShift) }
         let scaling = FloatScaling(weights: weightExponents, data: dataExponent, targets: targetExponent)
         let network = FloatNetwork(problem, activation: activation, weightExponents: weightExponents,
                                    dataExponent: dataExponent, targetExponent: targetExponent)
@@ -271,10 +315,10 @@ public enum Calibrator {
             return CalibratedPart(
                 part: part, reference: intervals == nil ? .exact : .interval,
                 referenceRank: exact?[part]?.rank, interval: intervals?[part], referenceErrorBound: exact?[part]?.errorBound,
-                formula: formulaValues[part]!, spectrum: spectrum,
+                formula: formulaValues[part]!, upperBound: nil, spectrum: spectrum,
                 outcomes: rules.map { NumericalRank.evaluate($0, singularValues: spectrum, rows: p, columns: p) })
         }
-        return CalibrationResult(calibrationCase: c, activation: activation, loss: loss, seed: seed, dataRank: dataRank,
+        return CalibrationResult(network: .dense(c), activation: activation, loss: loss, seed: seed, dataRank: dataRank,
                                  parts: calibrated, scaling: scaling)
     }
 

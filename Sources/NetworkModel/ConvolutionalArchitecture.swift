@@ -147,11 +147,15 @@ public struct ConvolutionalArchitecture: Sendable, Equatable {
         }
     }
 
+    /// The fan-in of layer t (its weight's shape past the output channels, PyTorch's fan_in): C_in k or C_in k^2 for a
+    /// convolution, the flattened input for a dense layer.
+    public func fanIn(_ t: Int) -> Int { weightShape(t).dropFirst().reduce(1, *) }
+
     /// For one hidden convolution then a dense layer, both without bias: m, the entries of one filter (C_0 k^s) and
     /// the output positions per channel d'; nil for any other network.
     public var oneHiddenConvolution: (channels: Int, filterEntries: Int, positions: Int)? {
         guard depth == 2, case .convolution(let c) = layers[0], !c.bias, case .dense(_, false) = layers[1] else { return nil }
-        return (c.outChannels, weightShape(0).dropFirst().reduce(1, *), shapes[0].positions)
+        return (c.outChannels, fanIn(0), shapes[0].positions)
     }
 
     /// The number of biases of layer t: its output channels (or outputs), or 0 without a bias.

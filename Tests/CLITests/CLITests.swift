@@ -104,7 +104,7 @@ import Testing
         (["certify", "--arch", "3,2", "--samples", "4", "--out", "x.json", "--activation", "tanh"], "--activation: expected linear, relu or leaky-relu[:slope] (e.g. leaky-relu:1/8) (exact ranks need a piecewise-linear network); got 'tanh'"),
         (["check-certificate", "/nonexistent/certificate.json"], "cannot read /nonexistent/certificate.json: no such file"),
         (["calibrate", "--activation", "softplus"], "--activation: expected linear, relu, leaky-relu[:slope] (e.g. leaky-relu:1/8; default slope 1/100), tanh, sigmoid, elu, or all (linear, relu and tanh); got 'softplus'"),
-        (["calibrate", "--preset", "huge"], "--preset: expected default or paper; got 'huge'"),
+        (["calibrate", "--preset", "huge"], "--preset: expected default, paper or conv; got 'huge'"),
         (["calibrate", "--samples", "5"], "--samples: only with --arch"),
         (["calibrate", "--arch", "4,2", "--absolute", "-1"], "--absolute: expected a positive number"),
         (["sweep", "--study", "width", "--activation", "tanh", "--bias"], "--activation tanh: a study of certified intervals runs whole, drawn, bias-free"),
@@ -174,7 +174,7 @@ import Testing
         #expect(svg.contains("exact 24"))
         let json = try Binary.run(["calibrate", "--activation", "relu", "--arch", "6,3,3,2", "--samples", "8", "--json"])
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
-        #expect(object["formatVersion"] as? Int == 3 && object["activation"] as? String == "relu" && object["loss"] as? String == "mse")
+        #expect(object["formatVersion"] as? Int == 4 && object["activation"] as? String == "relu" && object["loss"] as? String == "mse")
         #expect((object["summary"] as? [Any])?.count == 11)
         // Exact references carry the bound of their Monte Carlo rank (a prime from the system's entropy).
         let cases = try #require(object["cases"] as? [[String: Any]])
@@ -203,7 +203,7 @@ import Testing
                                   "--samples", "8", "--json"])
         #expect(run.status == 0, "stderr: \(run.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
-        #expect(object["formatVersion"] as? Int == 3 && object["loss"] as? String == "cross-entropy")
+        #expect(object["formatVersion"] as? Int == 4 && object["loss"] as? String == "cross-entropy")
         let cases = try #require(object["cases"] as? [[String: Any]])
         let parts = try #require(cases.first?["parts"] as? [[String: Any]])
         let p = 6 * 4 + 4 * 4 + 4 * 3

@@ -24,7 +24,7 @@ import Testing
     }
 
     static func lowerBound(_ problem: Problem, _ loss: Loss, _ part: HessianPart, goal: Int? = nil) throws -> BallRank.LowerBound {
-        try BallRank.lowerBound(goal: goal) { bits in try! BallHessian.build(problem, loss: loss, precision: bits).matrix(part) }
+        BallRank.lowerBound(goal: goal) { bits in try! BallHessian.build(problem, loss: loss, precision: bits).matrix(part) }
     }
 
     /// Under mse every ball is exact (radius 0) and equals the integer Hessian of the direct route, part by part.

@@ -1,3 +1,4 @@
+import ExactAlgebra
 import HessianCore
 import NumericalAlgebra
 import RankFormulas
@@ -126,8 +127,47 @@ import Testing
         #expect(CalibrationSummary.recommended(summaries)?.rule == .relative(exponent: 8))
     }
 
+    /// A linear CNN (biases, stride 2): the reference of each part is the exact rank of the matched integer problem
+    /// (certified here), whose Hessians the float ones rescale by powers of two; it never exceeds the part's proven
+    /// upper bound; the spectrum has p values; there is no formula; numpy's default reads the reference.
+    @Test func convolutionalReferenceIsTheExactRankOfTheScaledHessian() throws {
+        let architecture = try ConvolutionalArchitecture(input: "2x12", layers: "conv:3:4:same:bias,conv:3:3:s2:bias,dense:5:bias")
+        let c = ConvolutionalCalibrationCase(architecture: architecture, samples: 6, seed: 3)
+        let result = try Calibrator.run(c, rules: Self.rules)
+        #expect(result.activation == .linear && result.loss == .mse && result.seed == 3 && result.network == .convolutional(c))
+        // a_t = 4 + ceil(log2 sqrt(fan-in)): fan-ins 2 * 4, 3 * 3 and 3 * 5 (the second convolution's output: 3 x 5);
+        // for 1x8x8 conv:2:3:same,dense:10, 1 * 3 * 3 and 2 * 8 * 8.
+        #expect(result.scaling == FloatScaling(weights: [6, 6, 6], data: 4, targets: 4))
+        let wide = try ConvolutionalArchitecture(input: "1x8x8", layers: "conv:2:3:same,dense:10")
+        #expect(Calibrator.scaling(wide) == FloatScaling(weights: [6, 8], data: 4, targets: 4))
+        let problem = try ConvolutionalProblem.draw(architecture, samples: 6, seed: 3)
+        let s = result.scaling
+        let exact = ParametrizedLinearHessian(ParametrizedHessians.matchedProblem(problem, weightExponents: s.weights,
+                                                                                 dataExponent: s.data, targetExponent: s.targets))
+        for part in result.parts {
+            let certified = try CertifiedRank.rank(of: exact.rankSource(for: part.part)).rank
+            #expect(part.reference == .exact && part.referenceRank == certified, "\(part.part)")
+            let bound = try #require(part.upperBound)
+            #expect(certified <= bound.value && part.formula == nil)
+            #expect(part.spectrum.count == architecture.parameterCount)
+            let numpy = try #require(part.outcomes.firstIndex { $0.rule == .numpyDefault })
+            #expect(part.verdicts[numpy] == .right, "\(part.part)")
+            for (outcome, verdict) in zip(part.outcomes, part.verdicts) {
+                #expect(verdict == (outcome.rank == certified ? .right : .wrong(by: abs(outcome.rank - certified))))
+            }
+        }
+    }
+
     @Test func presets() {
         #expect(CalibrationGrid.cases(preset: "default", seed: 1)?.count == 10)
+        #expect(CalibrationGrid.cases(preset: "conv", seed: 1) == nil && CalibrationGrid.presets.contains("conv"))
+        // conv: the fixtures' six networks at the same seeds, then six larger ones, up to p = 612.
+        let conv = CalibrationGrid.convolutionCases(seed: 5, bias: false)
+        let fixtures = FixturePresets.convolutionCases(seed: 5, bias: false)
+        #expect(conv.count == 12)
+        #expect(zip(conv, fixtures).allSatisfy { $0.architecture == $1.architecture && $0.samples == $1.samples && $0.seed == $1.seed })
+        #expect(conv.map(\.architecture.parameterCount).max() == 612 && conv.map(\.seed) == (5...16).map(UInt64.init))
+        #expect(CalibrationGrid.convolutionCases(seed: 5, bias: true).allSatisfy { $0.architecture.layers.allSatisfy(\.bias) })
         let paper = CalibrationGrid.cases(preset: "paper", seed: 1)!
         #expect(paper.map(\.architecture.widths) == [[64, 4, 4, 10], [64, 8, 8, 10], [64, 16, 16, 10]])
         #expect(paper.allSatisfy { $0.data == .drawn(.uniform01) && $0.samples == 100 })
