@@ -35,7 +35,9 @@ struct ConjectureCommand: ParsableCommand {
             C_{i-1} k^S; a dense layer's inputs), i = 1..L, and patchrank (rank G of proofs/convolution.md, for one \
             hidden convolution then a dense layer only). They are refused on dense grids. Convolutional networks \
             are bias-free, linear and under mse so far, and always drawn at integer points (ranks modulo random \
-            primes; the check command of a counterexample is rank --input ... --layers ... --certify).
+            primes, exact where they meet a bound proven at the point). A failing one is shrunk by dropping a hidden \
+            layer (a convolution stays), one channel fewer, a smaller kernel, a smaller input, fewer outputs K and \
+            fewer samples; the check command of the minimal one is rank --input ... --layers ... --certify.
 
             The grid is every combination of --inputs, --depth, --hidden (each hidden layer takes each width), \
             --outputs, --samples, --data-rank, --bias, --activation and --loss-function, without the networks with more than \
