@@ -45,35 +45,58 @@ public enum PointUpperBounds {
 }
 
 extension PointUpperBounds {
+    /// The exact ranks a convolutional network's bounds read at its point: rank X, the rank of the unrolled network's
+    /// residual covariance Omega = W^{L:1} X^T X - Y^T X, and rank G of `conv-functional` (one hidden convolution then a
+    /// dense layer only), each certified over Q.
+    public struct ConvolutionPointRanks: Sendable, Equatable {
+        public let dataRank: Int
+        public let residualRank: Int
+        /// nil unless the network is one hidden convolution then a dense layer, both without bias.
+        public let patchResidualRank: Int?
+    }
+
+    /// The ranks of `ConvolutionPointRanks` at `problem`'s point (bias-free networks).
+    public static func pointRanks(_ problem: ConvolutionalProblem) throws -> ConvolutionPointRanks {
+        precondition(!problem.architecture.hasBias, "PointUpperBounds.pointRanks: bias-free networks")
+        let w = problem.unrolledMatrices
+        let endToEnd = w.dropFirst().reduce(w[0]) { $1 * $0 }
+        let omega = endToEnd * (problem.x.transposed * problem.x) - problem.y.transposed * problem.x
+        let patch = try problem.architecture.oneHiddenConvolution.map { _ in
+            try CertifiedRank.rank(of: patchResidual(problem, omega: omega)).rank
+        }
+        return ConvolutionPointRanks(dataRank: try CertifiedRank.rank(of: problem.x).rank,
+                                     residualRank: try CertifiedRank.rank(of: omega).rank, patchResidualRank: patch)
+    }
+
     /// The bounds of a convolutional network's parts (bias-free) at its point: H_theta = S^T H_W S, with H_W the
     /// Hessian of the unrolled dense network at the unrolled weights (proofs/convolution.md), and rank S^T A S <=
     /// rank A; so every bound of the unrolled network at that point bounds this network's parts (statement
     /// "unrolled:<id>", with the basis of <id>), beside this network's own p and N K. The unrolled network's bounds are
     /// read with this point's rank X and the unrolled residual covariance's rank (exact, certified).
     public static func bounds(_ problem: ConvolutionalProblem) throws -> [HessianPart: [UpperBound]] {
+        guard !problem.architecture.hasBias else { return try bounds(problem, ranks: nil) }
+        return try bounds(problem, ranks: pointRanks(problem))
+    }
+
+    /// The bounds of `bounds(_:)`, read with the point's ranks computed already (`pointRanks`; nil with biases).
+    public static func bounds(_ problem: ConvolutionalProblem, ranks: ConvolutionPointRanks?) throws -> [HessianPart: [UpperBound]] {
         let a = problem.architecture
         let own = PartUpperBounds.structural(parameters: problem.parameterCount, samples: problem.sampleCount,
                                              outputs: a.outputWidth)
-        guard !a.hasBias else { return [.outer: own.outer, .functional: own.functional, .loss: own.loss] }
+        guard !a.hasBias, let ranks else { return [.outer: own.outer, .functional: own.functional, .loss: own.loss] }
         let widths = [a.input.count] + a.shapes.map(\.count)
-        let w = problem.unrolledMatrices
-        let endToEnd = w.dropFirst().reduce(w[0]) { $1 * $0 }
-        let omega = endToEnd * (problem.x.transposed * problem.x) - problem.y.transposed * problem.x
-        let unrolled = PartUpperBounds.linear(
-            LinearNetworkFormulas(widths: widths, dataRank: try CertifiedRank.rank(of: problem.x).rank),
-            samples: problem.sampleCount, residualRank: try CertifiedRank.rank(of: omega).rank)
+        let unrolled = PartUpperBounds.linear(LinearNetworkFormulas(widths: widths, dataRank: ranks.dataRank),
+                                              samples: problem.sampleCount, residualRank: ranks.residualRank)
         func lifted(_ bounds: [UpperBound]) -> [UpperBound] {
             bounds.filter { !StructuralBounds.statements.contains($0.statement) }.map {
                 UpperBound(value: $0.value, statement: "unrolled:" + $0.statement, basis: $0.basis)
             }
         }
-        let dataRank = try CertifiedRank.rank(of: problem.x).rank
         var conv = PartUpperBounds(outer: [], functional: [], loss: [])
-        if let shape = a.oneHiddenConvolution {
+        if let shape = a.oneHiddenConvolution, let patchRank = ranks.patchResidualRank {
             let bounds = OneConvolutionBounds(channels: shape.channels, filterEntries: shape.filterEntries,
-                                              positions: shape.positions, outputs: a.outputWidth, dataRank: dataRank)
-            conv = bounds.upperBounds(samples: problem.sampleCount,
-                                      patchResidualRank: try CertifiedRank.rank(of: patchResidual(problem, omega: omega)).rank)
+                                              positions: shape.positions, outputs: a.outputWidth, dataRank: ranks.dataRank)
+            conv = bounds.upperBounds(samples: problem.sampleCount, patchResidualRank: patchRank)
             conv = PartUpperBounds(outer: [conv.outer[0]], functional: [conv.functional[0]], loss: [conv.loss[0]])
         }
         return [.outer: conv.outer + lifted(unrolled.outer) + own.outer,

@@ -24,6 +24,21 @@ struct ConjectureCommand: ParsableCommand {
             forms such as sum(i = 1..L-1, M[i] * M[i+1]). --define 'name = expression' names a subexpression for \
             the formulas (repeatable). The full reference is proofs/conjecture-language.md.
 
+            Linear convolutional networks: --input SHAPE (repeatable, e.g. 1x8 or 2x6x6) and --layers TEMPLATE \
+            (repeatable: the layers syntax of rank --layers, each integer a value or a range a..b, e.g. \
+            'conv:1..3:2..3,dense:1..2') give the grid of every input and every valid expansion (kernels that do not \
+            fit are left out), N from --samples (default C0 d + 2, the input's entries plus two). The names above \
+            read the unrolled dense network (d and M[i] flattened, p the CNN's parameters, omega the unrolled \
+            residual covariance's rank), and these are added: C0 (input channels), S (spatial axes, 1 or 2), the \
+            per-layer lists channels[i], kernel[i] (0 for a dense layer), stride[i] (0 for a dense layer), \
+            positions[i] (output positions per channel, 1 for a dense layer) and kappa[i] (entries of one filter, \
+            C_{i-1} k^S; a dense layer's inputs), i = 1..L, and patchrank (rank G of proofs/convolution.md, for one \
+            hidden convolution then a dense layer only). They are refused on dense grids. Convolutional networks \
+            are bias-free, linear and under mse so far, and always drawn at integer points (ranks modulo random \
+            primes, exact where they meet a bound proven at the point). A failing one is shrunk by dropping a hidden \
+            layer (a convolution stays), one channel fewer, a smaller kernel, a smaller input, fewer outputs K and \
+            fewer samples; the check command of the minimal one is rank --input ... --layers ... --certify.
+
             The grid is every combination of --inputs, --depth, --hidden (each hidden layer takes each width), \
             --outputs, --samples, --data-rank, --bias, --activation and --loss-function, without the networks with more than \
             --max-parameters parameters; or --random n of them drawn from the seed; or one shape with --arch. Network \
@@ -73,8 +88,9 @@ struct ConjectureCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Output widths K (default 1..4).", valueName: "set"))
     var outputs: String?
 
-    @Option(name: .long, help: ArgumentHelp("Sample counts N.", valueName: "set"))
-    var samples: String = "1..8"
+    @Option(name: .long, help: ArgumentHelp(
+        "Sample counts N (default 1..8; for convolutional networks C0 d + 2 per input).", valueName: "set"))
+    var samples: String?
 
     @Option(name: .customLong("data-rank"), help: ArgumentHelp(
         "full (rank X = min(N, d)) or a set of ranks r, each used where 1 <= r <= min(N, d).",
@@ -99,6 +115,16 @@ struct ConjectureCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp(
         "One shape d,M_1,...,K instead of --inputs, --depth, --hidden and --outputs.", valueName: "widths"))
     var arch: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "A convolutional network's input shape, channels x length or channels x height x width, e.g. 1x8 or 2x6x6 (repeatable; with --layers).",
+        valueName: "CxHxW"))
+    var input: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Convolutional layers, the syntax of rank --layers with each integer a value or a range a..b, e.g. 'conv:1..3:2..3,dense:1..2' (repeatable; with --input).",
+        valueName: "template"))
+    var layers: [String] = []
 
     @Option(name: .long, help: ArgumentHelp("Check n networks drawn from the grid with the seed instead of all of them.", valueName: "n"))
     var random: Int?
@@ -133,14 +159,18 @@ struct ConjectureCommand: ParsableCommand {
         [(FormulaPart.loss, loss), (.outer, outer), (.functional, functional)].compactMap { part, text in text.map { (part, $0) } }
     }
 
+    /// A grid of convolutional networks (--input and --layers) rather than dense ones.
+    var convolutional: Bool { !input.isEmpty || !layers.isEmpty }
+
     func parsedConjecture() throws -> Conjecture {
+        let kind: NetworkKind = convolutional ? .convolutional : .dense
         let parsedDefinitions: FormulaDefinitions
-        do { parsedDefinitions = try FormulaDefinitions(parsing: definitions) } catch {
+        do { parsedDefinitions = try FormulaDefinitions(parsing: definitions, for: kind) } catch {
             throw ValidationError("--define '\(error.source)': \(error)")
         }
         var formulas: [FormulaPart: Formula] = [:]
         for (part, text) in formulaTexts {
-            do { formulas[part] = try Formula(parsing: text, definitions: parsedDefinitions) } catch {
+            do { formulas[part] = try Formula(parsing: text, definitions: parsedDefinitions, for: kind) } catch {
                 throw ValidationError("--\(part.rawValue) '\(text)': \(error)")
             }
         }
@@ -192,8 +222,9 @@ struct ConjectureCommand: ParsableCommand {
         guard !formulaTexts.isEmpty else {
             throw ValidationError("give a formula with --loss, --outer or --functional, e.g. --outer 'q*(r + K - q)'")
         }
+        try refuseForConvolutions()
         _ = try parsedConjecture()
-        _ = try cases()
+        if convolutional { _ = try convolutionalCases() } else { _ = try cases() }
         try Validate.seed(seed)
         if let prime {
             guard let value = UInt(prime), Primes.isInRange(value) else {
@@ -227,7 +258,7 @@ struct ConjectureCommand: ParsableCommand {
                 depths: try shape.map { IntegerSet([$0.depth]) } ?? set(depth ?? "1..3", "--depth"),
                 hidden: try shape.map { _ in IntegerSet([1]) } ?? set(hidden ?? "1..4", "--hidden"),
                 outputs: try shape.map { IntegerSet([$0.outputWidth]) } ?? set(outputs ?? "1..4", "--outputs"),
-                samples: try set(samples, "--samples"), dataRanks: ranks, biases: try biases,
+                samples: try set(samples ?? "1..8", "--samples"), dataRanks: ranks, biases: try biases,
                 activations: try activations, losses: try losses, maximumParameters: maxParameters)
         } catch let error as InputError { throw ValidationError(error.message) }
         let all: [GridCase]
@@ -248,19 +279,35 @@ struct ConjectureCommand: ParsableCommand {
 
     func run() throws {
         let conjecture = try parsedConjecture()
-        let base = UInt64(seed)!
         let runPrime = prime.map { UInt($0)! } ?? Primes.fromSystemEntropy()
         let primes: PrimeChoice = prime == nil ? .random(count: 1) : .given([runPrime])
-        let checker = ConjectureCheck(conjecture: conjecture, options: RankOptions(primes: primes),
-                                      fieldPrime: exact ? nil : runPrime)
-        let cases = try cases()
+        if convolutional {
+            // Integer points only: no prime of generic mode.
+            let checker = ConjectureCheck(conjecture: conjecture, options: RankOptions(primes: primes), fieldPrime: nil)
+            try run(conjecture, cases: try convolutionalCases(), runPrime: runPrime, check: { try checker.check($0, seed: $1) },
+                    shrink: { checker.shrink($0) },
+                    confirm: { $0.network.architecture.parameterCount <= Rank.convolutionCertificationLimit ? checker.confirm($0) : nil },
+                    certify: convolutionCheckCommand)
+        } else {
+            let checker = ConjectureCheck(conjecture: conjecture, options: RankOptions(primes: primes),
+                                          fieldPrime: exact ? nil : runPrime)
+            try run(conjecture, cases: try cases(), runPrime: runPrime, check: { try checker.check($0, seed: $1) },
+                    shrink: { checker.shrink($0) }, confirm: { checker.confirm($0) }, certify: certifyCommand)
+        }
+    }
+
+    /// Checks every case (network i from seed + i), shrinks and confirms the first failure, and prints the report.
+    func run<Checked: ReportedCheck>(_ conjecture: Conjecture, cases: [(index: Int, item: Checked.Network)], runPrime: UInt,
+                                     check: (Checked.Network, UInt64) throws -> Checked, shrink: (Checked) -> Shrinking<Checked>,
+                                     confirm: (Checked) -> Checked?, certify: (Checked, Checked?) -> String) throws {
+        let base = UInt64(seed)!
         var progress = Progress("conjecture", total: cases.count)
-        var checks: [CaseCheck] = []
+        var checks: [Checked] = []
         var failures: [String] = []
         for (n, c) in cases.enumerated() {
             if n % 64 == 0 { progress.update(n, c.item.description) }
             do {
-                checks.append(try checker.check(c.item, seed: base &+ UInt64(c.index)))
+                checks.append(try check(c.item, base &+ UInt64(c.index)))
             } catch {
                 failures.append("\(c.item): \(error)")
             }
@@ -268,19 +315,21 @@ struct ConjectureCommand: ParsableCommand {
         progress.update(cases.count)
         progress.finish()
 
-        var shrinking: Shrinking? = nil
-        var confirmation: CaseCheck? = nil
+        var shrinking: Shrinking<Checked>? = nil
+        var confirmation: Checked? = nil
         if let first = checks.first(where: \.failed), !noShrink {
-            StandardError.write("conjecture: shrinking \(first.gridCase) ...\n")
-            let result = checker.shrink(first)
+            StandardError.write("conjecture: shrinking \(first.network) ...\n")
+            let result = shrink(first)
             shrinking = result
-            confirmation = checker.confirm(result.minimal)
+            confirmation = confirm(result.minimal)
         }
+        let generic = !exact && !convolutional
         let report = ConjectureReport(conjecture: conjecture, definitions: definitions, checks: checks, notDrawn: failures,
                                       shrinking: shrinking,
-                                      confirmation: confirmation, seed: seed, prime: exact && prime == nil ? nil : runPrime,
-                                      generic: !exact, reproduce: shrinking.map { reproduceCommand($0.minimal, runPrime: runPrime) },
-                                      certify: shrinking.map { certifyCommand($0.minimal, confirmed: confirmation) })
+                                      confirmation: confirmation, seed: seed, prime: !generic && prime == nil ? nil : runPrime,
+                                      generic: generic, convolutional: convolutional,
+                                      reproduce: shrinking.map { reproduceCommand($0.minimal, runPrime: runPrime) },
+                                      certify: shrinking.map { certify($0.minimal, confirmation) })
         if json {
             print(String(decoding: try AnalysisReport.encoder().encode(report), as: UTF8.self))
         } else {
@@ -292,15 +341,15 @@ struct ConjectureCommand: ParsableCommand {
     static func quoted(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 
     /// The command that checks exactly this network again, at the same seed and prime.
-    func reproduceCommand(_ minimal: CaseCheck, runPrime: UInt) -> String {
+    func reproduceCommand<Checked: ReportedCheck>(_ minimal: Checked, runPrime: UInt) -> String {
         var words = ["hessian-rank", "conjecture"]
         for (part, text) in formulaTexts { words += ["--\(part.rawValue)", Self.quoted(text)] }
         for d in definitions { words += ["--define", Self.quoted(d)] }
-        words += minimal.gridCase.commandLineOptions
+        words += minimal.networkOptions
         words += ["--seed", String(minimal.seeds[0])]
         if exact { words.append("--exact") }
         // Generic mode's points are those of the run's prime; integer points need no prime unless one was given.
-        if !exact || prime != nil { words += ["--prime", String(runPrime)] }
+        if (!exact && !convolutional) || prime != nil { words += ["--prime", String(runPrime)] }
         return words.joined(separator: " ")
     }
 

@@ -1,9 +1,36 @@
 // What `hessian-rank conjecture` prints: one JSON document (--json) or a table of the failing networks, a summary
-// line and the minimal counterexample.
+// line and the minimal counterexample. Dense and convolutional runs share it (`ReportedCheck`); a convolutional
+// network's record adds its input, layers and the quantities of `ConvolutionQuantities`.
 import Foundation
 import ExactAlgebra
 import HessianCore
 import RankFormulas
+
+/// A network checked, as the report reads it: dense (`CaseCheck`) or convolutional (`ConvolutionalCaseCheck`).
+protocol ReportedCheck: JudgedNetwork {
+    var record: ConjectureReport.CaseRecord { get }
+    /// Ranked by certified intervals (transcendental entries) rather than exactly.
+    var byIntervals: Bool { get }
+    /// Ranked exactly (modulo primes, over F_p, or certified), so that `errorBound` speaks.
+    var rankedExactly: Bool { get }
+    var errorBound: Double? { get }
+    /// The options that select exactly this network on the conjecture command line.
+    var networkOptions: [String] { get }
+}
+
+extension CaseCheck: ReportedCheck {
+    var record: ConjectureReport.CaseRecord { ConjectureReport.CaseRecord(self) }
+    var byIntervals: Bool { intervals != nil }
+    var rankedExactly: Bool { analysis != nil }
+    var networkOptions: [String] { gridCase.commandLineOptions }
+}
+
+extension ConvolutionalCaseCheck: ReportedCheck {
+    var record: ConjectureReport.CaseRecord { ConjectureReport.CaseRecord(self) }
+    var byIntervals: Bool { false }
+    var rankedExactly: Bool { true }
+    var networkOptions: [String] { network.commandLineOptions }
+}
 
 struct ConjectureReport: Encodable {
     struct FormulaRecord: Encodable {
@@ -49,6 +76,11 @@ struct ConjectureReport: Encodable {
         /// The diagnostics that fail, e.g. "C3: rank Omega = 1 < 2".
         let diagnosticFailures: [String]?
         let parts: [PartRecord]
+        /// A convolutional network's input shape and layers (`--input`, `--layers`); absent for dense networks.
+        let input: String?
+        let layers: String?
+        /// Its quantities under their names in formulas (C0, S, channels, kernel, stride, positions, kappa, patchrank).
+        let convolution: ConvolutionRecord?
 
         init(_ check: CaseCheck) {
             let c = check.gridCase
@@ -67,10 +99,56 @@ struct ConjectureReport: Encodable {
             residualRank = check.quantities.residualRank
             conditionsHold = check.analysis?.diagnosis?.conditionsHold
             diagnosticFailures = check.analysis?.diagnosis.map(\.failures)
-            parts = check.judgements.map { j in
+            parts = Self.parts(check.judgements)
+            (input, layers, convolution) = (nil, nil, nil)
+        }
+
+        init(_ check: ConvolutionalCaseCheck) {
+            let c = check.network, a = c.architecture
+            network = c.description
+            widths = check.quantities.widths
+            samples = c.samples
+            requestedDataRank = nil
+            bias = false
+            activation = Activation.linear.rawValue
+            loss = Loss.mse.rawValue
+            parameters = a.parameterCount
+            seeds = check.seeds.map { String($0) }
+            analysedSeed = String(check.seed)
+            dataRank = check.quantities.dataRank
+            augmentedDataRank = check.quantities.augmentedDataRank
+            residualRank = check.quantities.residualRank
+            conditionsHold = nil
+            diagnosticFailures = nil
+            parts = Self.parts(check.judgements)
+            input = a.input.description
+            layers = a.layersText
+            convolution = check.quantities.convolution.map(ConvolutionRecord.init)
+        }
+
+        static func parts(_ judgements: [FormulaJudgement]) -> [PartRecord] {
+            judgements.map { j in
                 PartRecord(part: j.part.rawValue, rank: j.rank, upper: j.upper, value: j.value, verdict: j.verdict?.rawValue,
                            error: j.error?.description, exactBy: j.exactBy?.statement)
             }
+        }
+    }
+
+    /// `ConvolutionQuantities` under the names formulas use.
+    struct ConvolutionRecord: Encodable {
+        let C0: Int
+        let S: Int
+        let channels: [Int]
+        let kernel: [Int]
+        let stride: [Int]
+        let positions: [Int]
+        let kappa: [Int]
+        /// rank G, for one hidden convolution then a dense layer.
+        let patchrank: Int?
+
+        init(_ q: ConvolutionQuantities) {
+            (C0, S, channels, kernel, stride) = (q.inputChannels, q.spatialAxes, q.channels, q.kernels, q.strides)
+            (positions, kappa, patchrank) = (q.positions, q.filterEntries, q.patchResidualRank)
         }
     }
 
@@ -133,10 +211,14 @@ struct ConjectureReport: Encodable {
     /// Whether a formula reads rank Omega (then an ABOVE is certain at its point: proofs/conjecture-language.md).
     let readsOmega: Bool
     let counterexample: Counterexample?
+    /// A grid of convolutional networks (integer points only); absent for dense grids.
+    let convolutional: Bool?
+    /// Whether a formula reads rank G (`patchrank`), like rank Omega a rank at the point; convolutional grids only.
+    let readsPatchRank: Bool?
 
-    init(conjecture: Conjecture, definitions: [String], checks: [CaseCheck], notDrawn: [String], shrinking: Shrinking?,
-         confirmation: CaseCheck?,
-         seed: String, prime: UInt?, generic: Bool, reproduce: String?, certify: String?) {
+    init<Checked: ReportedCheck>(conjecture: Conjecture, definitions: [String], checks: [Checked], notDrawn: [String],
+                                 shrinking: Shrinking<Checked>?, confirmation: Checked?, seed: String, prime: UInt?,
+                                 generic: Bool, convolutional: Bool = false, reproduce: String?, certify: String?) {
         formulas = conjecture.parts.map { part in
             let f = conjecture.formulas[part]!
             return FormulaRecord(part: part.rawValue, relation: f.relation.rawValue, text: f.text)
@@ -146,25 +228,27 @@ struct ConjectureReport: Encodable {
         self.prime = prime.map { String($0) }
         self.generic = generic
         readsOmega = conjecture.reads("omega")
-        cases = checks.map(CaseRecord.init)
+        self.convolutional = convolutional ? true : nil
+        readsPatchRank = convolutional ? conjecture.reads("patchrank") : nil
+        cases = checks.map(\.record)
         self.notDrawn = notDrawn
         let verdicts = checks.flatMap { $0.judgements.compactMap(\.verdict) }
         func count(_ wanted: Set<Verdict>) -> Int { verdicts.filter { wanted.contains($0) }.count }
         summary = Summary(
-            networks: checks.count, intervalNetworks: checks.filter { $0.intervals != nil }.count, judged: checks.reduce(0) { $0 + $1.judgements.count },
+            networks: checks.count, intervalNetworks: checks.filter(\.byIntervals).count, judged: checks.reduce(0) { $0 + $1.judgements.count },
             equal: count([.equal]), withinBound: count([.withinBound]), above: count([.above]), impossible: count([.impossible]),
             below: count([.belowConditionsHold, .belowUndiagnosed, .belowProvenAttained]),
             belowWhereADiagnosticFails: count([.belowConditionsFail, .belowNonGeneric]), undecided: count([.undecided]),
             withoutValue: checks.reduce(0) { $0 + $1.judgements.filter { $0.error != nil }.count },
             redrawn: checks.filter { $0.seeds.count > 1 }.count,
             failedNetworks: checks.filter(\.failed).count, notDrawn: notDrawn.count,
-            worstErrorBound: checks.contains { $0.analysis != nil }
-                ? RankResult.worstBound(checks.filter { $0.analysis != nil }.map(\.errorBound)) : nil,
+            worstErrorBound: checks.contains(where: \.rankedExactly)
+                ? RankResult.worstBound(checks.filter(\.rankedExactly).map(\.errorBound)) : nil,
             passed: !checks.contains { $0.failed || $0.hasError } && notDrawn.isEmpty)
         counterexample = shrinking.map { s in
-            Counterexample(path: s.path.map(\.description), evaluated: s.evaluated, minimal: CaseRecord(s.minimal),
-                           certified: confirmation.map(CaseRecord.init),
-                           proven: (confirmation ?? (s.minimal.intervals != nil ? s.minimal : nil))?.refutedForCertain ?? false,
+            Counterexample(path: s.path.map(\.description), evaluated: s.evaluated, minimal: s.minimal.record,
+                           certified: confirmation.map(\.record),
+                           proven: (confirmation ?? (s.minimal.byIntervals ? s.minimal : nil))?.refutedForCertain ?? false,
                            reproduce: reproduce ?? "", certify: certify ?? "")
         }
     }
@@ -176,6 +260,7 @@ struct ConjectureReport: Encodable {
         for f in formulas { lines.append("\(FormulaPart(rawValue: f.part)!.symbol) \(f.relation) \(Self.stripRelation(f.text))") }
         for d in definitions { lines.append("where \(d)") }
         let mode = generic ? "generic mode over F_p, p = \(prime ?? "?")" : "integer points" + (prime.map { ", prime \($0)" } ?? "")
+            + (convolutional == true ? " (convolutional networks are ranked at integer points only, modulo primes)" : "")
         let intervals = summary.intervalNetworks == 0 ? ""
             : summary.intervalNetworks == summary.networks ? " (all by certified intervals)"
             : " (\(summary.intervalNetworks) by certified intervals)"
@@ -211,16 +296,17 @@ struct ConjectureReport: Encodable {
             if let certified = c.certified {
                 lines.append("  at integer points (seed \(certified.analysedSeed)), every rank certified over Q:")
                 for p in certified.parts { lines.append("    " + Self.describe(p, formulas)) }
-                lines.append(c.proven ? "  proven: " + Self.proof(certified, readsOmega: readsOmega)
+                lines.append(c.proven ? "  proven: " + Self.proof(certified, pointRanks: pointRanks)
                     : "  not a proof: a rank below the formula at one point may be a non-generic point; it is evidence only")
             } else if c.minimal.parts.contains(where: { $0.upper != nil }) {
-                lines.append(c.proven ? "  proven: " + Self.proof(c.minimal, readsOmega: readsOmega)
+                lines.append(c.proven ? "  proven: " + Self.proof(c.minimal, pointRanks: pointRanks)
                     : "  not a proof: a certified interval below the formula at one point may be a non-generic point; it is evidence only")
             } else {
                 lines.append("  (not confirmed at integer points: too large to certify, or every draw sat on a kink)")
             }
             lines.append("  reproduce:   \(c.reproduce)")
-            lines.append((c.minimal.parts.contains { $0.upper != nil } ? "  intervals:   " : "  certificate: ") + c.certify)
+            lines.append((c.minimal.parts.contains { $0.upper != nil } ? "  intervals:   " : c.minimal.input != nil ? "  check:       " : "  certificate: ")
+                         + c.certify)
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -230,7 +316,7 @@ struct ConjectureReport: Encodable {
         var text = (s.passed ? "PASS" : "FAIL") + ": \(s.networks) network\(s.networks == 1 ? "" : "s"), \(s.judged) formula "
             + "value\(s.judged == 1 ? "" : "s"): \(s.equal) equal, "
             + "\(s.withinBound) within a bound, \(s.above) ABOVE ("
-            + (readsOmega ? "the formula reads rank Omega: each is certain at its point, proofs/conjecture-language.md" : "each refutes for certain")
+            + (pointRanks.map { "the formula reads \($0): each is certain at its point, proofs/conjecture-language.md" } ?? "each refutes for certain")
             + "), "
             + (s.impossible > 0 ? "\(s.impossible) IMPOSSIBLE (a value above p, or N K for H_O: refuted for certain), " : "")
             + "\(s.below) below after "
@@ -246,11 +332,23 @@ struct ConjectureReport: Encodable {
         return text
     }
 
+    /// The ranks at the point that the formulas read, "rank Omega", "rank G" or both; nil when they read neither.
+    var pointRanks: String? {
+        switch (readsOmega, readsPatchRank ?? false) {
+        case (true, false): "rank Omega"
+        case (false, true): "rank G"
+        case (true, true): "rank Omega and rank G"
+        case (false, false): nil
+        }
+    }
+
     /// Why a refutation for certain is one.
-    static func proof(_ c: CaseRecord, readsOmega: Bool) -> String {
-        if readsOmega && !c.parts.contains(where: { $0.verdict == Verdict.impossible.rawValue }) {
-            return "at this point, the rank exceeds the formula's value at this point's rank Omega (for generic points of "
-                + "{rank Omega = omega}: on the part of that set around this point, proofs/conjecture-language.md)"
+    static func proof(_ c: CaseRecord, pointRanks: String?) -> String {
+        if let pointRanks, !c.parts.contains(where: { $0.verdict == Verdict.impossible.rawValue }) {
+            let set = pointRanks == "rank Omega" ? "{rank Omega = omega}" : pointRanks == "rank G" ? "{rank G = patchrank}"
+                : "{rank Omega = omega, rank G = patchrank}"
+            return "at this point, the rank exceeds the formula's value at this point's \(pointRanks) (for generic points of "
+                + "\(set): on the part of that set around this point, proofs/conjecture-language.md)"
         }
         return c.parts.contains { $0.verdict == Verdict.impossible.rawValue }
             ? "the formula's value exceeds a bound that holds at every point (p, or N K for H_O), so no network of this shape attains it"
@@ -295,10 +393,17 @@ struct ConjectureReport: Encodable {
 
     static func quantities(_ c: CaseRecord) -> String {
         let hidden = c.widths.dropFirst().dropLast().map(String.init).joined(separator: ",")
-        var parts = ["d=\(c.widths[0])", "hidden=[\(hidden)]", "K=\(c.widths.last!)", "N=\(c.samples)", "L=\(c.widths.count - 1)",
+        func list(_ values: [Int]) -> String { "[" + values.map(String.init).joined(separator: ",") + "]" }
+        var parts: [String] = []
+        if let q = c.convolution {
+            parts += ["C0=\(q.C0)", "S=\(q.S)", "channels=\(list(q.channels))",
+                      "kernel=\(list(q.kernel))", "stride=\(list(q.stride))", "positions=\(list(q.positions))", "kappa=\(list(q.kappa))"]
+        }
+        parts += ["d=\(c.widths[0])", "hidden=[\(hidden)]", "K=\(c.widths.last!)", "N=\(c.samples)", "L=\(c.widths.count - 1)",
                      "p=\(c.parameters)", "r=\(c.dataRank)"]
         if let rt = c.augmentedDataRank { parts.append("rtilde=\(rt)") }
         if let omega = c.residualRank { parts.append("omega=\(omega)") }
+        if let g = c.convolution?.patchrank { parts.append("patchrank=\(g)") }
         return parts.joined(separator: " ")
     }
 

@@ -21,6 +21,10 @@
 // On a failure `shrink` looks for a smaller network that still fails, one step at a time (`GridCase.shrinkSteps`),
 // until no single step does: the counterexample it returns is minimal in that sense. `confirm` re-ranks a network at
 // integer points with certified ranks over Q, so that an ABOVE is proven without any probability.
+//
+// Linear convolutional networks (`ConvolutionalCase`) go through the same judging, redraws and shrinking
+// (`ConjectureCheck+Convolution.swift`): what differs is only how a network is drawn and ranked, so the loops are
+// written once over `JudgedNetwork`, the one-network result both kinds share.
 import ExactAlgebra
 import HessianAnalysis
 import HessianConstructions
@@ -45,9 +49,30 @@ public struct FormulaJudgement: Sendable {
     public let exactBy: UpperBound?
 }
 
+/// One network judged against a conjecture, dense (`CaseCheck`) or convolutional (`ConvolutionalCaseCheck`): the
+/// draws tried and the judgement of each formula at the last. The verdicts, redraws and shrinking read only this.
+public protocol JudgedNetwork: Sendable {
+    associatedtype Network: Hashable, Sendable, CustomStringConvertible
+    var network: Network { get }
+    /// The seeds drawn, in order; the ranks are at the last.
+    var seeds: [UInt64] { get }
+    var judgements: [FormulaJudgement] { get }
+}
+
+extension JudgedNetwork {
+    public var seed: UInt64 { seeds.last! }
+    /// A formula's claim fails at this network (after the redraws).
+    public var failed: Bool { judgements.contains { $0.verdict?.isFailure ?? false } }
+    /// A formula has no value at this network.
+    public var hasError: Bool { judgements.contains { $0.error != nil } }
+    public var failingParts: [FormulaPart] { judgements.filter { $0.verdict?.isFailure ?? false }.map(\.part) }
+    /// A rank above a claimed value or upper bound: a refutation that no draw can explain.
+    public var refutedForCertain: Bool { judgements.contains { $0.verdict?.refutesForCertain ?? false } }
+}
+
 /// One network checked: the draws tried, the ranks at the last (an exact analysis, or certified intervals), and the
 /// judgement of each formula.
-public struct CaseCheck: Sendable {
+public struct CaseCheck: JudgedNetwork {
     public let gridCase: GridCase
     /// The seeds drawn, in order; the ranks are at the last (or where a kink redraw moved it: `drawnSeed`).
     public let seeds: [UInt64]
@@ -60,23 +85,16 @@ public struct CaseCheck: Sendable {
     public let quantities: NetworkQuantities
     public let judgements: [FormulaJudgement]
 
-    public var seed: UInt64 { seeds.last! }
-    /// A formula's claim fails at this network (after the redraws).
-    public var failed: Bool { judgements.contains { $0.verdict?.isFailure ?? false } }
-    /// A formula has no value at this network.
-    public var hasError: Bool { judgements.contains { $0.error != nil } }
-    public var failingParts: [FormulaPart] { judgements.filter { $0.verdict?.isFailure ?? false }.map(\.part) }
-    /// A rank above a claimed value or upper bound: a refutation that no draw can explain.
-    public var refutedForCertain: Bool { judgements.contains { $0.verdict?.refutesForCertain ?? false } }
+    public var network: GridCase { gridCase }
     /// The largest probability that a rank here fell short (nil: certified, or primes given).
     public var errorBound: Double? { analysis?.errorBound }
 }
 
 /// A failing network shrunk to a minimal one.
-public struct Shrinking: Sendable {
+public struct Shrinking<Checked: JudgedNetwork>: Sendable {
     /// The networks from the first failure to the minimal one, each one step smaller than the one before.
-    public let path: [GridCase]
-    public let minimal: CaseCheck
+    public let path: [Checked.Network]
+    public let minimal: Checked
     /// How many candidate networks were checked.
     public let evaluated: Int
 }
@@ -119,11 +137,17 @@ public struct ConjectureCheck: Sendable {
     /// Checks `gridCase` at `seed`, redrawing a shortfall that no proven condition decides. Throws `InputError` (a
     /// draw that cannot be made, or every redraw on a kink) and `AnalysisFailure`.
     public func check(_ gridCase: GridCase, seed: UInt64) throws -> CaseCheck {
+        try redrawing(seed) { seeds in try rankAndJudge(gridCase, seeds: seeds) }
+    }
+
+    /// Ranks and judges at `seed`, then again at seed + k 2^32 (k = 1 ... `redraws`) while a shortfall that no proven
+    /// condition decides remains (`Verdict.isRedrawn`); the result at the last seed tried.
+    func redrawing<Checked: JudgedNetwork>(_ seed: UInt64, _ rankAndJudge: ([UInt64]) throws -> Checked) throws -> Checked {
         var seeds = [seed]
-        var result = try rankAndJudge(gridCase, seeds: seeds)
+        var result = try rankAndJudge(seeds)
         while result.judgements.contains(where: { $0.verdict?.isRedrawn ?? false }) && seeds.count <= redraws {
             seeds.append(seed &+ UInt64(seeds.count) << 32)
-            result = try rankAndJudge(gridCase, seeds: seeds)
+            result = try rankAndJudge(seeds)
         }
         return result
     }
@@ -147,7 +171,7 @@ public struct ConjectureCheck: Sendable {
             bias: architecture.bias, effectiveOutputs: Self.effectiveOutputs(architecture.outputWidth, gridCase.loss))
         let judgements = conjecture.parts.map { part in
             let interval = intervals.first { $0.part.rawValue == part.rawValue }!
-            return judgement(part, gridCase, quantities, rank: interval.lower, upper: interval.upper.value,
+            return judgement(part, quantities, loss: gridCase.loss, rank: interval.lower, upper: interval.upper.value,
                              exactBy: interval.isExact ? interval.upper : nil) { value, relation in
                 Verdict(lower: interval.lower, upper: interval.upper.value, value: value, relation: relation)
             }
@@ -159,13 +183,13 @@ public struct ConjectureCheck: Sendable {
     /// `part`'s formula judged at a rank (or an interval [rank, upper]): its value at `quantities`, the verdict
     /// `verdict` gives for that value, made IMPOSSIBLE where the value exceeds the structural bound; or the reason the
     /// formula has no value here.
-    func judgement(_ part: FormulaPart, _ gridCase: GridCase, _ quantities: NetworkQuantities, rank: Int, upper: Int?,
+    func judgement(_ part: FormulaPart, _ quantities: NetworkQuantities, loss: Loss, rank: Int, upper: Int?,
                    exactBy: UpperBound?, verdict: (Int, Relation) -> Verdict) -> FormulaJudgement {
         let formula = conjecture.formulas[part]!
         do throws(FormulaEvaluationError) {
             let value = try formula.value(quantities)
             let judged = Verdict.checked(verdict(value, formula.relation), value: value, relation: formula.relation,
-                                         structuralBound: Self.structuralBound(part, gridCase, quantities))
+                                         structuralBound: Self.structuralBound(part, quantities, loss: loss))
             return FormulaJudgement(part: part, formula: formula, rank: rank, upper: upper, value: value, error: nil,
                                     verdict: judged, exactBy: exactBy)
         } catch {
@@ -178,10 +202,10 @@ public struct ConjectureCheck: Sendable {
 
     /// The bound on `part`'s rank that holds at every point of every network (proofs/upper-bounds.md): p, and for H_O
     /// also the rows of the stacked Jacobian, N K (N (K - 1) under cross-entropy: `softmax-rows`).
-    static func structuralBound(_ part: FormulaPart, _ gridCase: GridCase, _ quantities: NetworkQuantities) -> Int {
+    static func structuralBound(_ part: FormulaPart, _ quantities: NetworkQuantities, loss: Loss) -> Int {
         let p = quantities.parameterCount
         guard part == .outer else { return p }
-        return min(p, quantities.samples * effectiveOutputs(gridCase.architecture.outputWidth, gridCase.loss))
+        return min(p, quantities.samples * effectiveOutputs(quantities.widths.last!, loss))
     }
 
     /// The analysis of `gridCase` at the point `seed` draws (a kink redraw may move it: `Analysis.seed`).
@@ -227,7 +251,7 @@ public struct ConjectureCheck: Sendable {
         let quantities = try Self.quantities(analysis, loss: gridCase.loss, residualRank: conjecture.reads("omega"))
         let judgements = conjecture.parts.map { part in
             let analysed = analysis.part(HessianPart(rawValue: part.rawValue)!)
-            return judgement(part, gridCase, quantities, rank: analysed.rank.rank, upper: nil, exactBy: analysed.exactBy) { value, relation in
+            return judgement(part, quantities, loss: gridCase.loss, rank: analysed.rank.rank, upper: nil, exactBy: analysed.exactBy) { value, relation in
                 Verdict(rank: analysed.rank.rank, value: value, relation: relation,
                         attainment: provenAttainment ? analysis.diagnosis?.attainment(analysed.part) : nil,
                         conditionsHold: analysis.diagnosis?.conditionsHold)
@@ -242,15 +266,23 @@ public struct ConjectureCheck: Sendable {
     /// refuted for certain (ABOVE) only moves to networks refuted for certain, so that a proof is never traded for
     /// evidence. A candidate that cannot be drawn (every redraw on a kink) counts as not failing. `progress` sees each
     /// candidate.
-    public func shrink(_ failure: CaseCheck, progress: ((GridCase) -> Void)? = nil) -> Shrinking {
+    public func shrink(_ failure: CaseCheck, progress: ((GridCase) -> Void)? = nil) -> Shrinking<CaseCheck> {
+        shrink(failure, steps: { $0.shrinkSteps() }, check: check, progress: progress)
+    }
+
+    /// The greedy loop of `shrink`, for either kind of network: `steps` gives the networks one step smaller, `check`
+    /// checks one at a seed.
+    func shrink<Checked: JudgedNetwork>(_ failure: Checked, steps: (Checked.Network) -> [Checked.Network],
+                                        check: (Checked.Network, UInt64) throws -> Checked,
+                                        progress: ((Checked.Network) -> Void)?) -> Shrinking<Checked> {
         precondition(failure.failed, "ConjectureCheck.shrink: the network does not fail")
         let seed = failure.seeds[0]
-        var current = failure, path = [failure.gridCase], evaluated = 0
+        var current = failure, path = [failure.network], evaluated = 0
         search: while true {
-            for candidate in current.gridCase.shrinkSteps() {
+            for candidate in steps(current.network) {
                 progress?(candidate)
                 evaluated += 1
-                if let result = try? check(candidate, seed: seed), result.failed,
+                if let result = try? check(candidate, seed), result.failed,
                    !failure.refutedForCertain || result.refutedForCertain {
                     current = result
                     path.append(candidate)

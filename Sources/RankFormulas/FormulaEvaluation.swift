@@ -11,6 +11,9 @@
 ///   omega                  rank Omega, the residual covariance (linear networks; with biases, the augmented one's)
 ///   bias                   1 with a bias in every layer, 0 without
 ///   Keff                   the effective number of outputs of the loss: K - 1 for cross-entropy, K otherwise
+///
+/// A convolutional network is read through its unrolled dense network (d and the widths flattened, p its own
+/// parameters, omega the unrolled residual covariance's rank) and has the names of `ConvolutionQuantities` besides.
 public struct NetworkQuantities: Sendable, Equatable {
     /// [d, M_1, ..., M_{L-1}, K].
     public let widths: [Int]
@@ -23,10 +26,15 @@ public struct NetworkQuantities: Sendable, Equatable {
     public let residualRank: Int?
     public let bias: Bool
     public let effectiveOutputs: Int
+    /// A convolutional network's own quantities; nil for a dense network.
+    public let convolution: ConvolutionQuantities?
 
     public init(widths: [Int], samples: Int, parameterCount: Int, dataRank: Int, augmentedDataRank: Int? = nil,
-                residualRank: Int? = nil, bias: Bool = false, effectiveOutputs: Int? = nil) {
+                residualRank: Int? = nil, bias: Bool = false, effectiveOutputs: Int? = nil,
+                convolution: ConvolutionQuantities? = nil) {
         precondition(widths.count >= 2, "NetworkQuantities: need input and output widths")
+        precondition(convolution.map { $0.channels.count == widths.count - 1 } ?? true,
+                     "NetworkQuantities: one entry per layer in the convolutional lists")
         self.widths = widths
         self.samples = samples
         self.parameterCount = parameterCount
@@ -35,6 +43,7 @@ public struct NetworkQuantities: Sendable, Equatable {
         self.residualRank = residualRank
         self.bias = bias
         self.effectiveOutputs = effectiveOutputs ?? widths[widths.count - 1]
+        self.convolution = convolution
     }
 
     /// A bias-free network's quantities from its widths and data rank alone (p = sum M_i M_{i-1}).
@@ -47,6 +56,52 @@ public struct NetworkQuantities: Sendable, Equatable {
     var depth: Int { widths.count - 1 }
     var outputs: Int { widths[widths.count - 1] }
     var hidden: ArraySlice<Int> { widths.dropFirst().dropLast() }
+}
+
+/// What a formula knows about a linear convolutional network beside its unrolled widths (proofs/convolution.md).
+/// Names in formulas (proofs/conjecture-language.md), the lists indexed by layer i = 1..L:
+///
+///   C0, S                  input channels, spatial axes (1 or 2)
+///   channels[i]            output channels (a dense layer's outputs)
+///   kernel[i], stride[i]   kernel size k and stride (0 and 0 for a dense layer)
+///   positions[i]           output positions per channel (1 for a dense layer)
+///   kappa[i]               entries of one filter, C_{i-1} k^S (a dense layer's inputs)
+///   patchrank              rank G of `conv-functional`, for one hidden convolution then a dense layer only
+public struct ConvolutionQuantities: Sendable, Equatable {
+    public let inputChannels: Int
+    public let spatialAxes: Int
+    public let channels: [Int]
+    public let kernels: [Int]
+    public let strides: [Int]
+    public let positions: [Int]
+    public let filterEntries: [Int]
+    /// rank G at the point; nil where it is not defined (not one hidden convolution then a dense layer) or not
+    /// computed (no formula reads it).
+    public let patchResidualRank: Int?
+
+    public init(inputChannels: Int, spatialAxes: Int, channels: [Int], kernels: [Int], strides: [Int], positions: [Int],
+                filterEntries: [Int], patchResidualRank: Int? = nil) {
+        precondition([kernels.count, strides.count, positions.count, filterEntries.count].allSatisfy { $0 == channels.count },
+                     "ConvolutionQuantities: one entry per layer in every list")
+        self.inputChannels = inputChannels
+        self.spatialAxes = spatialAxes
+        self.channels = channels
+        self.kernels = kernels
+        self.strides = strides
+        self.positions = positions
+        self.filterEntries = filterEntries
+        self.patchResidualRank = patchResidualRank
+    }
+
+    func list(_ name: LayerList) -> [Int] {
+        switch name {
+        case .channels: channels
+        case .kernel: kernels
+        case .stride: strides
+        case .positions: positions
+        case .kappa: filterEntries
+        }
+    }
 }
 
 /// Why a formula has no value at one network: the message, the formula or definition it arose in, and where.
@@ -76,12 +131,14 @@ extension Formula {
 extension Formula {
     /// Whether the formula, or a definition it uses, reads the quantity `name`.
     public func reads(_ name: String) -> Bool {
-        guard let quantity = Quantity(rawValue: name) else { return false }
+        guard Quantity(rawValue: name) != nil || LayerList(rawValue: name) != nil else { return false }
         var visited = Set<Int>()
         func reads(_ node: Node) -> Bool {
             switch node {
             case .number, .list, .variable: return false
-            case .quantity(let q, _): return q == quantity
+            case .quantity(let q, _): return q.rawValue == name
+            case .layerList(let list, _): return list.rawValue == name
+            case .layer(let list, let n, _): return list.rawValue == name || reads(n)
             case .definition(let k):
                 guard visited.insert(k).inserted else { return false }
                 return reads(definitions.entries[k].root)
@@ -126,6 +183,14 @@ struct Evaluator {
                 throw fail("M[\(i)] does not exist: widths run from M[0] = d to M[L] = M[\(quantities.depth)] = K", position, source)
             }
             return quantities.widths[i]
+        case .layer(let name, let indexNode, let position):
+            let i = try integer(indexNode, source: source)
+            let values = try convolution(name.rawValue, name.meaning, position, source).list(name)
+            guard i >= 1 && i <= values.count else {
+                throw fail("\(name.rawValue)[\(i)] does not exist: the layers run from 1 to L = \(values.count)"
+                           + (i == 0 && name == .channels ? " (the input's channels are C0)" : ""), position, source)
+            }
+            return values[i - 1]
         case .variable(let slot):
             return slots[slot]
         case .definition(let k):
@@ -152,7 +217,7 @@ struct Evaluator {
         case .aggregate(let aggregate, let arguments, let position):
             var values: [Int] = []
             for argument in arguments {
-                if argument.type == .list { values += try list(argument.node) } else { values.append(try integer(argument.node, source: source)) }
+                if argument.type == .list { values += try list(argument.node, source: source) } else { values.append(try integer(argument.node, source: source)) }
             }
             if aggregate == .len { return values.count }
             return try combine(aggregate, values, position, source)
@@ -169,7 +234,7 @@ struct Evaluator {
                 }
             }
             return try combine(aggregate, values, position, source)
-        case .list, .not:
+        case .list, .layerList, .not:
             preconditionFailure("Evaluator: the parser typed this node as a list or condition")
         }
     }
@@ -211,12 +276,23 @@ struct Evaluator {
         }
     }
 
-    func list(_ node: Node) throws(FormulaEvaluationError) -> [Int] {
+    func list(_ node: Node, source: String) throws(FormulaEvaluationError) -> [Int] {
+        if case .layerList(let name, let position) = node {
+            return try convolution(name.rawValue, name.meaning, position, source).list(name)
+        }
         guard case .list(let name) = node else { preconditionFailure("Evaluator: the parser typed this node as a list") }
         switch name {
         case .hidden: return Array(quantities.hidden)
         case .widths: return quantities.widths
         }
+    }
+
+    /// The convolutional network's quantities, or the error of reading `name` at a dense network.
+    func convolution(_ name: String, _ meaning: String, _ position: Int, _ source: String) throws(FormulaEvaluationError) -> ConvolutionQuantities {
+        guard let convolution = quantities.convolution else {
+            throw fail("\(name) (\(meaning)) is defined for convolutional networks only; this network is dense", position, source)
+        }
+        return convolution
     }
 
     func value(of quantity: Quantity, _ position: Int, _ source: String) throws(FormulaEvaluationError) -> Int {
@@ -242,6 +318,14 @@ struct Evaluator {
             return omega
         case .bias: return q.bias ? 1 : 0
         case .Keff: return q.effectiveOutputs
+        case .C0: return try convolution("C0", "input channels", position, source).inputChannels
+        case .S: return try convolution("S", "spatial axes", position, source).spatialAxes
+        case .patchrank:
+            guard let g = try convolution("patchrank", "rank G", position, source).patchResidualRank else {
+                throw fail("patchrank (rank G) is defined for one hidden convolution then a dense layer, without biases "
+                           + "(proofs/convolution.md); this network has other layers", position, source)
+            }
+            return g
         }
     }
 

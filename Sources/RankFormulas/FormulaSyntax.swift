@@ -16,6 +16,10 @@
 //   arguments  = expression { "," expression }                   each an integer or a list (lists are flattened)
 //              | name "=" expression ".." expression "," expression   (an index running over a range, both ends in)
 //
+// Convolutional networks add C0, S, patchrank and the per-layer lists channels, kernel, stride, positions and kappa,
+// read whole (`sum(channels)`) or at a layer (`channels[i]`, i = 1..L). A formula read for dense networks
+// (`NetworkKind.dense`) refuses them, and there they are free names for definitions and variables.
+//
 // Every expression has a type: an integer, a condition (comparisons, and, or, not) or a list (`hidden`, `widths`).
 // Types are checked while parsing, so `if r then 1 else 2` or `hidden + 1` are refused with the position before any
 // network is ranked. Arithmetic is exact on 64-bit integers; what can only fail at a network (a division that leaves a
@@ -54,13 +58,43 @@ enum ValueType: String, Sendable {
     case list = "a list"
 }
 
+/// The networks a formula is read for: a name that means nothing there is refused when the formula is read.
+public enum NetworkKind: String, Sendable {
+    /// Dense networks (`hessian-rank conjecture --inputs ...`): the names of convolutional networks are refused, and
+    /// free for definitions and variables.
+    case dense
+    /// Linear convolutional networks (`--input ... --layers ...`): every name, the dense ones read through the
+    /// unrolled network.
+    case convolutional
+}
+
 /// A named quantity of the network (`NetworkQuantities`).
 enum Quantity: String, Sendable, CaseIterable {
     case d, K, N, L, p, r, s, q, rtilde, stilde, qtilde, omega, bias, Keff
+    /// Convolutional networks only (`ConvolutionQuantities`): input channels, spatial axes, rank G.
+    case C0, S, patchrank
+
+    var convolutionalOnly: Bool { self == .C0 || self == .S || self == .patchrank }
 }
 
 enum ListName: String, Sendable, CaseIterable {
     case hidden, widths
+}
+
+/// The per-layer lists of a convolutional network (`ConvolutionQuantities`), indexed by layer 1..L.
+enum LayerList: String, Sendable, CaseIterable {
+    case channels, kernel, stride, positions, kappa
+
+    /// What the list holds, for messages.
+    var meaning: String {
+        switch self {
+        case .channels: "output channels per layer"
+        case .kernel: "kernel size per layer"
+        case .stride: "stride per layer"
+        case .positions: "output positions per channel, per layer"
+        case .kappa: "entries of one filter per layer"
+        }
+    }
 }
 
 enum Aggregate: String, Sendable, CaseIterable {
@@ -80,6 +114,10 @@ indirect enum Node: Sendable {
     case list(ListName)
     /// M[i]: widths[i], d at 0 and K at L.
     case width(Node, position: Int)
+    /// A convolutional network's per-layer list, whole.
+    case layerList(LayerList, position: Int)
+    /// channels[i] and the like: layer i's entry, i = 1..L.
+    case layer(LayerList, Node, position: Int)
     /// A variable bound by `let` or an indexed aggregate: its slot in the evaluation's environment.
     case variable(slot: Int)
     /// A `--define`d name: evaluated on its own (it sees no bound variable), once per network.
@@ -109,8 +147,9 @@ public struct FormulaDefinitions: Sendable {
 
     init(entries: [Entry]) { self.entries = entries }
 
-    /// Reads each "name = expression" in order; each may use the quantities and the names defined before it.
-    public init(parsing texts: [String]) throws(FormulaSyntaxError) {
+    /// Reads each "name = expression" in order; each may use the quantities and the names defined before it. `kind`
+    /// is the networks they will be read for (nil: any).
+    public init(parsing texts: [String], for kind: NetworkKind? = nil) throws(FormulaSyntaxError) {
         var entries: [Entry] = []
         for text in texts {
             guard let equals = text.firstIndex(of: "="),
@@ -125,11 +164,11 @@ public struct FormulaDefinitions: Sendable {
                 throw FormulaSyntaxError("'\(name)' is not a name: use letters, digits and _, starting with a letter",
                                          at: namePosition, in: text)
             }
-            if let clash = Parser.reservedMeaning(name) ?? (entries.contains { $0.name == name } ? "defined already" : nil) {
+            if let clash = Parser.reservedMeaning(name, kind: kind) ?? (entries.contains { $0.name == name } ? "defined already" : nil) {
                 throw FormulaSyntaxError("'\(name)' cannot be defined: it is \(clash)", at: namePosition, in: text)
             }
             let offset = text.distance(from: text.startIndex, to: text.index(after: equals))
-            var parser = Parser(text, definitions: FormulaDefinitions(entries: entries))
+            var parser = Parser(text, definitions: FormulaDefinitions(entries: entries), kind: kind)
             let root = try parser.parseDefinitionBody(from: offset)
             entries.append(Entry(name: name, text: text, root: root))
         }
@@ -151,9 +190,10 @@ public struct Formula: Sendable, CustomStringConvertible {
     let root: Node
     let definitions: FormulaDefinitions
 
-    /// Reads a claim (`relation` allowed) or a bare integer expression.
-    public init(parsing text: String, definitions: FormulaDefinitions = .none) throws(FormulaSyntaxError) {
-        var parser = Parser(text, definitions: definitions)
+    /// Reads a claim (`relation` allowed) or a bare integer expression, for the networks `kind` (nil: any; the
+    /// names a network does not have are then errors of evaluation there).
+    public init(parsing text: String, definitions: FormulaDefinitions = .none, for kind: NetworkKind? = nil) throws(FormulaSyntaxError) {
+        var parser = Parser(text, definitions: definitions, kind: kind)
         (relation, root) = try parser.parseClaim()
         self.text = text
         self.definitions = definitions
@@ -183,6 +223,8 @@ struct Token: Sendable, Equatable {
 struct Parser {
     let source: String
     let definitions: FormulaDefinitions
+    /// The networks the formula is read for; nil: any.
+    let kind: NetworkKind?
     private var tokens: [Token] = []
     private var index = 0
     /// Names bound by `let` and indexed aggregates, innermost last, with their slots.
@@ -191,16 +233,19 @@ struct Parser {
 
     static let keywords: Set<String> = ["if", "then", "else", "let", "in", "and", "or", "not"]
 
-    init(_ source: String, definitions: FormulaDefinitions) {
+    init(_ source: String, definitions: FormulaDefinitions, kind: NetworkKind? = nil) {
         self.source = source
         self.definitions = definitions
+        self.kind = kind
     }
 
-    /// Why `name` cannot be defined or bound, or nil when it is free.
-    static func reservedMeaning(_ name: String) -> String? {
+    /// Why `name` cannot be defined or bound, or nil when it is free. For dense networks the names of convolutional
+    /// ones are free.
+    static func reservedMeaning(_ name: String, kind: NetworkKind?) -> String? {
         if keywords.contains(name) { return "a keyword" }
-        if Quantity(rawValue: name) != nil { return "a quantity of the network" }
+        if let quantity = Quantity(rawValue: name), kind != .dense || !quantity.convolutionalOnly { return "a quantity of the network" }
         if ListName(rawValue: name) != nil { return "a list of the network" }
+        if LayerList(rawValue: name) != nil && kind != .dense { return "a per-layer list of convolutional networks" }
         if Aggregate(rawValue: name) != nil { return "a function" }
         if name == "M" || Parser.widthIndex(name) != nil { return "a width (M[i])" }
         return nil
@@ -359,7 +404,7 @@ struct Parser {
 
     private mutating func bindableName(_ purpose: String) throws(FormulaSyntaxError) -> String {
         guard case .name(let name) = current.kind else { throw error("expected a name \(purpose); found '\(current.text)'") }
-        if let meaning = Self.reservedMeaning(name) ?? (definitions.names.contains(name) ? "a definition" : nil) {
+        if let meaning = Self.reservedMeaning(name, kind: kind) ?? (definitions.names.contains(name) ? "a definition" : nil) {
             throw error("'\(name)' cannot name a variable: it is \(meaning)")
         }
         index += 1
@@ -497,8 +542,19 @@ struct Parser {
     private mutating func parseName(_ name: String, at position: Int) throws(FormulaSyntaxError) -> (Node, ValueType) {
         if let bound = scope.last(where: { $0.name == name }) { return (.variable(slot: bound.slot), .integer) }
         if let k = definitions.entries.firstIndex(where: { $0.name == name }) { return (.definition(index: k), .integer) }
+        let convolutional = Quantity(rawValue: name)?.convolutionalOnly ?? (LayerList(rawValue: name) != nil)
+        if convolutional && kind == .dense {
+            throw FormulaSyntaxError("'\(name)' is a quantity of convolutional networks, and these formulas are read for dense "
+                                     + "networks (a grid of CNNs is given by --input and --layers)", at: position, in: source)
+        }
         if let quantity = Quantity(rawValue: name) { return (.quantity(quantity, position: position), .integer) }
         if let list = ListName(rawValue: name) { return (.list(list), .list) }
+        if let list = LayerList(rawValue: name) {
+            guard accept("[") else { return (.layerList(list, position: position), .list) }
+            let i = try operand(.integer, "an index of \(name)") { p throws(FormulaSyntaxError) in try p.parseExpression() }
+            try expect("]", "to close \(name)[")
+            return (.layer(list, i, position: position), .integer)
+        }
         if let i = Self.widthIndex(name) { return (.width(.number(i), position: position), .integer) }
         if name == "M" {
             try expect("[", "after M (a width is M[i], with M[0] = d and M[L] = K)")
@@ -507,8 +563,10 @@ struct Parser {
             return (.width(i, position: position), .integer)
         }
         if let aggregate = Aggregate(rawValue: name) { return try parseCall(aggregate, at: position) }
-        let known = Quantity.allCases.map(\.rawValue) + ListName.allCases.map(\.rawValue) + ["M[i]", "M_1"]
-            + definitions.names + scope.map(\.name)
+        let convolutionalNames = kind == .convolutional
+            ? Quantity.allCases.filter(\.convolutionalOnly).map(\.rawValue) + LayerList.allCases.map { "\($0.rawValue)[i]" } : []
+        let known = Quantity.allCases.filter { !$0.convolutionalOnly }.map(\.rawValue) + ListName.allCases.map(\.rawValue)
+            + ["M[i]", "M_1"] + convolutionalNames + definitions.names + scope.map(\.name)
         throw FormulaSyntaxError("unknown name '\(name)'; known: \(known.joined(separator: ", ")) and the functions "
                                  + Aggregate.allCases.map(\.rawValue).joined(separator: ", "), at: position, in: source)
     }
