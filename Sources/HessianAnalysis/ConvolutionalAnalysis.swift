@@ -26,25 +26,34 @@ public struct ConvolutionalAnalysis: Sendable {
     }
 
     public let problem: ConvolutionalProblem
+    /// The exact ranks the bounds read at the point (rank X, rank Omega, rank G); nil with biases.
+    public let point: PointUpperBounds.ConvolutionPointRanks?
     /// loss, outer, functional (`HessianPart.allCases`' order).
     public let parts: [Part]
 
     /// Ranks `problem` modulo `primes` (one pass per prime for the three parts), or certified with `certify`
-    /// (throws `CertifiedRank.TooLarge` beyond its prime budget).
-    public init(_ problem: ConvolutionalProblem, primes: PrimeChoice, certify: Bool) throws {
-        let results: [RankResult]
+    /// (throws `CertifiedRank.TooLarge` beyond its prime budget); `parts` limits the work to the parts asked for when
+    /// certifying (modulo primes all three come from one pass).
+    public init(_ problem: ConvolutionalProblem, primes: PrimeChoice, certify: Bool,
+                parts wanted: Set<HessianPart> = Set(HessianPart.allCases)) throws {
+        let results: [RankResult?]
         if certify {
             let exact = ParametrizedLinearHessian(problem)
-            results = try HessianPart.allCases.map { try CertifiedRank.rank(of: exact.rankSource(for: $0)) }
+            results = try HessianPart.allCases.map { wanted.contains($0) ? try CertifiedRank.rank(of: exact.rankSource(for: $0)) : nil }
         } else {
-            results = ParametrizedHessians.ranks(problem, primes: primes)
+            results = ParametrizedHessians.ranks(problem, primes: primes).map { $0 }
         }
-        let bounds = try PointUpperBounds.bounds(problem)
+        let point = problem.architecture.hasBias ? nil : try PointUpperBounds.pointRanks(problem)
+        let bounds = try PointUpperBounds.bounds(problem, ranks: point)
         self.problem = problem
-        parts = zip(HessianPart.allCases, results).map { Part(part: $0, result: $1, bounds: bounds[$0]!) }
+        self.point = point
+        parts = zip(HessianPart.allCases, results).compactMap { part, result in
+            result.map { Part(part: part, result: $0, bounds: bounds[part]!) }
+        }
     }
 
-    public func part(_ part: HessianPart) -> Part { parts.first { $0.part == part }! }
+    /// The part `part`, when it was ranked.
+    public func part(_ part: HessianPart) -> Part? { parts.first { $0.part == part } }
 
     /// The largest probability that a rank that is not exact fell below the rank over Q; nil when none can.
     public var errorBound: Double? { RankResult.worstBound(parts.filter { !$0.exact }.map(\.result.errorBound)) }

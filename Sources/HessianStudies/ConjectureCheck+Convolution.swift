@@ -59,20 +59,11 @@ extension ConjectureCheck {
 
     func rankAndJudge(_ network: ConvolutionalCase, seeds: [UInt64]) throws -> ConvolutionalCaseCheck {
         let problem = try ConvolutionalProblem.draw(network.architecture, samples: network.samples, seed: seeds.last!)
-        let point = try PointUpperBounds.pointRanks(problem)
-        let bounds = try PointUpperBounds.bounds(problem, ranks: point)
+        let analysis = try ConvolutionalAnalysis(problem, primes: options.primes, certify: options.certify,
+                                                 parts: Set(conjecture.parts.map { HessianPart(rawValue: $0.rawValue)! }))
+        let point = analysis.point!
         var ranks: [FormulaPart: RankResult] = [:]
-        if options.certify {
-            let exact = ParametrizedLinearHessian(problem)
-            for part in conjecture.parts {
-                ranks[part] = try CertifiedRank.rank(of: exact.rankSource(for: HessianPart(rawValue: part.rawValue)!))
-            }
-        } else {
-            let all = ParametrizedHessians.ranks(problem, primes: options.primes)
-            for (part, result) in zip(HessianPart.allCases, all) where conjecture.formulas[FormulaPart(rawValue: part.rawValue)!] != nil {
-                ranks[FormulaPart(rawValue: part.rawValue)!] = result
-            }
-        }
+        for part in conjecture.parts { ranks[part] = analysis.part(HessianPart(rawValue: part.rawValue)!)!.result }
         let a = network.architecture
         let quantities = NetworkQuantities(
             widths: [a.input.count] + a.shapes.map(\.count), samples: problem.sampleCount, parameterCount: problem.parameterCount,
@@ -80,10 +71,9 @@ extension ConjectureCheck {
             residualRank: point.residualRank, bias: false, effectiveOutputs: a.outputWidth,
             convolution: ConvolutionQuantities(a, patchResidualRank: point.patchResidualRank))
         let judgements = conjecture.parts.map { part in
-            let rank = ranks[part]!.rank
-            let tightest = UpperBound.tightest(bounds[HessianPart(rawValue: part.rawValue)!]!)
-            return judgement(part, quantities, loss: .mse, rank: rank, upper: nil,
-                             exactBy: tightest.flatMap { $0.value == rank ? $0 : nil }) { value, relation in
+            let ranked = analysis.part(HessianPart(rawValue: part.rawValue)!)!
+            let rank = ranked.rank
+            return judgement(part, quantities, loss: .mse, rank: rank, upper: nil, exactBy: ranked.exactBy) { value, relation in
                 Verdict(rank: rank, value: value, relation: relation, attainment: nil, conditionsHold: nil)
             }
         }

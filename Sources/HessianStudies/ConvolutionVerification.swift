@@ -125,14 +125,11 @@ public enum ConvolutionVerification {
         let architecture = verificationCase.architecture
         let problem = try ConvolutionalProblem.draw(architecture, samples: verificationCase.samples, seed: seed)
         let shape = architecture.oneHiddenConvolution!
-        let dataRank = try CertifiedRank.rank(of: problem.x).rank
-        let w = problem.unrolledMatrices
-        let omega = (w[1] * w[0]) * (problem.x.transposed * problem.x) - problem.y.transposed * problem.x
-        let patchRank = try CertifiedRank.rank(of: PointUpperBounds.patchResidual(problem, omega: omega)).rank
+        let analysis = try ConvolutionalAnalysis(problem, primes: primes, certify: certify)
+        let dataRank = analysis.point!.dataRank, patchRank = analysis.point!.patchResidualRank!
         let bounds = OneConvolutionBounds(channels: shape.channels, filterEntries: shape.filterEntries,
                                           positions: shape.positions, outputs: architecture.outputWidth, dataRank: dataRank)
         let proven = bounds.upperBounds(samples: problem.sampleCount, patchResidualRank: patchRank)
-        let analysis = try ConvolutionalAnalysis(problem, primes: primes, certify: certify)
         var parts: [Part] = []
         for ranked in analysis.parts {
             // The statement claimed for the part: the identity, the bound (equality observed in 1-D), their sum.
