@@ -74,7 +74,11 @@ public enum CalibrationPlot {
             let left = px(Double(interval.lower)), right = px(Double(interval.upper.value))
             out += "<rect x=\"\(left)\" y=\"\(y + margin.top)\" width=\"\(max(right - left, 1))\" height=\"\(plotHeight)\" fill=\"#9a9a9a\" opacity=\"0.3\"/>\n"
         }
-        out += "<text x=\"\(x + margin.left)\" y=\"\(y + 16)\" font-size=\"12\">\(title)</text>\n"
+        // A title wider than its panel (a CNN's layer list) gets a smaller font rather than run into the next panel:
+        // about 0.5 em per character of sans-serif (measured on rendered layer lists).
+        let room = panelWidth - margin.left - 6
+        let size = min(12, (room / (0.5 * Double(title.count))).rounded(.down))
+        out += "<text x=\"\(x + margin.left)\" y=\"\(y + 16)\" font-size=\"\(Int(size))\">\(title)</text>\n"
         out += "<rect x=\"\(x + margin.left)\" y=\"\(y + margin.top)\" width=\"\(plotWidth)\" height=\"\(plotHeight)\" fill=\"none\" stroke=\"#888\"/>\n"
         var decade = top
         let step = max(1, ((top - bottom) / 6).rounded(.up))
