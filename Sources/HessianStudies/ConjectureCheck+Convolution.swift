@@ -45,7 +45,7 @@ extension ConvolutionQuantities {
                   strides: layers.map { convolution($0)?.stride ?? 0 },
                   positions: layers.map { a.shapes[$0].positions },
                   // (C_{t-1}, k, ...) of a convolution's weight, or the flattened inputs of a dense layer's.
-                  filterEntries: layers.map { a.weightShape($0).dropFirst().reduce(1, *) },
+                  filterEntries: layers.map { a.fanIn($0) },
                   patchResidualRank: a.oneHiddenConvolution == nil ? nil : patchResidualRank)
     }
 }
