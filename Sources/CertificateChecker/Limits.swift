@@ -32,7 +32,7 @@ extension CertificateCheck {
         /// a limit of its own: w_t <= w_t w_{t+1} <= p bounds every width, d and K by p.
         public static let widths = parameters + 1
 
-        /// Samples N: 10,000 (the README's examples use 20 to 100).
+        /// Samples N: 10,000 (the documentation's examples use 20 to 100).
         public static let samples = 10_000
 
         /// Entries of the data and targets, N (d + K): 10^6 (16 MB as Int128).
@@ -40,7 +40,7 @@ extension CertificateCheck {
 
         /// Multiply-adds of rebuilding the Hessians by the direct route, `work(samples:parameters:outputs:)`:
         /// 2 * 10^9, about a minute in a debug build (measured 31 ns each: 20 s for the 6.5 * 10^8 of widths 20,40,5
-        /// with N = 100). It admits p = 1,000 with K = 5 up to N = 307, and the README's certificates (p <= 600,
+        /// with N = 100). It admits p = 1,000 with K = 5 up to N = 307, and the documentation's certificates (p <= 600,
         /// N <= 100) easily.
         public static let rebuildWork = 2_000_000_000
 

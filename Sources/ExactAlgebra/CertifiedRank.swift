@@ -16,7 +16,7 @@
 // in prime order, so the answer and the primes reported do not depend on scheduling.
 //
 // Cost: about log2(H_{rho+1}) / 23 modular ranks, so it grows with rho times the entry size. Measured figures are in
-// the README. `maximumPrimes` is the size limit, checked as soon as the first two primes have given ranks (before
+// docs/speed.md. `maximumPrimes` is the size limit, checked as soon as the first two primes have given ranks (before
 // any further elimination); the refusal states the primes needed and an estimate of the time.
 import Dispatch
 import Synchronization

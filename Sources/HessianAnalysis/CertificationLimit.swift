@@ -6,7 +6,7 @@ import NetworkModel
 /// - `rankRows`: `rank --certify`, `verify --certify`, `sweep --certify`, which certify by the multimodular argument
 ///   (`CertifiedRank`: about log2(Hadamard bound) / 23 ranks modulo primes below 2^23 by BLAS elimination) the
 ///   matrices they rank, the reduced Hessians of linear networks or the p x p ones. Measured on one core pair: see the
-///   README (Speed).
+///   docs/speed.md.
 /// - `parameters`: certificate files (`certify`, `fixtures`), whose independent checker rebuilds the p x p Hessians by
 ///   the direct route and keeps its own copy of this limit (`CertificateCheck.Limits.parameters`).
 public enum CertificationLimit {

@@ -81,8 +81,8 @@ struct RankMethodOptions: ParsableArguments {
     @Flag(name: .long, help: """
         Certify every rank exactly: ranks modulo the largest primes below 2^23 (BLAS elimination, two primes at a \
         time) until their product exceeds the Hadamard bound of every (rank+1)-minor. Deterministic; offered for \
-        matrices up to 3000 x 3000 (the reduced Hessians of a linear network) and up to 20,000 primes; the README \
-        (Speed) quotes timings.
+        matrices up to 3000 x 3000 (the reduced Hessians of a linear network) and up to 20,000 primes; docs/speed.md \
+        quotes timings.
         """)
     var certify = false
 
@@ -166,13 +166,13 @@ struct RankMethodOptions: ParsableArguments {
         let limit = certificationLimit(forFiles: files)
         guard reduced else {
             if p > limit {
-                throw ValidationError("\(option): p = \(p) parameters is above the certification limit of \(limit) (see the README, section Speed); drop \(option) for the modular rank and its error bound")
+                throw ValidationError("\(option): p = \(p) parameters is above the certification limit of \(limit) (see docs/speed.md); drop \(option) for the modular rank and its error bound")
             }
             return
         }
         let size = ReducedHessian.rankedShapes(architecture: architecture, samples: samples).map { max($0.rows, $0.columns) }.max() ?? 0
         if size > limit {
-            throw ValidationError("\(option): the reduced Hessians of p = \(p) parameters are up to \(size) x \(size), above the certification limit of \(limit) (see the README, section Speed); drop \(option) for the modular rank and its error bound")
+            throw ValidationError("\(option): the reduced Hessians of p = \(p) parameters are up to \(size) x \(size), above the certification limit of \(limit) (see docs/speed.md); drop \(option) for the modular rank and its error bound")
         }
     }
 }

@@ -21,7 +21,7 @@ struct Rank: ParsableCommand {
               hessian-rank rank --arch 64,10,10,10 --x digits.npy --activation relu
               hessian-rank rank --input 1x8x8 --layers conv:4:3:same,conv:4:3:same,dense:10 --samples 100
 
-            The JSON (--json) is a stable interface: see the README, section "JSON interface".
+            The JSON (--json) is a stable interface: see docs/json.md.
             """
     )
 

@@ -1,5 +1,5 @@
 // The JSON form of one analysed network: the stable machine interface of `hessian-rank rank --json`, documented in
-// the README. Exact integers (weights, data, primes) are decimal strings; keys are sorted; `formatVersion` comes
+// docs/json.md. Exact integers (weights, data, primes) are decimal strings; keys are sorted; `formatVersion` comes
 // first for readers to check. Bump `formatVersion` on any change a reader could notice.
 import ExactAlgebra
 import Foundation

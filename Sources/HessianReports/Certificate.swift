@@ -1,5 +1,5 @@
 // A rank certificate: the network, data and targets as exact integers, and for each Hessian part a claimed rank with
-// the witnesses that prove it (format in the README, section "Certificates"; checked by CertificateChecker, which
+// the witnesses that prove it (format in docs/certificates.md; checked by CertificateChecker, which
 // never calls this code).
 //
 // How the witnesses are found. Modulo a random 63-bit prime p, the pivot columns C of the reduced row echelon form

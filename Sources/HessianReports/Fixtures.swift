@@ -1,6 +1,6 @@
 // Ground-truth fixtures for other people's pipelines: per case a folder of .npy files (data, targets, weights, biases
 // for a network with biases and, when exactly representable, the three Hessians) and a case.json with the exact ranks,
-// the formula values and how the ranks are known; a manifest with the SHA-256 of every file. Format in the README,
+// the formula values and how the ranks are known; a manifest with the SHA-256 of every file. Format in docs/fixtures.md,
 // "Using fixtures in your test suite".
 //
 // The Hessian files hold the true Hessians H. For leaky-relu:a/b the exact path builds b^(2(L-1)) H with integer

@@ -1,0 +1,112 @@
+"""The documentation's examples, run: every command shown with its output is executed and its output compared.
+
+An example is a fenced block whose info string is `console`, in README.md or any page under docs/. In it, a line that
+starts with `$ ` is a command (a line ending in a backslash continues it), and the lines after it, up to the next
+command, are its expected standard output. Comparison is line by line, with trailing spaces ignored, and two
+wildcards for what differs from run to run (primes drawn from the system's entropy, probabilities, times):
+- a line that is exactly `...` matches any number of lines (none included);
+- `...` inside a line matches any text within that line.
+Standard error is not compared (progress goes there); an example that shows an error writes `2>&1`. A command's exit
+status is not checked either: its output is.
+
+The commands of one page run in order, in one fresh working directory per page (so a page may write a file and read it
+in a later example), through bash, with the `hessian-rank` under test first on PATH (`swift build --show-bin-path`, or
+$HESSIAN_RANK) and OPENBLAS_NUM_THREADS=1.
+"""
+import os
+import pathlib
+import re
+import subprocess
+
+import pytest
+
+from test_fixtures import binary
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+PAGES = [ROOT / "README.md"] + sorted((ROOT / "docs").rglob("*.md"))
+
+
+def examples(page):
+    """(line number, command, expected output lines) for every command of every console block of `page`."""
+    found = []
+    lines = page.read_text().split("\n")
+    in_block = False
+    command = None
+    for number, line in enumerate(lines, start=1):
+        if line.startswith("```"):
+            if in_block:
+                if command:
+                    found.append(command)
+                command = None
+            in_block = not in_block and line[3:].strip() == "console"
+            continue
+        if not in_block:
+            continue
+        if command and command[1].endswith("\\") and not command[2]:
+            command = (command[0], command[1][:-1] + " " + line.strip(), command[2])
+        elif line.startswith("$ "):
+            if command:
+                found.append(command)
+            command = (number, line[2:], [])
+        elif command:
+            command[2].append(line)
+    return found
+
+
+def matches(expected, actual):
+    """Whether the output lines `actual` match the expected lines with their wildcards."""
+    def line_pattern(line):
+        return re.compile("^" + ".*".join(re.escape(part) for part in line.rstrip().split("...")) + "$")
+
+    patterns = [None if line.strip() == "..." else line_pattern(line) for line in expected]
+
+    def match(i, j):
+        if i == len(patterns):
+            return j == len(actual)
+        if patterns[i] is None:
+            return any(match(i + 1, k) for k in range(j, len(actual) + 1))
+        return j < len(actual) and patterns[i].match(actual[j].rstrip()) is not None and match(i + 1, j + 1)
+
+    return match(0, 0)
+
+
+def test_matcher_wildcards():
+    assert matches(["a", "...", "d"], ["a", "b", "c", "d"])
+    assert matches(["a", "...", "b"], ["a", "b"])
+    assert matches(["primes: ... (drawn)"], ["primes: 123, 456 (drawn)"])
+    assert not matches(["a", "b"], ["a", "c"])
+    assert not matches(["a"], ["a", "extra"])
+    assert not matches(["x ... y"], ["x z"])
+
+
+CASES = [(page, example) for page in PAGES for example in examples(page)]
+
+
+def test_the_docs_have_examples():
+    assert len(CASES) >= 10, "the pages' console blocks were not found"
+
+
+@pytest.fixture(scope="module")
+def workdirs(tmp_path_factory):
+    """One working directory per page, kept across that page's examples; the binary first on PATH."""
+    bin_dir = tmp_path_factory.mktemp("bin")
+    (bin_dir / "hessian-rank").symlink_to(binary())
+    return {"bin": bin_dir, "pages": {}, "factory": tmp_path_factory}
+
+
+@pytest.mark.parametrize("page,example", CASES,
+                         ids=[f"{page.relative_to(ROOT)}:{example[0]}" for page, example in CASES])
+def test_example(page, example, workdirs):
+    number, command, expected = example
+    pages = workdirs["pages"]
+    if page not in pages:
+        pages[page] = workdirs["factory"].mktemp(page.stem)
+    env = dict(os.environ, PATH=f"{workdirs['bin']}:{os.environ['PATH']}", OPENBLAS_NUM_THREADS="1")
+    result = subprocess.run(["bash", "-c", command], cwd=pages[page], env=env, capture_output=True, text=True,
+                            timeout=600)
+    while expected and not expected[-1].strip():
+        expected = expected[:-1]
+    actual = result.stdout.rstrip("\n").split("\n") if result.stdout.strip() else []
+    assert matches(expected, actual), (
+        f"{page.relative_to(ROOT)}:{number}: `{command}` printed\n" + result.stdout + "\nstderr:\n" + result.stderr[-2000:]
+        + "\nexpected:\n" + "\n".join(expected))
