@@ -7,9 +7,10 @@
 // member of 4 GiB or more: numpy writes ZIP64 records in its local headers, which are accepted, but not in its
 // directory below that size), split, encrypted or prepended archives, methods other than stored (0) and deflated
 // (8), members not named KEY.npy, repeated names. ZIPFoundation's own reader (`Archive`) is not used for the
-// structure: on hostile archives it converts 64-bit offsets with trapping conversions and, reading a deflated member,
-// feeds the inflater the bytes after the member up to the end of the file and then loops forever when the stream does
-// not end. Its inflater (`Data.decompress`, zlib) and CRC-32 are used, with a provider that hands it the member's
+// structure: it converts the 64-bit offsets of ZIP64 records with conversions that trap when they are out of range
+// (`off_t(offset)`), and, extracting a deflated member, feeds the inflater the bytes after the member up to the end of
+// the file and then spins forever when the stream has not ended (a 170-byte archive whose member is a stored block
+// promising 65,535 bytes does it). Its inflater (`Data.decompress`, zlib) and CRC-32 are used, with a provider that hands it the member's
 // compressed bytes only and a consumer that stops it at the declared size.
 //
 // Limits, all checked against the central directory's declared sizes before anything is inflated: each member at most

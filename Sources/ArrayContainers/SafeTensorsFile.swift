@@ -55,7 +55,10 @@ public final class SafeTensorsFile: ArrayContainer {
         }
         bufferOffset = 8 + Int(length)
         let json: StrictJSON
-        do { json = try StrictJSON.parse(header) } catch { throw ContainerError(error.reason) }
+        do { json = try StrictJSON.parse(header) } catch {
+            if let key = error.repeatedTopLevelKey { throw ContainerError(key: key, "appears twice in the safetensors header (the format allows each name once)") }
+            throw ContainerError(error.reason)
+        }
         guard case .object(let entries) = json else { throw ContainerError("the safetensors header is not a JSON object") }
         var tensors: [Tensor] = []
         for (key, value) in entries {

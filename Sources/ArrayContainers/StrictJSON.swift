@@ -30,6 +30,8 @@ enum StrictJSON: Equatable {
 
     struct SyntaxError: Error, Equatable {
         let reason: String
+        /// The key that appears twice in the outermost object, when that is the error.
+        var repeatedTopLevelKey: String? = nil
     }
 
     /// The one JSON value that fills `bytes`, with JSON whitespace (the padding safetensors writers add) around it.
@@ -118,7 +120,8 @@ enum StrictJSON: Equatable {
                 let key = try string()
                 guard seen.insert(key).inserted else {
                     index = start
-                    throw SyntaxError(reason: "malformed JSON header: the key \(ContainerError.printable(key)) appears twice in one object (at byte \(start + 1))")
+                    throw SyntaxError(reason: "malformed JSON header: the key \(ContainerError.printable(key)) appears twice in one object (at byte \(start + 1))",
+                                      repeatedTopLevelKey: depth == 0 ? key : nil)
                 }
                 skipSpace()
                 guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("':' after a key") }
