@@ -81,7 +81,7 @@ enum WeightFiles {
             throw targets.refused("the targets have \(targets.columns) columns but \(last) has K = \(k) rows")
         }
         guard targets.rows == data.rows else {
-            let samples = if case .npy = data.source { data.path } else { data.name }
+            let samples = if case .npy = data.source { data.path } else { "key x of \(data.path)" }
             throw targets.refused("\(targets.rows) targets for \(data.rows) samples in \(samples)")
         }
         return (weights, biases, data, targets)
@@ -160,14 +160,19 @@ enum WeightFiles {
             else if key != "x" && key != "y" { throw refused(key, "not an array of the network: \(expected)") }
         }
         let listed = keys.prefix(12).map(ContainerError.printable).joined(separator: ", ") + (keys.count > 12 ? ", ..." : "")
-        guard let depth = weightLayers.max() else {
+        // The depth: the last weight, or the last of a complete run of biases b1 ... bT beyond it (then a weight is
+        // missing, not a bias too many).
+        var biasRun = 0
+        while biasLayers.contains(biasRun + 1) { biasRun += 1 }
+        guard let lastWeight = weightLayers.max() else {
             throw refused(nil, "holds no key w1 (it holds " + (keys.isEmpty ? "no array" : listed) + "): \(expected)")
         }
+        let depth = max(lastWeight, biasRun)
         if let t = (1...depth).first(where: { !weightLayers.contains($0) }) {
             throw refused("w\(t)", "missing (the file holds \(listed)): give w1 ... w\(depth), one per layer")
         }
         if let t = biasLayers.first(where: { $0 > depth }) {
-            throw refused("b\(t)", "but only \(depth) weight matrices (w1 ... w\(depth))")
+            throw refused("b\(t)", "but only \(depth) weight " + (depth == 1 ? "matrix (w1)" : "matrices (w1 ... w\(depth))"))
         }
         if !biasLayers.isEmpty, let t = (1...depth).first(where: { !biasLayers.contains($0) }) {
             throw refused("b\(t)", "missing, beside " + biasLayers.sorted().map { "b\($0)" }.joined(separator: ", ")
