@@ -25,7 +25,8 @@
 //   CertificateChecker -> HessianReference (Int128 direct Hessians; imports nothing of ours), RankFormulas (the closed
 //                         forms a proven-statement witness names), CFLINT, SHA256Digest
 // The checker never calls the producer: it rebuilds every Hessian by the direct route. NPYFormat and SHA256Digest
-// (swift-crypto) are leaves.
+// (swift-crypto) are leaves; ArrayContainers (the CLI's --weights FILE.npz or FILE.safetensors) reads arrays out of
+// one file with NPYFormat's checks, inflating .npz members with ZIPFoundation.
 import PackageDescription
 
 let package = Package(
@@ -47,6 +48,8 @@ let package = Package(
         // SHA-256 of certificates and fixtures, behind SHA256Digest. 3.x, not 4.x: it builds in less time (4.x's Crypto
         // adds ML-KEM, ML-DSA, X-Wing and SHA-3) and asks for tools 5.9, where 4.x asks for 6.1.
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // Inflating the deflated members of an .npz (numpy.savez_compressed), behind ArrayContainers.
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         .systemLibrary(name: "CFLINT", path: "Sources/CFLINT"),
@@ -65,12 +68,13 @@ let package = Package(
         .target(name: "HessianCore", dependencies: ["NetworkModel", "HessianConstructions", "HessianAnalysis", "HessianStudies", "HessianReports"]),
         .target(name: "SHA256Digest", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "NPYFormat"),
+        .target(name: "ArrayContainers", dependencies: ["NPYFormat", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .target(name: "HessianReference"),
         .target(name: "CertificateChecker", dependencies: ["CFLINT", "HessianReference", "RankFormulas", "SHA256Digest"]),
         .executableTarget(
             name: "HessianRankCLI",
             dependencies: [
-                "HessianCore", "RankFormulas", "ExactAlgebra", "CertificateChecker", "NumericalAlgebra", "NPYFormat", "BallArithmetic",
+                "HessianCore", "RankFormulas", "ExactAlgebra", "CertificateChecker", "NumericalAlgebra", "NPYFormat", "ArrayContainers", "BallArithmetic",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -83,7 +87,7 @@ let package = Package(
         .testTarget(name: "NumericalAlgebraTests", dependencies: ["NumericalAlgebra"]),
         .testTarget(name: "NPYFormatTests", dependencies: ["NPYFormat", .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "CertificateCheckerTests", dependencies: ["CertificateChecker", "HessianCore", "ExactAlgebra", "HessianReference", .product(name: "PropertyBased", package: "swift-property-based")]),
-        .testTarget(name: "CLITests", dependencies: ["HessianRankCLI", "NPYFormat", "ExactAlgebra", "SHA256Digest", "HessianReference", .product(name: "PropertyBased", package: "swift-property-based")]),
+        .testTarget(name: "CLITests", dependencies: ["HessianRankCLI", "NPYFormat", "ArrayContainers", .product(name: "ZIPFoundation", package: "ZIPFoundation"), "ExactAlgebra", "SHA256Digest", "HessianReference", .product(name: "PropertyBased", package: "swift-property-based")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -29,8 +29,8 @@ struct Rank: ParsableCommand {
     @OptionGroup var rankOptions: RankMethodOptions
 
     @Option(name: .long, help: ArgumentHelp(
-        "Rank at your own weights: a folder with w1.npy ... wL.npy (W_i is M_i x M_(i-1)) and, for a network with biases, b1.npy ... bL.npy; needs --x and --y.",
-        valueName: "dir"))
+        "Rank at your own weights: a folder with w1.npy ... wL.npy (W_i is M_i x M_(i-1)) and, for a network with biases, b1.npy ... bL.npy, with --x and --y; or one .npz (numpy.savez) or .safetensors file with the keys w1 ... wL, b1 ... bL, and x and y unless --x and --y give them.",
+        valueName: "dir|file"))
     var weights: String?
 
     @OptionGroup var data: DataFileOptions
@@ -77,20 +77,19 @@ struct Rank: ParsableCommand {
         } else {
             guard !rankOptions.generic else { throw ValidationError("--field prime: not with --weights (your weights are the point)") }
             guard network.arch == nil, network.samples == nil, network.dataRank == nil, !network.bias else {
-                throw ValidationError("--weights: the files give the network and data; leave out --arch, --samples, --data-rank and --bias (biases come from b1.npy ... bL.npy)")
+                throw ValidationError("--weights: the files give the network and data; leave out --arch, --samples, --data-rank and --bias (biases come from b1.npy ... bL.npy, or the keys b1 ... bL)")
             }
             // The files are read once, in run(), which applies the same size checks (still exit 2).
         }
     }
 
-    /// The problem from --weights (w1.npy ... wL.npy, and b1.npy ... bL.npy for a network with biases), --x and --y,
-    /// exactly (every float64 is an integer over a power of two), refused
+    /// The problem from --weights (w1.npy ... wL.npy, and b1.npy ... bL.npy for a network with biases, or one file
+    /// with those keys and perhaps x and y), --x and --y, exactly (every float64 is an integer over a power of two), refused
     /// (exit 2) when it is above --max-memory or, with --certify, above the certification limit: both judged from the
     /// files' headers, before any data are read.
     func loadProblem() throws -> (problem: Problem, exponents: InputExponents?) {
         guard let weights else { preconditionFailure("loadProblem: --weights is required") }
-        guard let xFile = data.xFile, let yFile = data.yFile else { throw ValidationError("--weights: give the data with --x FILE.npy and the targets with --y FILE.npy") }
-        let headers = try WeightFiles.headers(directory: weights, x: xFile, y: yFile)
+        let headers = try WeightFiles.headers(weights: weights, x: data.xFile, y: data.yFile)
         let architecture: Architecture
         do {
             architecture = try Architecture(widths: [headers.weights[0].columns] + headers.weights.map(\.rows),
@@ -202,8 +201,18 @@ struct Rank: ParsableCommand {
                 redrawn = (redrawn ?? "seed \(analysis.seed)") + ", data from \(xFile)" + (data.yFile.map { ", targets from \($0)" } ?? "")
                     + " (exact values)"
             }
-            print(Self.report(analysis, origin: weights.map { "the files in \($0) (exact values)" } ?? redrawn), terminator: "")
+            print(Self.report(analysis, origin: weights.map { origin(weights: $0) } ?? redrawn), terminator: "")
         }
+    }
+
+    /// Where --weights took the network from, for the report.
+    func origin(weights: String) -> String {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: weights, isDirectory: &isDirectory), isDirectory.boolValue {
+            return "the files in \(weights) (exact values)"
+        }
+        return "the arrays in \(weights)" + (data.xFile.map { ", data from \($0)" } ?? "") + (data.yFile.map { ", targets from \($0)" } ?? "")
+            + " (exact values)"
     }
 
     /// The human-readable report; `origin` names where the network came from when it was not drawn.

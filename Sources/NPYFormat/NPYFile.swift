@@ -2,7 +2,8 @@
 //
 // Only regular files are read. Their size is known before anything is read, which is what lets the header be checked
 // against the file before an array is allocated; a pipe or a device has no size (and /dev/zero never ends), and a
-// FIFO is opened without blocking so that naming one is refused instead of hanging.
+// FIFO is opened without blocking so that naming one is refused instead of hanging. Public for ArrayContainers, which
+// reads .npz and .safetensors files the same way.
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -11,11 +12,11 @@ import Musl
 import Darwin
 #endif
 
-final class NPYFile {
+public final class NPYFile {
     let descriptor: Int32
-    let size: Int
+    public let size: Int
 
-    init(path: String) throws(NPY.ReadError) {
+    public init(path: String) throws(NPY.ReadError) {
         let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard descriptor >= 0 else { throw NPY.ReadError("cannot read the file: \(Self.lastError())") }
         var status = stat()
@@ -38,7 +39,7 @@ final class NPYFile {
     static func lastError() -> String { String(cString: strerror(errno)) }
 
     /// Fills `buffer` with the bytes from `offset` on; the count of bytes read (less only at the end of the file).
-    func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws(NPY.ReadError) -> Int {
+    public func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws(NPY.ReadError) -> Int {
         var done = 0
         while done < buffer.count {
             // Linux reads at most 0x7ffff000 bytes per call; ask for at most 1 GiB.
