@@ -6,14 +6,15 @@ Documentation: docs/python.md in the HessianRank repository.
 """
 from ._binary import find_binary
 from ._rank import rank, rank_drawn
-from .errors import BinaryNotFoundError, HessianRankError, HessianRankFailure
+from .errors import BinaryNotFoundError, FixtureError, HessianRankError, HessianRankFailure
+from .fixtures import Fixture, fixtures, load_fixture, load_fixtures
 from .results import (PARTS, Bound, ConvRankResult, IntervalResult, Method, PartInterval, PartRank, RankResult,
                       parse_rank_json)
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "PARTS", "BinaryNotFoundError", "Bound", "ConvRankResult", "HessianRankError", "HessianRankFailure",
-    "IntervalResult", "Method", "PartInterval", "PartRank", "RankResult", "find_binary", "parse_rank_json", "rank",
-    "rank_drawn",
+    "PARTS", "BinaryNotFoundError", "Bound", "ConvRankResult", "Fixture", "FixtureError", "HessianRankError",
+    "HessianRankFailure", "IntervalResult", "Method", "PartInterval", "PartRank", "RankResult", "find_binary",
+    "fixtures", "load_fixture", "load_fixtures", "parse_rank_json", "rank", "rank_drawn",
 ]
