@@ -1,0 +1,108 @@
+"""rank() and rank_drawn(): `hessian-rank rank --json` from Python."""
+from __future__ import annotations
+
+import json
+import pathlib
+import tempfile
+from typing import Any, List, Optional, Sequence, Union
+
+from . import _arrays
+from ._binary import run
+from .results import IntervalResult, RankResult, Result, parse_rank_json
+
+
+def _common_options(activation: str, loss: str, certify: bool, seed: Optional[int]) -> List[str]:
+    options = ["--activation", str(activation), "--loss", str(loss)]
+    if certify:
+        options.append("--certify")
+    if seed is not None:
+        options += ["--seed", str(int(seed))]
+    return options
+
+
+def rank(weights: Sequence[Any], x: Any, y: Any, *, biases: Optional[Sequence[Any]] = None,
+         activation: str = "linear", loss: str = "mse", certify: bool = False,
+         seed: Optional[int] = None) -> Union[RankResult, IntervalResult]:
+    """The exact ranks of H_L, H_O and H_F at your weights, data and targets.
+
+    ``weights``: [W_1, ..., W_L], W_t of shape (M_t, M_{t-1}) (as ``nn.Linear.weight`` stores it); ``biases``: None,
+    or [b_1, ..., b_L], each with M_t values; ``x``: N x d; ``y``: N x K. Arrays or anything ``numpy.asarray``
+    takes; float64 and float32 values are used exactly (each is an integer times a power of two), integers too.
+    ``activation``: ``linear``, ``relu`` or ``leaky-relu:a/b`` (the CLI's text); ``loss``: ``mse``. ``certify``:
+    certify every rank exactly (slower). ``seed``: passed on as ``--seed`` (with every value from files it only
+    labels the run).
+
+    The arrays are written as .npy files to a private temporary directory, removed afterwards whatever happens,
+    and `hessian-rank rank --weights DIR --x x.npy --y y.npy --json` runs there. Returns a RankResult (an
+    IntervalResult if the CLI answers with certified intervals: it does not yet for files, see rank_drawn). Bad
+    input raises HessianRankError with the CLI's message (files named w1.npy ..., b1.npy ..., x.npy, y.npy in a
+    folder ``weights``).
+    """
+    if isinstance(weights, (str, bytes, pathlib.Path)) or not isinstance(weights, Sequence):
+        raise TypeError("weights: give a list of 2-D arrays [W_1, ..., W_L]")
+    if biases is not None and (isinstance(biases, (str, bytes, pathlib.Path)) or not isinstance(biases, Sequence)):
+        raise TypeError("biases: give None or a list of 1-D arrays [b_1, ..., b_L]")
+    with tempfile.TemporaryDirectory(prefix="hessian-rank-") as directory:
+        folder = pathlib.Path(directory)
+        (folder / "weights").mkdir()
+        for t, w in enumerate(weights, start=1):
+            _arrays.save(folder / "weights", f"w{t}.npy", w, f"weights[{t - 1}]")
+        for t, b in enumerate(biases or [], start=1):
+            _arrays.save(folder / "weights", f"b{t}.npy", b, f"biases[{t - 1}]")
+        _arrays.save(folder, "x.npy", x, "x")
+        _arrays.save(folder, "y.npy", y, "y")
+        arguments = ["rank", "--weights", "weights", "--x", "x.npy", "--y", "y.npy", "--json"]
+        stdout, _ = run(arguments + _common_options(activation, loss, certify, seed), cwd=directory)
+    result = parse_rank_json(json.loads(stdout))
+    assert isinstance(result, (RankResult, IntervalResult))
+    return result
+
+
+def _shape_text(shape: Any, separator: str) -> str:
+    if isinstance(shape, str):
+        return shape
+    return separator.join(str(int(n)) for n in shape)
+
+
+def rank_drawn(architecture: Any = None, *, samples: Optional[int] = None, input: Any = None, layers: Any = None,
+               bias: bool = False, activation: str = "linear", loss: str = "mse", seed: Optional[int] = None,
+               data_rank: Optional[int] = None, certify: bool = False, point: Optional[str] = None,
+               x: Any = None, y: Any = None) -> Result:
+    """The ranks of a network whose weights `hessian-rank` draws from ``seed`` (integers), as ``rank --arch`` or,
+    for a linear CNN, ``rank --input --layers``. The only way, for now, to the certified intervals of cross-entropy,
+    log-cosh, tanh, sigmoid and elu (IntervalResult) and to CNNs (ConvRankResult): the CLI reads no weight files
+    there.
+
+    ``architecture``: all widths (d, M_1, ..., K), a sequence or ``"3,2,2"``; or ``input`` (C, H, W) / ``"1x8x8"``
+    with ``layers`` (``"conv:2:3:same,dense:10"`` or a list of such items). ``x``, ``y``: your data and targets
+    instead of drawn ones (dense networks; ``--x``/``--y``, written to a private temporary directory), then N comes
+    from ``x`` (``samples``, if given, must match it); otherwise ``samples`` (N) is required. ``point``: ``integer``
+    or ``normalized`` (certified intervals). Bad input raises HessianRankError with the CLI's message.
+    """
+    arguments = ["rank", "--json"] + _common_options(activation, loss, certify, seed)
+    if samples is not None:
+        arguments += ["--samples", str(int(samples))]
+    if (architecture is None) == (input is None):
+        raise TypeError("rank_drawn: give either architecture (a dense network) or input and layers (a CNN)")
+    if architecture is not None:
+        arguments += ["--arch", _shape_text(architecture, ",")]
+    else:
+        if layers is None:
+            raise TypeError("rank_drawn: a CNN needs layers as well as input")
+        arguments += ["--input", _shape_text(input, "x"),
+                      "--layers", layers if isinstance(layers, str) else ",".join(layers)]
+    if bias:
+        arguments.append("--bias")
+    if data_rank is not None:
+        arguments += ["--data-rank", str(int(data_rank))]
+    if point is not None:
+        arguments += ["--point", str(point)]
+    with tempfile.TemporaryDirectory(prefix="hessian-rank-") as directory:
+        if x is not None:
+            _arrays.save(pathlib.Path(directory), "x.npy", x, "x")
+            arguments += ["--x", "x.npy"]
+        if y is not None:
+            _arrays.save(pathlib.Path(directory), "y.npy", y, "y")
+            arguments += ["--y", "y.npy"]
+        stdout, _ = run(arguments, cwd=directory)
+    return parse_rank_json(json.loads(stdout))
