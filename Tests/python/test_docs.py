@@ -1,22 +1,25 @@
 """The documentation's examples, run: every command shown with its output is executed and its output compared.
 
 An example is a fenced block whose info string is `console`, in README.md or any page under docs/. In it, a line that
-starts with `$ ` is a command (a line ending in a backslash continues it), and the lines after it, up to the next
-command, are its expected standard output. Comparison is line by line, with trailing spaces ignored, and two
+starts with `$ ` is a command (a line ending in a backslash continues it, and a here-document `<<'EOF'` takes the
+lines up to its terminator), and the lines after it, up to the next command, are its expected standard output. Comparison is line by line, with trailing spaces ignored, and two
 wildcards for what differs from run to run (primes drawn from the system's entropy, probabilities, times):
 - a line that is exactly `...` matches any number of lines (none included);
 - `...` inside a line matches any text within that line.
 Standard error is not compared (progress goes there); an example that shows an error writes `2>&1`. A command's exit
-status is not checked either: its output is.
+status is not checked either: its output is. An example that imports torch runs where torch is importable, and is
+skipped elsewhere (CI has no torch).
 
 The commands of one page run in order, in one fresh working directory per page (so a page may write a file and read it
 in a later example), through bash, with the `hessian-rank` under test first on PATH (`swift build --show-bin-path`, or
-$HESSIAN_RANK) and OPENBLAS_NUM_THREADS=1.
+$HESSIAN_RANK) and the directory of the Python running the tests (`python3` is that interpreter) on PATH, and
+OPENBLAS_NUM_THREADS=1.
 """
 import os
 import pathlib
 import re
 import subprocess
+import sys
 
 import pytest
 
@@ -26,13 +29,23 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 PAGES = [ROOT / "README.md"] + sorted((ROOT / "docs").rglob("*.md"))
 
 
+HEREDOC = re.compile(r"<<-?\s*'?([A-Za-z_]+)'?")
+
+
 def examples(page):
     """(line number, command, expected output lines) for every command of every console block of `page`."""
     found = []
     lines = page.read_text().split("\n")
     in_block = False
     command = None
+    heredoc = None
     for number, line in enumerate(lines, start=1):
+        if heredoc:
+            # A here-document's lines belong to the command, up to its terminator.
+            command = (command[0], command[1] + "\n" + line, command[2])
+            if line.strip() == heredoc:
+                heredoc = None
+            continue
         if line.startswith("```"):
             if in_block:
                 if command:
@@ -43,11 +56,13 @@ def examples(page):
         if not in_block:
             continue
         if command and command[1].endswith("\\") and not command[2]:
-            command = (command[0], command[1][:-1] + " " + line.strip(), command[2])
+            command = (command[0], command[1][:-1].rstrip() + " " + line.strip(), command[2])
+            heredoc = (HEREDOC.search(line) or [None, None])[1]
         elif line.startswith("$ "):
             if command:
                 found.append(command)
             command = (number, line[2:], [])
+            heredoc = (HEREDOC.search(line) or [None, None])[1]
         elif command:
             command[2].append(line)
     return found
@@ -68,6 +83,12 @@ def matches(expected, actual):
         return j < len(actual) and patterns[i].match(actual[j].rstrip()) is not None and match(i + 1, j + 1)
 
     return match(0, 0)
+
+
+def test_heredoc_and_continuation(tmp_path):
+    page = tmp_path / "page.md"
+    page.write_text("```console\n$ python3 - <<'EOF'\nprint(1)\nEOF\n1\n$ echo a \\\n    b\na b\n```\n")
+    assert examples(page) == [(2, "python3 - <<'EOF'\nprint(1)\nEOF", ["1"]), (6, "echo a b", ["a b"])]
 
 
 def test_matcher_wildcards():
@@ -98,10 +119,14 @@ def workdirs(tmp_path_factory):
                          ids=[f"{page.relative_to(ROOT)}:{example[0]}" for page, example in CASES])
 def test_example(page, example, workdirs):
     number, command, expected = example
+    if re.search(r"^import torch|^\s*import torch|import torch,", command, re.M):
+        pytest.importorskip("torch")
     pages = workdirs["pages"]
     if page not in pages:
         pages[page] = workdirs["factory"].mktemp(page.stem)
-    env = dict(os.environ, PATH=f"{workdirs['bin']}:{os.environ['PATH']}", OPENBLAS_NUM_THREADS="1")
+    # `python3` in an example is the interpreter running these tests (the one that has the package, and torch if any).
+    python_dir = os.path.dirname(sys.executable)
+    env = dict(os.environ, PATH=f"{workdirs['bin']}:{python_dir}:{os.environ['PATH']}", OPENBLAS_NUM_THREADS="1")
     result = subprocess.run(["bash", "-c", command], cwd=pages[page], env=env, capture_output=True, text=True,
                             timeout=600)
     while expected and not expected[-1].strip():
