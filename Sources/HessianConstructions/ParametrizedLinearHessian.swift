@@ -231,7 +231,7 @@ extension ParametrizedHessians {
         let shift = weightExponents.reduce(b, +) - c
         precondition(shift >= 0, "ParametrizedHessians.matchedProblem: the targets' exponent exceeds the output's")
         // Shapes are unchanged, so the problem stays valid.
-        return try! ConvolutionalProblem(architecture: problem.architecture, theta: problem.theta, x: problem.x,
+        return try! ConvolutionalProblem(architecture: problem.architecture, parameters: problem.parameters, x: problem.x,
                                          y: problem.y.multiplied(byPowerOfTwo: shift))
     }
 

@@ -192,7 +192,7 @@ public enum CertificateBuilder {
         let network = Certificate.ConvolutionalNetwork(
             activation: Activation.linear.rawValue, input: [a.input.channels] + a.input.spatial,
             layers: a.layers.map(Certificate.ConvolutionalNetwork.Layer.init), loss: Loss.mse.rawValue,
-            theta: problem.theta.map(String.init), x: problem.x.decimalRows, y: problem.y.decimalRows)
+            theta: (0..<problem.parameterCount).map { problem.parameters.decimal($0, 0) }, x: problem.x.decimalRows, y: problem.y.decimalRows)
         let hessian = ParametrizedLinearHessian(problem)
         let witnessed = parts.map { part in
             let witness = witness(hessian.exactMatrix(part), prime: witnessPrime())

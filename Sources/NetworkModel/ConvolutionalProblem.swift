@@ -3,29 +3,39 @@ import ExactAlgebra
 
 public struct ConvolutionalProblem: Sendable {
     public let architecture: ConvolutionalArchitecture
-    /// All parameters, in PyTorch's order (`ConvolutionalArchitecture`).
-    public let theta: [Int]
+    /// All parameters, in PyTorch's order (`ConvolutionalArchitecture`), as a p x 1 matrix of exact integers of any
+    /// size (a problem read from float64 files, `exactWithExponents`, can hold integers of thousands of bits).
+    public let parameters: IntegerMatrix
     /// N x (flattened input), one sample per row.
     public let x: IntegerMatrix
     /// N x K.
     public let y: IntegerMatrix
 
     public init(architecture: ConvolutionalArchitecture, theta: [Int], x: IntegerMatrix, y: IntegerMatrix) throws(InputError) {
-        guard theta.count == architecture.parameterCount else {
-            throw InputError("the network has \(architecture.parameterCount) parameters; got \(theta.count)")
+        try self.init(architecture: architecture, parameters: IntegerMatrix(theta.map { [$0] }), x: x, y: y)
+    }
+
+    /// The problem with parameters given as a p x 1 integer matrix (any size).
+    public init(architecture: ConvolutionalArchitecture, parameters: IntegerMatrix, x: IntegerMatrix, y: IntegerMatrix) throws(InputError) {
+        guard parameters.rowCount == architecture.parameterCount, parameters.columnCount == 1 else {
+            throw InputError("the network has \(architecture.parameterCount) parameters; got \(parameters.rowCount)")
         }
         guard x.columnCount == architecture.input.count, y.columnCount == architecture.outputWidth,
               x.rowCount == y.rowCount, x.rowCount >= 1 else {
             throw InputError("the data must be N x \(architecture.input.count) and the targets N x \(architecture.outputWidth); got \(x.rowCount) x \(x.columnCount) and \(y.rowCount) x \(y.columnCount)")
         }
         self.architecture = architecture
-        self.theta = theta
+        self.parameters = parameters
         self.x = x
         self.y = y
     }
 
     public var sampleCount: Int { x.rowCount }
-    public var parameterCount: Int { theta.count }
+    public var parameterCount: Int { parameters.rowCount }
+
+    /// The parameters as machine integers, for a problem whose parameters fit in `Int` (every drawn one); reading it
+    /// for one that does not is a programming error (`parameters` holds every problem's exactly).
+    public var theta: [Int] { (0..<parameterCount).map { parameters[$0, 0] } }
 
     /// The unrolled matrix of each layer at theta. With biases anywhere, every representation carries a trailing
     /// constant 1: layer t's matrix gets a last column (its biases, zero for a layer without) and, below the last layer,
@@ -38,7 +48,7 @@ public struct ConvolutionalProblem: Sendable {
             var w = IntegerMatrix(rows: rows + (augmented && !last ? 1 : 0), columns: columns + (augmented ? 1 : 0))
             let offset = a.parameterOffset(t)
             for (i, entries) in a.parametrization(t).enumerated() {
-                for e in entries { w[e.row, e.column] = theta[offset + i] }
+                for e in entries { w.addEntry(e.row, e.column, from: parameters, offset + i, 0) }
             }
             if augmented && !last { w[rows, columns] = 1 }
             return w
