@@ -87,7 +87,7 @@ let package = Package(
         .testTarget(name: "NumericalAlgebraTests", dependencies: ["NumericalAlgebra"]),
         .testTarget(name: "NPYFormatTests", dependencies: ["NPYFormat", .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "CertificateCheckerTests", dependencies: ["CertificateChecker", "HessianCore", "ExactAlgebra", "HessianReference", .product(name: "PropertyBased", package: "swift-property-based")]),
-        .testTarget(name: "CLITests", dependencies: ["HessianRankCLI", "NPYFormat", "ArrayContainers", .product(name: "ZIPFoundation", package: "ZIPFoundation"), "ExactAlgebra", "SHA256Digest", "HessianReference", .product(name: "PropertyBased", package: "swift-property-based")]),
+        .testTarget(name: "CLITests", dependencies: ["HessianRankCLI", "NetworkModel", "NPYFormat", "ArrayContainers", .product(name: "ZIPFoundation", package: "ZIPFoundation"), "ExactAlgebra", "SHA256Digest", "HessianReference", .product(name: "PropertyBased", package: "swift-property-based")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,7 @@
 // `rank --input 1x8x8 --layers conv:4:3:same,dense:10 --samples N`: the exact ranks of a linear convolutional
-// network's Hessians (`ParametrizedLinearHessian`, proofs/convolution.md) at a drawn integer point.
+// network's Hessians (`ParametrizedLinearHessian`, proofs/convolution.md) at a drawn integer point; with
+// `--weights DIR|FILE` at the user's own weights, data and targets, exactly (`ConvolutionWeightFiles`, and
+// `ConvolutionalProblem.exactWithExponents` for why the integer problem ranked has the true ranks).
 import ArgumentParser
 import ExactAlgebra
 import Foundation
@@ -19,11 +21,19 @@ extension Rank {
 
     func validateConvolution() throws {
         let architecture = try convolution.architecture(bias: network.bias)
-        guard network.arch == nil, weights == nil, !data.given, network.dataRank == nil else {
-            throw ValidationError("--layers: the network is --input and --layers; leave out --arch, --weights, --x, --y and --data-rank")
+        guard network.arch == nil, network.dataRank == nil, weights != nil || !data.given else {
+            throw ValidationError("--layers: the network is --input and --layers; leave out --arch and --data-rank, and give --x and --y only with --weights (a drawn network's data are drawn too)")
         }
-        guard let samples = network.samples, (Int(samples) ?? 0) >= 1 else {
-            throw ValidationError("--layers: give the number of samples with --samples N")
+        if weights != nil {
+            guard !rankOptions.generic else { throw ValidationError("--field prime: not with --weights (your weights are the point)") }
+            // The files give N; a --samples beside them must agree (checked once the files' headers are read).
+            if let samples = network.samples, (Int(samples) ?? 0) < 1 {
+                throw ValidationError("--samples: expected a positive integer number of samples; got '\(samples)' (with --weights it may be left out: the files give N)")
+            }
+        } else {
+            guard let samples = network.samples, (Int(samples) ?? 0) >= 1 else {
+                throw ValidationError("--layers: give the number of samples with --samples N (or your own weights and data with --weights)")
+            }
         }
         guard rankOptions.activation == .linear, (try? Loss(parsing: loss)) == .mse, !rankOptions.generic, !rankOptions.fullMatrices else {
             throw ValidationError("--layers: convolutional networks are linear under mse at integer points so far; leave out --activation, --loss, --field and --full-matrices")
@@ -59,11 +69,24 @@ extension Rank {
         let seed: String
         let unrolledWidths: [Int]
         let parts: [ConvolutionPart]
+        /// With --weights: each array of the files is the integer problem's divided by 2^exponent (absent when drawn).
+        let inputExponents: ConvolutionalInputExponents?
+    }
+
+    /// The problem of --weights (and --x, --y), exact, with its exponents; --samples, if given, must match the files.
+    func loadConvolutionalProblem(_ architecture: ConvolutionalArchitecture) throws -> (problem: ConvolutionalProblem, exponents: ConvolutionalInputExponents) {
+        let headers = try ConvolutionWeightFiles.headers(architecture, weights: weights!, x: data.xFile, y: data.yFile)
+        if let samples = network.samples, let n = Int(samples), n != headers.samples {
+            let source = if case .npy = headers.x.source { "--x \(headers.x.path)" } else { "key x of \(headers.x.path)" }
+            throw ValidationError("--samples: \(n) does not match the \(headers.samples) samples in \(source); leave --samples out (the files give N)")
+        }
+        return try ConvolutionWeightFiles.problem(architecture, headers)
     }
 
     func runConvolution() throws {
         let architecture = convolutionalArchitecture
-        let problem = try ConvolutionalProblem.draw(architecture, samples: network.sampleCount, seed: network.seedValue)
+        let given = try weights.map { _ in try loadConvolutionalProblem(architecture) }
+        let problem = try given?.problem ?? ConvolutionalProblem.draw(architecture, samples: network.sampleCount, seed: network.seedValue)
         let p = problem.parameterCount
         let analysis: ConvolutionalAnalysis
         do { analysis = try ConvolutionalAnalysis(problem, primes: rankOptions.primeChoice, certify: rankOptions.certify) } catch let error as CertifiedRank.TooLarge {
@@ -77,12 +100,14 @@ extension Rank {
         }
         let report = ConvolutionReport(input: architecture.input.description, layers: layers!, parameters: p,
                                        samples: problem.sampleCount, seed: network.seed,
-                                       unrolledWidths: [architecture.input.count] + architecture.shapes.map(\.count), parts: parts)
+                                       unrolledWidths: [architecture.input.count] + architecture.shapes.map(\.count), parts: parts,
+                                       inputExponents: given?.exponents)
         if json {
             print(String(decoding: try AnalysisReport.encoder().encode(report), as: UTF8.self))
             return
         }
-        print("network: input \(report.input), layers \(report.layers); p = \(p), N = \(problem.sampleCount), K = \(architecture.outputWidth), seed \(network.seed)")
+        let source = weights.map { "from " + origin(weights: $0) } ?? "seed \(network.seed)"
+        print("network: input \(report.input), layers \(report.layers); p = \(p), N = \(problem.sampleCount), K = \(architecture.outputWidth), \(source)")
         print("unrolled widths: " + report.unrolledWidths.map(String.init).joined(separator: ","))
         for part in parts {
             let symbol = HessianPart(rawValue: part.part)!.symbol

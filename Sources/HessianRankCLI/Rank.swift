@@ -20,6 +20,7 @@ struct Rank: ParsableCommand {
               hessian-rank rank --arch 6,4,3 --samples 9 --bias --activation leaky-relu:1/8
               hessian-rank rank --arch 64,10,10,10 --x digits.npy --activation relu
               hessian-rank rank --input 1x8x8 --layers conv:4:3:same,conv:4:3:same,dense:10 --samples 100
+              hessian-rank rank --input 1x8x8 --layers conv:2:3:same:bias,dense:10 --weights model.npz
 
             The JSON (--json) is a stable interface: see docs/json.md.
             """
@@ -29,7 +30,7 @@ struct Rank: ParsableCommand {
     @OptionGroup var rankOptions: RankMethodOptions
 
     @Option(name: .long, help: ArgumentHelp(
-        "Rank at your own weights: a folder with w1.npy ... wL.npy (W_i is M_i x M_(i-1)) and, for a network with biases, b1.npy ... bL.npy, with --x and --y; or one .npz (numpy.savez) or .safetensors file with the keys w1 ... wL, b1 ... bL, and x and y unless --x and --y give them.",
+        "Rank at your own weights: a folder with w1.npy ... wL.npy (W_i is M_i x M_(i-1)) and, for a network with biases, b1.npy ... bL.npy, with --x and --y; or one .npz (numpy.savez) or .safetensors file with the keys w1 ... wL, b1 ... bL, and x and y unless --x and --y give them. With --input and --layers (a linear CNN): w_t in PyTorch's shapes ((C, C_in, k), (C, C_in, k, k), or (K, in) for a dense layer), b_t for exactly the layers with a bias, x as N x C x H x W (N x C x L in 1-D) or already flattened N x (C H W), y N x K; the files give N.",
         valueName: "dir|file"))
     var weights: String?
 

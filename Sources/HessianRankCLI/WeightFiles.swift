@@ -223,7 +223,9 @@ enum WeightFiles {
     /// `file`, refused unless it describes a non-empty 2-d array.
     static func checked(_ file: Matrix) throws -> Matrix {
         guard file.shape.count == 2, file.shape[0] > 0, file.shape[1] > 0 else {
-            throw file.refused("expected a non-empty 2-d array; got shape \(file.shape)")
+            let hint = file.option == "--weights" && file.shape.count > 2
+                ? " (a convolution's weight? give the network with --input and --layers)" : ""
+            throw file.refused("expected a non-empty 2-d array; got shape \(file.shape)" + hint)
         }
         return file
     }
