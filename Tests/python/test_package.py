@@ -318,6 +318,20 @@ def test_temporary_directory_is_private_and_removed(own_tempdir):
     assert list(base.iterdir()) == []
 
 
+def test_rank_cnn_temporary_directory(own_tempdir):
+    """rank_cnn writes w_t.npy for every layer and b_t.npy for the layers with a bias only, in the same private
+    folder, removed afterwards."""
+    base, seen = own_tempdir
+    rng = np.random.default_rng(2)
+    weights, biases = [rng.normal(size=(2, 1, 3)), rng.normal(size=(2, 12))], [None, rng.normal(size=2)]
+    result = hr.rank_cnn((1, 8), "conv:2:3,dense:2:bias", weights, rng.normal(size=(3, 1, 8)), rng.normal(size=(3, 2)),
+                         biases=biases)
+    ((folder, mode, files),) = seen
+    assert folder.parent == base and mode == 0o700 and list(base.iterdir()) == []
+    assert files == ["weights", "weights/b2.npy", "weights/w1.npy", "weights/w2.npy", "x.npy", "y.npy"]
+    assert isinstance(result, hr.ConvRankResult) and result.input_exponents["biases"][0] is None
+
+
 def test_temporary_directory_is_removed_after_an_error(own_tempdir):
     base, seen = own_tempdir
     weights, _, x, y = network(6, [3, 2, 2], 4)
@@ -574,18 +588,3 @@ def test_rank_torch_refusals():
         hr.rank_torch(nn.Linear(3, 2), x, y)
     with pytest.raises(hr.HessianRankError, match="only drawn networks so far"):
         hr.rank_torch(nn.Sequential(nn.Linear(3, 2), nn.Tanh(), nn.Linear(2, 2)), x, y)
-
-
-def test_rank_torch_conv_is_not_implemented():
-    """The CLI's CNN path draws its weights: a Conv model is refused, naming the equivalent --input --layers."""
-    torch = pytest.importorskip("torch")
-    nn = torch.nn
-    model = nn.Sequential(nn.Conv2d(1, 2, 3, padding="same"), nn.Conv2d(2, 2, 3, stride=2, bias=False), nn.Flatten(),
-                          nn.Linear(2 * 3 * 3, 10))
-    x, y = torch.randn(5, 1, 8, 8), torch.randn(5, 10)
-    with pytest.raises(NotImplementedError) as raised:
-        hr.rank_torch(model, x, y)
-    assert "--input 1x8x8 --layers conv:2:3:same:bias,conv:2:3:s2,dense:10:bias" in str(raised.value)
-    assert "rank_drawn" in str(raised.value)
-    ranked = hr.rank_drawn(input="1x8x8", layers="conv:2:3:same:bias,conv:2:3:s2,dense:10:bias", samples=5)
-    assert ranked.parameters == sum(p.numel() for p in model.parameters()), "the same parameters as the model"

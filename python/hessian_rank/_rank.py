@@ -8,7 +8,7 @@ from typing import Any, List, Optional, Sequence, Union
 
 from . import _arrays
 from ._binary import run
-from .results import IntervalResult, RankResult, Result, parse_rank_json
+from .results import ConvRankResult, IntervalResult, RankResult, Result, parse_rank_json
 
 
 def _common_options(activation: str, loss: str, certify: bool, seed: Optional[int]) -> List[str]:
@@ -42,19 +42,84 @@ def rank(weights: Sequence[Any], x: Any, y: Any, *, biases: Optional[Sequence[An
         raise TypeError("weights: give a list of 2-D arrays [W_1, ..., W_L]")
     if biases is not None and (isinstance(biases, (str, bytes, pathlib.Path)) or not isinstance(biases, Sequence)):
         raise TypeError("biases: give None or a list of 1-D arrays [b_1, ..., b_L]")
+    stdout = _run_on_files(weights, biases or [], x, y, _common_options(activation, loss, certify, seed))
+    result = parse_rank_json(json.loads(stdout))
+    assert isinstance(result, (RankResult, IntervalResult))
+    return result
+
+
+def _run_on_files(weights: Sequence[Any], biases: Sequence[Any], x: Any, y: Any, options: List[str]) -> str:
+    """Writes the arrays as .npy files in a private temporary directory (mode 700, removed when this returns or
+    raises): weights/w1.npy ..., weights/b_t.npy for each entry of ``biases`` that is not None, x.npy and y.npy; runs
+    `hessian-rank rank --weights weights --x x.npy --y y.npy --json OPTIONS...` there and returns its stdout."""
     with tempfile.TemporaryDirectory(prefix="hessian-rank-") as directory:
         folder = pathlib.Path(directory)
         (folder / "weights").mkdir()
         for t, w in enumerate(weights, start=1):
             _arrays.save(folder / "weights", f"w{t}.npy", w, f"weights[{t - 1}]")
-        for t, b in enumerate(biases or [], start=1):
-            _arrays.save(folder / "weights", f"b{t}.npy", b, f"biases[{t - 1}]")
+        for t, b in enumerate(biases, start=1):
+            if b is not None:
+                _arrays.save(folder / "weights", f"b{t}.npy", b, f"biases[{t - 1}]")
         _arrays.save(folder, "x.npy", x, "x")
         _arrays.save(folder, "y.npy", y, "y")
         arguments = ["rank", "--weights", "weights", "--x", "x.npy", "--y", "y.npy", "--json"]
-        stdout, _ = run(arguments + _common_options(activation, loss, certify, seed), cwd=directory)
-    result = parse_rank_json(json.loads(stdout))
-    assert isinstance(result, (RankResult, IntervalResult))
+        stdout, _ = run(arguments + options, cwd=directory)
+    return stdout
+
+
+def _layer_items(layers: Any) -> List[str]:
+    if isinstance(layers, str):
+        return layers.split(",")
+    if isinstance(layers, Sequence) and all(isinstance(item, str) for item in layers):
+        return list(layers)
+    raise TypeError("layers: give the CLI's text (\"conv:2:3:same,dense:10\") or a list of such items")
+
+
+def rank_cnn(input: Any, layers: Any, weights: Sequence[Any], x: Any, y: Any, *, biases: Optional[Sequence[Any]] = None,
+             certify: bool = False, seed: Optional[int] = None) -> ConvRankResult:
+    """The exact ranks of H_L, H_O and H_F of a linear CNN at your weights, data and targets:
+    `hessian-rank rank --input INPUT --layers LAYERS --weights ...`.
+
+    ``input``: (C, H, W) or (C, L), or ``"1x8x8"``; ``layers``: ``"conv:C:k[:sS][:same][:bias],...,dense:K[:bias]"``
+    or a list of such items (convolutions first, then dense layers; no activations: linear CNNs only).
+    ``weights``: [w_1, ..., w_L] in PyTorch's shapes ((C, C_in, k) or (C, C_in, k, k) as ``Conv1d/Conv2d.weight``,
+    (K, in) as ``Linear.weight``); ``biases``: None, or one entry per layer, the bias (C or K values) of each layer
+    marked ``:bias`` in ``layers`` and None for the others. ``x``: N x C x H x W (N x C x L) or flattened, N x (C H W);
+    ``y``: N x K. float64 and float32 values are used exactly (each is an integer times a power of two), integers too.
+    ``certify``: certify every rank exactly (slower); ``seed``: passed on (it only labels the run).
+
+    The arrays are written as weights/w1.npy ..., weights/b_t.npy, x.npy and y.npy in a private temporary directory
+    (removed afterwards) and `rank --input --layers --weights weights --x x.npy --y y.npy --json` runs there. Returns a
+    ConvRankResult (its ``input_exponents`` the powers of two of the files' values). Shapes that do not fit ``input``
+    and ``layers``, NaN or infinity raise HessianRankError with the CLI's message.
+    """
+    items = _layer_items(layers)
+    if isinstance(weights, (str, bytes, pathlib.Path)) or not isinstance(weights, Sequence):
+        raise TypeError("weights: give a list of arrays [w_1, ..., w_L] in PyTorch's shapes")
+    with_bias = ["bias" in item.split(":")[1:] for item in items]
+    if biases is None:
+        biases = [None] * len(items)
+        if any(with_bias):
+            named = ", ".join(f"{t + 1} ({items[t]})" for t, b in enumerate(with_bias) if b)
+            raise ValueError(f"rank_cnn: layer(s) {named} have a bias: give biases, one entry per layer (None for a "
+                             "layer without)")
+    if isinstance(biases, (str, bytes, pathlib.Path)) or not isinstance(biases, Sequence):
+        raise TypeError("biases: give None or a list with one entry per layer (None for a layer without a bias)")
+    if len(biases) != len(items):
+        raise ValueError(f"rank_cnn: {len(biases)} biases for {len(items)} layers: give one entry per layer (None for "
+                         "a layer without a bias)")
+    for t, (b, has) in enumerate(zip(biases, with_bias)):
+        if (b is not None) != has:
+            raise ValueError(f"rank_cnn: layer {t + 1} ({items[t]}) " + (
+                f"has a bias but biases[{t}] is None" if has else
+                f"has no bias but biases[{t}] is given: mark it :bias in layers, or pass None"))
+    options = ["--input", _shape_text(input, "x"), "--layers", ",".join(items)]
+    if certify:
+        options.append("--certify")
+    if seed is not None:
+        options += ["--seed", str(int(seed))]
+    result = parse_rank_json(json.loads(_run_on_files(weights, biases, x, y, options)))
+    assert isinstance(result, ConvRankResult)
     return result
 
 
@@ -69,9 +134,9 @@ def rank_drawn(architecture: Any = None, *, samples: Optional[int] = None, input
                data_rank: Optional[int] = None, certify: bool = False, point: Optional[str] = None,
                x: Any = None, y: Any = None) -> Result:
     """The ranks of a network whose weights `hessian-rank` draws from ``seed`` (integers), as ``rank --arch`` or,
-    for a linear CNN, ``rank --input --layers``. The only way, for now, to the certified intervals of cross-entropy,
-    log-cosh, tanh, sigmoid and elu (IntervalResult) and to CNNs (ConvRankResult): the CLI reads no weight files
-    there.
+    for a linear CNN, ``rank --input --layers`` (ConvRankResult; rank_cnn ranks one at your weights). The only way,
+    for now, to the certified intervals of cross-entropy, log-cosh, tanh, sigmoid and elu (IntervalResult): the CLI
+    reads no weight files there.
 
     ``architecture``: all widths (d, M_1, ..., K), a sequence or ``"3,2,2"``; or ``input`` (C, H, W) / ``"1x8x8"``
     with ``layers`` (``"conv:2:3:same,dense:10"`` or a list of such items). ``x``, ``y``: your data and targets
@@ -89,8 +154,7 @@ def rank_drawn(architecture: Any = None, *, samples: Optional[int] = None, input
     else:
         if layers is None:
             raise TypeError("rank_drawn: a CNN needs layers as well as input")
-        arguments += ["--input", _shape_text(input, "x"),
-                      "--layers", layers if isinstance(layers, str) else ",".join(layers)]
+        arguments += ["--input", _shape_text(input, "x"), "--layers", ",".join(_layer_items(layers))]
     if bias:
         arguments.append("--bias")
     if data_rank is not None:

@@ -6,8 +6,8 @@ from typing import Any, List, Optional, Tuple
 
 import numpy as np
 
-from ._rank import rank
-from .results import IntervalResult, RankResult
+from ._rank import rank, rank_cnn
+from .results import ConvRankResult, IntervalResult, RankResult
 
 # The CLI's bound on a leaky-relu slope's numerator and denominator (Sources/NetworkModel/Activation.swift).
 MAXIMUM_SLOPE_TERM = 1 << 16
@@ -53,42 +53,84 @@ def _pair(value: Any) -> Tuple[int, ...]:
     return tuple(value) if isinstance(value, (tuple, list)) else (value,)
 
 
-def _conv_description(layers: List[Any], x_shape: Tuple[int, ...], torch: Any) -> Optional[str]:
-    """`--input ... --layers ...` for a linear CNN (Conv1d/Conv2d layers, Flatten, Linear layers), or None when the
-    model is not one the CLI's CNN path describes."""
+def _describe(index: int, module: Any) -> str:
+    return f"layer {index} ({module})"
+
+
+def _conv_network(layers: List[Any], x_shape: Tuple[int, ...], torch: Any) -> Tuple[str, List[str], List[Any], List[Any]]:
+    """The linear CNN of a Sequential of Conv1d/Conv2d layers, a Flatten and Linear layers, as the CLI takes it:
+    (``--input``, the ``--layers`` items, the weights, the biases with None for a layer without). Anything else
+    raises ValueError naming the layer and why."""
     spatial = len(x_shape) - 2
     if spatial not in (1, 2):
-        return None
-    items, flattened = [], False
-    for module in layers:
-        if isinstance(module, (torch.nn.Conv1d, torch.nn.Conv2d)) and not flattened:
+        raise ValueError(f"rank_torch: a model with convolutions needs x as a batch N x C x L (Conv1d) or N x C x H x W "
+                         f"(Conv2d); got shape {tuple(x_shape)}")
+    conv_type = torch.nn.Conv1d if spatial == 1 else torch.nn.Conv2d
+    linear_only = ("HessianRank ranks linear CNNs: Conv1d/Conv2d layers, then a Flatten and Linear layers, with no "
+                   "activation between them")
+    items: List[str] = []
+    weights: List[Any] = []
+    biases: List[Any] = []
+    flattened = False
+    for index, module in enumerate(layers):
+        if isinstance(module, (torch.nn.Conv1d, torch.nn.Conv2d)):
+            if flattened:
+                raise ValueError(f"rank_torch: {_describe(index, module)} comes after the Flatten; {linear_only}")
+            if not isinstance(module, conv_type):
+                raise ValueError(f"rank_torch: {_describe(index, module)} does not fit x of shape {tuple(x_shape)} "
+                                 f"({spatial} spatial axis{'es' if spatial == 2 else ''})")
             kernel, stride, padding = _pair(module.kernel_size), _pair(module.stride), module.padding
-            if len(set(kernel)) != 1 or len(set(stride)) != 1 or set(_pair(module.dilation)) != {1} \
-                    or module.groups != 1 or module.padding_mode != "zeros":
-                return None
+            problems = []
+            if len(set(kernel)) != 1:
+                problems.append(f"kernel_size {module.kernel_size} is not square")
+            if len(set(stride)) != 1:
+                problems.append(f"stride {module.stride} differs between axes")
+            if set(_pair(module.dilation)) != {1}:
+                problems.append(f"dilation {module.dilation}")
+            if module.groups != 1:
+                problems.append(f"groups={module.groups}")
+            if module.padding_mode != "zeros":
+                problems.append(f"padding_mode='{module.padding_mode}'")
             k, s = kernel[0], stride[0]
-            if padding == "same" or (not isinstance(padding, str) and k % 2 == 1
-                                     and set(_pair(padding)) == {(k - 1) // 2} and k > 1):
-                pad = ":same"
-            elif padding == "valid" or set(_pair(padding)) == {0}:
+            if padding == "valid" or (not isinstance(padding, str) and set(_pair(padding)) == {0}):
                 pad = ""
+            elif s == 1 and (padding == "same" or (not isinstance(padding, str) and k % 2 == 1
+                                                   and set(_pair(padding)) == {(k - 1) // 2})):
+                pad = ":same"
             else:
-                return None
-            items.append(f"conv:{module.out_channels}:{k}" + (f":s{s}" if s != 1 else "") + pad
+                pad = None
+                problems.append(f"padding {padding!r} with stride {module.stride}")
+            if problems:
+                raise ValueError(f"rank_torch: {_describe(index, module)}: " + "; ".join(problems) + ". HessianRank's "
+                                 "convolutions have square kernels, one stride, dilation 1, groups 1 and zero padding: "
+                                 "0 ('valid'), or 'same' with stride 1")
+            items.append(f"conv:{module.out_channels}:{k}" + (f":s{s}" if s != 1 else "") + (pad or "")
                          + (":bias" if module.bias is not None else ""))
-        elif isinstance(module, torch.nn.Flatten) and not flattened and module.start_dim == 1:
+        elif isinstance(module, torch.nn.Flatten):
+            if flattened or not items or module.start_dim != 1 or module.end_dim != -1:
+                raise ValueError(f"rank_torch: {_describe(index, module)}: give one Flatten (start_dim=1) after the "
+                                 f"convolutions; {linear_only}")
             flattened = True
-        elif isinstance(module, torch.nn.Linear) and flattened:
+            continue
+        elif isinstance(module, torch.nn.Linear):
+            if not flattened:
+                raise ValueError(f"rank_torch: {_describe(index, module)} before a Flatten: put a Flatten between "
+                                 f"the convolutions and the Linear layers; {linear_only}")
             items.append(f"dense:{module.out_features}" + (":bias" if module.bias is not None else ""))
         else:
-            return None
-    if not flattened or not items or not items[-1].startswith("dense"):
-        return None
-    return "--input " + "x".join(str(n) for n in x_shape[1:]) + " --layers " + ",".join(items)
+            kind = type(module).__name__
+            activation = isinstance(module, (torch.nn.ReLU, torch.nn.LeakyReLU, torch.nn.Tanh, torch.nn.Sigmoid,
+                                             torch.nn.ELU, torch.nn.GELU))
+            raise ValueError(f"rank_torch: {_describe(index, module)} is not supported in a model with convolutions: "
+                             + linear_only + (f" ({kind} CNNs are not supported yet)" if activation else ""))
+        weights.append(_numpy(module.weight))
+        biases.append(None if module.bias is None else _numpy(module.bias))
+    return "x".join(str(n) for n in x_shape[1:]), items, weights, biases
 
 
-def rank_torch(model: Any, x: Any, y: Any, **kwargs: Any) -> RankResult | IntervalResult:
-    """rank() on the parameters of a ``torch.nn.Sequential`` of Linear layers with activations between them.
+def rank_torch(model: Any, x: Any, y: Any, **kwargs: Any) -> RankResult | IntervalResult | ConvRankResult:
+    """rank() on the parameters of a ``torch.nn.Sequential`` of Linear layers with activations between them, or
+    rank_cnn() on those of a linear CNN.
 
     Supported: ``Linear`` (every layer with a bias, or none), between consecutive Linear layers one ``ReLU``,
     ``LeakyReLU`` (its negative_slope read as a small rational, see leaky_relu_slope) or ``Tanh`` (the same one
@@ -98,10 +140,13 @@ def rank_torch(model: Any, x: Any, y: Any, **kwargs: Any) -> RankResult | Interv
     rank() (``certify``, ``seed``, ``loss``).
 
     The parameters are ranked at their values as they are (float32 values are exact rationals too), in PyTorch's
-    order. A model with Conv1d/Conv2d layers raises NotImplementedError: the CLI's CNN path draws its weights and
-    cannot read yours yet (the message gives the equivalent ``--input``/``--layers`` and rank_drawn ranks that
-    architecture at drawn weights). Tanh networks raise the CLI's HessianRankError: certified intervals are for
-    drawn networks only, for now.
+    order. Tanh networks raise the CLI's HessianRankError: certified intervals are for drawn networks only, for now.
+
+    A linear CNN: ``Conv1d``/``Conv2d`` layers (each with a bias or not; square kernels, one stride, padding 0 /
+    ``'valid'``, or ``'same'`` (or (k - 1) / 2 for an odd k) with stride 1; dilation 1, groups 1, zero padding), then
+    one ``Flatten`` and ``Linear`` layers, no activation anywhere (ReLU CNNs raise ValueError), on x of shape
+    N x C x L or N x C x H x W; ranked by rank_cnn as ``--input C x H x W --layers conv:C:k[:sS][:same][:bias],...,
+    dense:K[:bias]`` (a ConvRankResult). Other keyword arguments go to rank_cnn (``certify``, ``seed``).
     """
     import torch  # only here: the package imports without torch
 
@@ -113,14 +158,10 @@ def rank_torch(model: Any, x: Any, y: Any, **kwargs: Any) -> RankResult | Interv
     layers = _modules(model, torch)
     x_array, y_array = _numpy(x), _numpy(y)
     if any(isinstance(module, (torch.nn.Conv1d, torch.nn.Conv2d)) for module in layers):
-        description = _conv_description(layers, x_array.shape, torch)
-        advice = (f" This model is `hessian-rank rank {description}`: rank_drawn(input=..., layers=...) ranks that "
-                  "architecture at weights drawn from a seed." if description else
-                  " (Nor is this model one the CLI's CNN path describes: square kernels, equal strides, zero padding "
-                  "0 or 'same', Conv layers, then Flatten and Linear layers.)")
-        raise NotImplementedError(
-            "rank_torch: Conv1d/Conv2d layers: `hessian-rank rank --input --layers` draws a CNN's weights from "
-            "--seed and reads no weight files yet, so the ranks at your weights cannot be computed." + advice)
+        input_shape, items, conv_weights, conv_biases = _conv_network(layers, x_array.shape, torch)
+        if not items[-1].startswith("dense"):
+            y_array = y_array.reshape(y_array.shape[0], -1)   # the last convolution's map, flattened as torch does
+        return rank_cnn(input_shape, items, conv_weights, x_array, y_array, biases=conv_biases, **kwargs)
 
     weights, biases, activations = [], [], []
     gap: List[Any] = []           # the activation modules since the last Linear

@@ -198,7 +198,10 @@ class IntervalResult:
 class ConvRankResult:
     """`rank --json` for a linear convolutional network (format version 1). ``input``: (C, H, W) or (C, L);
     ``layers``: the layer text (``conv:C:k[:sS][:same][:bias],...,dense:K``); ``unrolled_widths``: the widths of the
-    equivalent dense network. Each part's ``method`` and ``error_bound`` are its own."""
+    equivalent dense network. Each part's ``method`` and ``error_bound`` are its own. ``input_exponents``: None for a
+    drawn network; at your weights (rank_cnn, rank_torch), ``{"weights": [a_1, ...], "biases": [...], "x": b,
+    "y": c}``, the powers of two that made the files' values integers (each bias's that of its layer's
+    pre-activation, None for a layer without a bias)."""
     input: Tuple[int, ...]
     layers: str
     parameters: int
@@ -208,6 +211,7 @@ class ConvRankResult:
     loss: PartRank
     outer: PartRank
     functional: PartRank
+    input_exponents: Optional[Dict[str, Any]]
     format_version: int
     raw: Dict[str, Any] = field(repr=False, compare=False)
 
@@ -306,7 +310,8 @@ def _parse_conv(document: Mapping[str, Any]) -> ConvRankResult:
     return ConvRankResult(
         input=tuple(int(n) for n in document["input"].split("x")), layers=document["layers"],
         parameters=int(document["parameters"]), samples=int(document["samples"]), seed=int(document["seed"]),
-        unrolled_widths=tuple(document["unrolledWidths"]), format_version=document["formatVersion"],
+        unrolled_widths=tuple(document["unrolledWidths"]), input_exponents=document.get("inputExponents"),
+        format_version=document["formatVersion"],
         raw=dict(document), **parts)
 
 
