@@ -10,7 +10,7 @@ struct ConvolutionOptions: ParsableArguments {
     var input: String?
 
     @Option(name: .long, help: ArgumentHelp(
-        "A convolutional network (linear, mse, integer point): conv:C:k[:sS][:same|valid][:bias] layers, then dense:K[:bias], comma-separated, e.g. conv:4:3:same,conv:4:3:same,dense:10; parameters in PyTorch's order (proofs/convolution.md).",
+        "A linear convolutional network under mse (drawn from --seed, or at your values with rank --weights): conv:C:k[:sS][:same|valid][:bias] layers, then dense:K[:bias], comma-separated, e.g. conv:4:3:same,conv:4:3:same,dense:10; parameters in PyTorch's order (proofs/convolution.md).",
         valueName: "layers"))
     var layers: String?
 
