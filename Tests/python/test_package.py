@@ -588,3 +588,45 @@ def test_rank_torch_refusals():
         hr.rank_torch(nn.Linear(3, 2), x, y)
     with pytest.raises(hr.HessianRankError, match="only drawn networks so far"):
         hr.rank_torch(nn.Sequential(nn.Linear(3, 2), nn.Tanh(), nn.Linear(2, 2)), x, y)
+
+
+# --- rank_file: one .npz, .safetensors or folder, read by the CLI -----------------------------------------------------
+
+def test_rank_file_containers_equal_rank_on_arrays(tmp_path):
+    """The same weights, data and targets as arrays (rank), as a .npz written by numpy.savez (data inside, or given
+    as arrays or as .npy paths), as a folder of .npy files, and as a .safetensors file (where the package is
+    installed): the same exact ranks. A .npz without x and no x given raises the CLI's message, naming the file."""
+    g = np.random.default_rng(11)
+    weights = [g.integers(-3, 4, (3, 4)) / 4, g.integers(-3, 4, (2, 3)) / 2]
+    x, y = g.normal(size=(7, 4)), g.normal(size=(7, 2))
+    expected = hr.rank(weights, x, y).ranks
+    np.savez(tmp_path / "all.npz", w1=weights[0], w2=weights[1], x=x, y=y)
+    np.savez_compressed(tmp_path / "weights.npz", w1=weights[0], w2=weights[1])
+    np.save(tmp_path / "x.npy", x)
+    np.save(tmp_path / "y.npy", y)
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    for t, w in enumerate(weights, start=1):
+        np.save(folder / f"w{t}.npy", w)
+    assert hr.rank_file(tmp_path / "all.npz").ranks == expected
+    assert hr.rank_file(tmp_path / "weights.npz", x, y).ranks == expected
+    assert hr.rank_file(str(tmp_path / "weights.npz"), tmp_path / "x.npy", tmp_path / "y.npy").ranks == expected
+    assert hr.rank_file(folder, x, y).ranks == expected
+    with pytest.raises(hr.HessianRankError, match=r"^--weights .*weights\.npz: holds no key x"):
+        hr.rank_file(tmp_path / "weights.npz")
+    safetensors = pytest.importorskip("safetensors.numpy")
+    safetensors.save_file({"w1": weights[0], "w2": weights[1], "x": x, "y": y}, str(tmp_path / "all.safetensors"))
+    assert hr.rank_file(tmp_path / "all.safetensors").ranks == expected
+
+
+def test_rank_file_cnn_equals_rank_cnn(tmp_path):
+    """A linear CNN's parameters in PyTorch's shapes in a .npz, with input and layers: the ranks of rank_cnn on the
+    same arrays."""
+    g = np.random.default_rng(12)
+    w1, w2 = g.integers(-3, 4, (2, 1, 3)) / 4, g.integers(-3, 4, (2, 12)) / 2
+    x, y = g.integers(-4, 5, (5, 1, 8)) / 2, g.normal(size=(5, 2))
+    np.savez(tmp_path / "cnn.npz", w1=w1, w2=w2, x=x, y=y)
+    expected = hr.rank_cnn("1x8", "conv:2:3,dense:2", [w1, w2], x, y).ranks
+    assert hr.rank_file(tmp_path / "cnn.npz", input=(1, 8), layers="conv:2:3,dense:2").ranks == expected
+    with pytest.raises(TypeError, match="input and layers go together"):
+        hr.rank_file(tmp_path / "cnn.npz", input=(1, 8))

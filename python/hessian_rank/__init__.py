@@ -5,7 +5,7 @@ writes your arrays as .npy files to a private temporary directory, runs the CLI 
 Documentation: docs/python.md in the HessianRank repository.
 """
 from ._binary import find_binary
-from ._rank import rank, rank_cnn, rank_drawn
+from ._rank import rank, rank_cnn, rank_drawn, rank_file
 from ._torch import leaky_relu_slope, rank_torch
 from .errors import BinaryNotFoundError, FixtureError, HessianRankError, HessianRankFailure
 from .fixtures import Fixture, fixtures, load_fixture, load_fixtures
@@ -18,5 +18,5 @@ __all__ = [
     "PARTS", "BinaryNotFoundError", "Bound", "ConvRankResult", "Fixture", "FixtureError", "HessianRankError",
     "HessianRankFailure", "IntervalResult", "Method", "PartInterval", "PartRank", "RankResult", "find_binary",
     "fixtures", "leaky_relu_slope", "load_fixture", "load_fixtures", "parse_rank_json", "rank", "rank_cnn",
-    "rank_drawn", "rank_torch",
+    "rank_drawn", "rank_file", "rank_torch",
 ]

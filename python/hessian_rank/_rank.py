@@ -67,6 +67,45 @@ def _run_on_files(weights: Sequence[Any], biases: Sequence[Any], x: Any, y: Any,
     return stdout
 
 
+def rank_file(path: Union[str, pathlib.Path], x: Any = None, y: Any = None, *, input: Any = None, layers: Any = None,
+              activation: str = "linear", loss: str = "mse", certify: bool = False,
+              seed: Optional[int] = None) -> Union[RankResult, ConvRankResult]:
+    """The exact ranks at the weights of one file or folder: `hessian-rank rank --weights PATH --json`.
+
+    ``path``: a ``.npz`` (``numpy.savez`` or ``savez_compressed``), a ``.safetensors`` file, or a folder of .npy files,
+    with keys ``w1 ... wL``, optionally ``b1 ... bL``, ``x`` and ``y`` (docs/weights.md). ``x``, ``y``: the data and
+    targets when the file does not hold them (arrays, written to a private temporary directory, or paths of .npy
+    files). ``input`` and ``layers`` (as for rank_cnn) read a linear CNN's weights in PyTorch's shapes. The file is
+    read by the CLI itself, so its errors name the file and the key (HessianRankError).
+    """
+    if not isinstance(path, (str, pathlib.Path)):
+        raise TypeError("path: give the path of a .npz or .safetensors file or of a folder of .npy files")
+    options = ["--weights", str(pathlib.Path(path).resolve()), "--json"]
+    if (input is None) != (layers is None):
+        raise TypeError("input and layers go together (a linear CNN), or neither (a dense network)")
+    if input is not None:
+        options += ["--input", _shape_text(input, "x"), "--layers", ",".join(_layer_items(layers))]
+        if certify:
+            options.append("--certify")
+        if seed is not None:
+            options += ["--seed", str(int(seed))]
+    else:
+        options += _common_options(activation, loss, certify, seed)
+    with tempfile.TemporaryDirectory(prefix="hessian-rank-") as directory:
+        for option, value, name in (("--x", x, "x.npy"), ("--y", y, "y.npy")):
+            if value is None:
+                continue
+            if isinstance(value, (str, pathlib.Path)):
+                options += [option, str(pathlib.Path(value).resolve())]
+            else:
+                _arrays.save(pathlib.Path(directory), name, value, option[2:])
+                options += [option, name]
+        stdout, _ = run(["rank"] + options, cwd=directory)
+    result = parse_rank_json(json.loads(stdout))
+    assert isinstance(result, (RankResult, ConvRankResult))
+    return result
+
+
 def _layer_items(layers: Any) -> List[str]:
     if isinstance(layers, str):
         return layers.split(",")
