@@ -2,7 +2,7 @@
 // the exact rank (linear and ReLU networks under mse) or the certified interval of the same float Hessian (tanh,
 // sigmoid, elu; any network under cross-entropy or log-cosh), where a rule inside an interval that is not exact is
 // undecided rather than right. Linear convolutional networks (--input and --layers, or --preset conv) are judged
-// against the exact rank too (`Calibrator.run(_: ConvolutionalCalibrationCase, ...)`).
+// against the exact rank too (`Calibrator.run(_: ConvolutionalNetworkCase, ...)`).
 import ArgumentParser
 import ExactAlgebra
 import Foundation
@@ -251,10 +251,10 @@ struct Calibrate: ParsableCommand {
     }
 
     /// The convolutional cases: the network of --input and --layers, or the conv preset's.
-    func convolutionCases() throws -> [ConvolutionalCalibrationCase] {
+    func convolutionCases() throws -> [ConvolutionalNetworkCase] {
         let seedValue = UInt64(seed)!
         guard convolution.given else { return CalibrationGrid.convolutionCases(seed: seedValue, bias: bias) }
-        return [ConvolutionalCalibrationCase(architecture: try convolution.architecture(bias: bias), samples: Int(samples!)!,
+        return [ConvolutionalNetworkCase(architecture: try convolution.architecture(bias: bias), samples: Int(samples!)!,
                                              seed: seedValue)]
     }
 

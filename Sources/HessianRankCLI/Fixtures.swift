@@ -207,9 +207,9 @@ extension Fixtures {
     }
 
     /// The convolutional cases: the preset's, or the one of --input and --layers.
-    func convolutionCases() throws -> [ConvolutionFixtureCase] {
+    func convolutionCases() throws -> [ConvolutionalNetworkCase] {
         if convolution.given {
-            return [ConvolutionFixtureCase(architecture: try convolution.architecture(bias: network.bias),
+            return [ConvolutionalNetworkCase(architecture: try convolution.architecture(bias: network.bias),
                                            samples: network.sampleCount, seed: network.seedValue)]
         }
         return FixturePresets.convolutionCases(seed: network.seedValue, bias: network.bias)
@@ -223,7 +223,7 @@ extension Fixtures {
         var built: [(name: String, files: [String: Data])] = []
         for (index, c) in cases.enumerated() {
             progress.update(index, "input \(c.architecture.input), layers \(c.architecture.layersText)")
-            let problem = try ConvolutionalProblem.draw(c.architecture, samples: c.samples, seed: c.seed)
+            let problem = try c.draw()
             built.append((FixtureWriter.convolutionName(index, c), try FixtureWriter.convolutionFiles(for: problem, seed: c.seed)))
         }
         progress.update(cases.count)

@@ -21,30 +21,13 @@ import NetworkModel
 import NumericalAlgebra
 import RankFormulas
 
-/// One convolutional fixture case: the network, N and the seed.
-public struct ConvolutionFixtureCase: Sendable {
-    public let architecture: ConvolutionalArchitecture
-    public let samples: Int
-    public let seed: UInt64
-
-    public init(architecture: ConvolutionalArchitecture, samples: Int, seed: UInt64) {
-        self.architecture = architecture
-        self.samples = samples
-        self.seed = seed
-    }
-}
-
 extension FixturePresets {
     /// The `conv` preset: six small linear CNNs (1-D and 2-D, valid and same padding (an even kernel too), stride 2, several input
     /// channels, two convolutions, a kernel that covers its whole input, biases on some layers; with `bias` on every
     /// layer), each with p <= 100 so that a consumer's own Hessian takes seconds, and entries below 2^53
     /// (`CalibrationGrid.smallConvolutions`, which calibrate's conv preset starts with).
-    public static func convolutionCases(seed: UInt64, bias: Bool) -> [ConvolutionFixtureCase] {
-        CalibrationGrid.smallConvolutions.enumerated().map { index, shape in
-            // The shapes are valid by construction.
-            ConvolutionFixtureCase(architecture: try! ConvolutionalArchitecture(input: shape.input, layers: shape.layers, bias: bias),
-                                   samples: shape.samples, seed: seed &+ UInt64(index))
-        }
+    public static func convolutionCases(seed: UInt64, bias: Bool) -> [ConvolutionalNetworkCase] {
+        ConvolutionalNetworkCase.cases(CalibrationGrid.smallConvolutions, seed: seed, bias: bias)
     }
 }
 
@@ -124,7 +107,7 @@ extension FixtureWriter {
 
     /// The folder name of a convolutional case: index, the input shape, the layers (':' as '-', ',' as '_'), N and
     /// the seed, e.g. 01-conv-1x6-conv-2-3_dense-2-n4-seed1.
-    public static func convolutionName(_ index: Int, _ c: ConvolutionFixtureCase) -> String {
+    public static func convolutionName(_ index: Int, _ c: ConvolutionalNetworkCase) -> String {
         let layers = c.architecture.layersText.replacingOccurrences(of: ":", with: "-").replacingOccurrences(of: ",", with: "_")
         return String(format: "%02d", index + 1) + "-conv-\(c.architecture.input)-\(layers)-n\(c.samples)-seed\(c.seed)"
     }

@@ -150,7 +150,7 @@ public struct CalibratedPart: Sendable {
 /// The network a calibration ran on: a dense case, or a linear convolutional one.
 public enum CalibratedNetwork: Sendable, Equatable {
     case dense(CalibrationCase)
-    case convolutional(ConvolutionalCalibrationCase)
+    case convolutional(ConvolutionalNetworkCase)
 
     /// As tables and plots print it: the widths ("8,4,4,3"), or the input and the layers
     /// ("1x8x8 conv:4:3:same,dense:10").

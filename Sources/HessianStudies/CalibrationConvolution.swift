@@ -18,19 +18,6 @@ import NetworkModel
 import NumericalAlgebra
 import RankFormulas
 
-/// A linear convolutional network to calibrate, drawn by `ConvolutionalProblem.draw` from its seed.
-public struct ConvolutionalCalibrationCase: Sendable, Equatable {
-    public let architecture: ConvolutionalArchitecture
-    public let samples: Int
-    public let seed: UInt64
-
-    public init(architecture: ConvolutionalArchitecture, samples: Int, seed: UInt64) {
-        self.architecture = architecture
-        self.samples = samples
-        self.seed = seed
-    }
-}
-
 extension Calibrator {
     /// The float path's exponents for a convolutional network (see the top of this file): a_t per layer from its
     /// fan-in, data and targets over 2^4.
@@ -42,9 +29,9 @@ extension Calibrator {
 
     /// Calibrates one linear convolutional network under mse: the float64 Hessians' spectra, every rule's rank, the
     /// exact rank of the same Hessians as the reference.
-    public static func run(_ c: ConvolutionalCalibrationCase, parts: [HessianPart] = HessianPart.allCases,
+    public static func run(_ c: ConvolutionalNetworkCase, parts: [HessianPart] = HessianPart.allCases,
                            rules: [RankRule]) throws(InputError) -> CalibrationResult {
-        let problem = try ConvolutionalProblem.draw(c.architecture, samples: c.samples, seed: c.seed)
+        let problem = try c.draw()
         let scaling = scaling(c.architecture)
         let float = ParametrizedHessians.float(problem, weightExponents: scaling.weights, dataExponent: scaling.data,
                                                targetExponent: scaling.targets, parts: Set(parts))

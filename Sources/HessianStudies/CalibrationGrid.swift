@@ -41,12 +41,8 @@ public enum CalibrationGrid {
     ]
 
     /// The conv preset's networks (`bias`: a bias in every layer). Case i uses seed + i.
-    public static func convolutionCases(seed: UInt64, bias: Bool) -> [ConvolutionalCalibrationCase] {
-        (smallConvolutions + largerConvolutions).enumerated().map { index, shape in
-            // The shapes above are valid by construction.
-            ConvolutionalCalibrationCase(architecture: try! ConvolutionalArchitecture(input: shape.input, layers: shape.layers, bias: bias),
-                                         samples: shape.samples, seed: seed &+ UInt64(index))
-        }
+    public static func convolutionCases(seed: UInt64, bias: Bool) -> [ConvolutionalNetworkCase] {
+        ConvolutionalNetworkCase.cases(smallConvolutions + largerConvolutions, seed: seed, bias: bias)
     }
 
     /// The preset's cases (dense presets; nil for conv and unknown names); `data` overrides the preset's data

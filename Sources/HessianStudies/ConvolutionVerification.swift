@@ -19,23 +19,7 @@ import RankFormulas
 
 public enum ConvolutionVerification {
     /// One network of the grid.
-    public struct Case: Sendable, Equatable {
-        public let architecture: ConvolutionalArchitecture
-        public let samples: Int
-        public let seed: UInt64
-
-        public init(architecture: ConvolutionalArchitecture, samples: Int, seed: UInt64) {
-            self.architecture = architecture
-            self.samples = samples
-            self.seed = seed
-        }
-
-        /// Whether the 1-D observation (equality in `conv-outer`) is claimed: a 1-D convolution, valid padding, stride 1.
-        public var observationApplies: Bool {
-            guard case .convolution(let c) = architecture.layers[0] else { return false }
-            return architecture.input.spatial.count == 1 && !c.samePadding && c.stride == 1
-        }
-    }
+    public typealias Case = ConvolutionalNetworkCase
 
     /// The grid: 48 1-D valid networks (C_0 = 1, 2; d = 6, 9; m = 1...3; k = 2, 3; K = 1, 2), 32 2-D valid ones
     /// (C_0 = 1, 2; 4 x 4 and 5 x 5; m = 1, 2; k = 2, 3; K = 1, 2) and 10 with same padding or stride 2 (K = 1, 2);
@@ -153,5 +137,14 @@ public enum ConvolutionVerification {
         return Result(verificationCase: verificationCase, seeds: seeds, dataRank: dataRank, patchResidualRank: patchRank,
                       patchResidualMaximum: min(architecture.outputWidth * shape.positions, shape.filterEntries),
                       bounds: bounds, parts: parts)
+    }
+}
+
+extension ConvolutionalNetworkCase {
+    /// Whether the 1-D observation of `verify --conv` (equality in `conv-outer`) is claimed: a 1-D convolution, valid
+    /// padding, stride 1.
+    public var observationApplies: Bool {
+        guard case .convolution(let c) = architecture.layers[0] else { return false }
+        return architecture.input.spatial.count == 1 && !c.samePadding && c.stride == 1
     }
 }

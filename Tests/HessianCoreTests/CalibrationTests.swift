@@ -132,7 +132,7 @@ import Testing
     /// upper bound; the spectrum has p values; there is no formula; numpy's default reads the reference.
     @Test func convolutionalReferenceIsTheExactRankOfTheScaledHessian() throws {
         let architecture = try ConvolutionalArchitecture(input: "2x12", layers: "conv:3:4:same:bias,conv:3:3:s2:bias,dense:5:bias")
-        let c = ConvolutionalCalibrationCase(architecture: architecture, samples: 6, seed: 3)
+        let c = ConvolutionalNetworkCase(architecture: architecture, samples: 6, seed: 3)
         let result = try Calibrator.run(c, rules: Self.rules)
         #expect(result.activation == .linear && result.loss == .mse && result.seed == 3 && result.network == .convolutional(c))
         // a_t = 4 + ceil(log2 sqrt(fan-in)): fan-ins 2 * 4, 3 * 3 and 3 * 5 (the second convolution's output: 3 x 5);
