@@ -95,18 +95,11 @@ public enum LossIntervals {
             throw InputError("LossIntervals: a piecewise-linear network under mse has exact Hessians; use Analyzer")
         }
         if case .leakyReLU = activation { throw InputError("LossIntervals: leaky-relu is not supported here yet") }
-        if let kink = kink(problem, activation: activation, scaling: scaling) { throw kink }
+        let network = scaling?.network(problem, activation: activation) ?? FloatNetwork(problem, activation: activation)
+        if let kink = kink(network) { throw kink }
         let bounds = try upperBounds(problem, loss: loss, activation: activation)
         // Double balls first.
-        let network = scaling?.network(problem, activation: activation) ?? FloatNetwork(problem, activation: activation)
-        let balls = FloatHessian.compute(network, loss: loss, as: Midrad.self)
-        let p = problem.parameterCount
-        var lower: [HessianPart: (rank: Int, precision: Int?)] = [:]
-        if let exact = bounds.exactOuter { lower[.outer] = (exact, nil) }
-        for part in HessianPart.allCases where lower[part] == nil {
-            let matrix = MidradMatrix(rows: p, columns: p, balls: balls.entries(part))
-            lower[part] = (MidradRank.lowerBound(matrix, goal: bounds.upper[part]!.value, symmetric: true).rank, 53)
-        }
+        var lower = doubleBallLowerBounds(network, loss: loss, bounds: bounds)
         // Arb at rising precision for what is still open, when the network is small enough.
         let open = HessianPart.allCases.filter { lower[$0]!.rank < bounds.upper[$0]!.value }
         if !open.isEmpty, scaling == nil, let build = try arbRoute(problem, loss: loss, activation: activation) {
@@ -124,6 +117,47 @@ public enum LossIntervals {
         return HessianPart.allCases.map { part in
             RankInterval(part: part, lower: lower[part]!.rank, upper: bounds.upper[part]!, precision: lower[part]!.precision)
         }
+    }
+
+    /// The three intervals at a point given by its own doubles (`network`: the values of the user's files, exactly):
+    /// double balls only, from exactly those values (every double is a dyadic rational, and `Midrad` starts from it
+    /// with radius 0, so the balls enclose the true Hessian at exactly that point). `problem` is the integer problem
+    /// of the same values (`Problem.exactWithExponents`: each matrix an integer one over its own power of two, the
+    /// network `FloatScaling(weights: a, data: b, targets: c)` makes of it), used only for what does not depend on
+    /// the scale of the layers: the data rank, and for piecewise-linear networks H_O's exact rank and the bounds on
+    /// H_F and H_L (positive scalings of a linear network's layers scale its Jacobian's columns and outputs, as for
+    /// `--point normalized`). The doubles are taken as given rather than rebuilt from the integers, which could
+    /// overflow a double for values spread over more than 2^1000.
+    public static func analyze(_ problem: Problem, at network: FloatNetwork, loss: Loss,
+                               activation: Activation) throws -> [RankInterval] {
+        guard applies(loss: loss, activation: activation) else {
+            throw InputError("LossIntervals: a piecewise-linear network under mse has exact Hessians; use Analyzer")
+        }
+        if case .leakyReLU = activation { throw InputError("LossIntervals: leaky-relu is not supported here yet") }
+        precondition(network.widths == problem.architecture.widths && network.hasBias == problem.architecture.bias
+                     && network.x.count == problem.sampleCount && network.activation == activation,
+                     "LossIntervals.analyze(at:): the network and the problem differ")
+        if let kink = kink(network) { throw kink }
+        let bounds = try upperBounds(problem, loss: loss, activation: activation)
+        let lower = doubleBallLowerBounds(network, loss: loss, bounds: bounds)
+        return HessianPart.allCases.map { part in
+            RankInterval(part: part, lower: lower[part]!.rank, upper: bounds.upper[part]!, precision: lower[part]!.precision)
+        }
+    }
+
+    /// Each part's lower bound from a minor of the double-ball Hessians proven nonsingular (H_O's exact rank where
+    /// `bounds` knows it).
+    static func doubleBallLowerBounds(_ network: FloatNetwork, loss: Loss,
+                                      bounds: Bounds) -> [HessianPart: (rank: Int, precision: Int?)] {
+        let balls = FloatHessian.compute(network, loss: loss, as: Midrad.self)
+        let p = network.parameterCount
+        var lower: [HessianPart: (rank: Int, precision: Int?)] = [:]
+        if let exact = bounds.exactOuter { lower[.outer] = (exact, nil) }
+        for part in HessianPart.allCases where lower[part] == nil {
+            let matrix = MidradMatrix(rows: p, columns: p, balls: balls.entries(part))
+            lower[part] = (MidradRank.lowerBound(matrix, goal: bounds.upper[part]!.value, symmetric: true).rank, 53)
+        }
+        return lower
     }
 
     /// The Arb route for `problem`, if there is one at its size; its first build is done here, so that what it
@@ -162,7 +196,13 @@ public enum LossIntervals {
     /// The first such point of `problem` under `activation`, if any (none for tanh, sigmoid and linear networks).
     public static func kink(_ problem: Problem, activation: Activation, scaling: FloatScaling? = nil) -> Kink? {
         guard activation.hasKinks || activation == .elu else { return nil }
-        let net = scaling?.network(problem, activation: activation) ?? FloatNetwork(problem, activation: activation)
+        return kink(scaling?.network(problem, activation: activation) ?? FloatNetwork(problem, activation: activation))
+    }
+
+    /// The first such point of `net`, if any.
+    public static func kink(_ net: FloatNetwork) -> Kink? {
+        let activation = net.activation
+        guard activation.hasKinks || activation == .elu else { return nil }
         let layers = net.layers(as: Midrad.self)
         for (n, x) in net.x.enumerated() {
             var a = x.map(Midrad.init(exactly:))

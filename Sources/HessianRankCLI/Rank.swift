@@ -40,7 +40,7 @@ struct Rank: ParsableCommand {
     var json = false
 
     @Option(name: .long, help: ArgumentHelp(
-        "The loss: mse (default), or cross-entropy or log-cosh, whose Hessians have transcendental entries: certified rank intervals (H_O exact for linear networks; each part between a ball-arithmetic lower bound and a proven upper bound) for a drawn network with p <= 4000, weights nonzero in -2...2, data in -2...2 (proofs/upper-bounds.md, section Other losses). The same intervals for --activation tanh, sigmoid or elu, under any loss.",
+        "The loss: mse (default), or cross-entropy or log-cosh, whose Hessians have transcendental entries: certified rank intervals (H_O exact for linear networks; each part between a ball-arithmetic lower bound and a proven upper bound) for a drawn network with p <= 4000, weights nonzero in -2...2, data in -2...2 (proofs/upper-bounds.md, section Other losses), or with --weights at exactly the files' values (cross-entropy: targets that are probability vectors). The same intervals for --activation tanh, sigmoid or elu, under any loss.",
         valueName: "mse|cross-entropy|log-cosh"))
     var loss: String = "mse"
 

@@ -70,7 +70,7 @@ import Testing
             (["--activation", "leaky-relu:1"], "leaky-relu with slope 1 is the identity; use the activation linear"),
             (["--activation", "leaky-relu:1/0"], "a slope's denominator must not be 0"),
             (["--activation", "leaky-relu:1/100000"], "has a numerator or denominator above 2^16"),
-            (["--activation", "sigmoid", "--weights", "w"], "--activation sigmoid: only drawn networks so far"),
+            (["--activation", "sigmoid", "--weights", "w"], "--weights: the files give the network and data; leave out --arch"),
             (["--activation", "leaky-relu", "--field", "prime"], "--field prime: generic mode ranks linear networks over F_p"),
         ] {
             let run = try Binary.run(["rank", "--arch", "6,4,3", "--samples", "9"] + arguments)

@@ -218,12 +218,34 @@ def test_bad_input_raises_the_cli_message(cli, tmp_path, case):
 
 def test_unsupported_options_raise_the_cli_message():
     weights, _, x, y = network(2, [3, 2, 2], 4)
-    with pytest.raises(hr.HessianRankError, match="only drawn networks so far"):
-        hr.rank(weights, x, y, activation="tanh")
+    with pytest.raises(hr.HessianRankError, match="needs probability vectors as targets"):
+        hr.rank(weights, x, y, loss="cross-entropy")
     with pytest.raises(hr.HessianRankError, match="not a slope"):
         hr.rank(weights, x, y, activation="leaky-relu:abc")
     with pytest.raises(TypeError):
         hr.rank(np.ones((2, 3)), x, y)
+
+
+@pytest.mark.parametrize("loss", ["mse", "log-cosh"])
+def test_rank_tanh_at_weights_gives_intervals(cli, tmp_path, loss):
+    """rank(..., activation="tanh") at your weights: the IntervalResult `rank --weights --json` prints (seed None,
+    input_exponents given). A tanh network with hidden unit 0 duplicated (same row of W_1, same column of W_2) has
+    exactly the Jacobian column space of the network with it merged (outgoing column doubled), so the same rank of
+    H_O (A_n positive definite under mse and log-cosh): the merged 3,3,2 network's H_O is proven full (15), and the
+    duplicated one's lower bound is 15, never more."""
+    rng = np.random.default_rng(5)
+    w1, w2 = rng.integers(-8, 9, (3, 3)) / 8, rng.integers(-8, 9, (2, 3)) / 8
+    x, y = rng.integers(-8, 9, (20, 3)) / 8, rng.integers(-8, 9, (20, 2)) / 8
+    merged = hr.rank([w1, w2 * [2, 1, 1]], x, y, activation="tanh", loss=loss)
+    duplicated = hr.rank([np.vstack([w1[:1], w1]), np.hstack([w2[:, :1], w2])], x, y, activation="tanh", loss=loss)
+    assert isinstance(duplicated, hr.IntervalResult) and duplicated.seed is None
+    assert duplicated.input_exponents["weights"] == [3, 3] and duplicated.activation == "tanh"
+    assert merged.outer.exact and merged.outer.lower == 15
+    assert duplicated.outer.lower == 15 <= duplicated.outer.upper
+    write_layout(tmp_path, [np.vstack([w1[:1], w1]), np.hstack([w2[:, :1], w2])], None, x, y)
+    completed = cli_rank(cli, tmp_path, "--json", "--activation", "tanh", "--loss", loss)
+    assert completed.returncode == 0, completed.stderr
+    assert json.loads(completed.stdout) == duplicated.raw
 
 
 def run_isolated(code, cwd, env_extra, package_root):
@@ -586,8 +608,37 @@ def test_rank_torch_refusals():
         hr.rank_torch(nn.Sequential(nn.Linear(3, 2), nn.Sigmoid(), nn.Linear(2, 2)), x, y)
     with pytest.raises(TypeError, match="Sequential"):
         hr.rank_torch(nn.Linear(3, 2), x, y)
-    with pytest.raises(hr.HessianRankError, match="only drawn networks so far"):
-        hr.rank_torch(nn.Sequential(nn.Linear(3, 2), nn.Tanh(), nn.Linear(2, 2)), x, y)
+
+
+def test_rank_torch_tanh_gives_intervals():
+    """A Tanh model: rank_torch returns the IntervalResult of rank() on its float32 parameters (exact values), and
+    numpy's rank of torch.autograd's float64 Hessian (a tolerance's estimate) lies in each certified interval."""
+    torch = pytest.importorskip("torch")
+    from torch.func import functional_call
+    torch.manual_seed(0)
+    model = torch_model(torch, [3, 4, 2], torch.nn.Tanh, bias=True)
+    x, y = torch.randn(6, 3), torch.randn(6, 2)
+    result = hr.rank_torch(model, x, y)
+    assert isinstance(result, hr.IntervalResult) and result.activation == "tanh" and result.bias
+    layers = [model[0], model[2]]
+    expected = hr.rank([layer.weight.detach().numpy() for layer in layers], x.numpy(), y.numpy(),
+                       biases=[layer.bias.detach().numpy() for layer in layers], activation="tanh")
+    assert result.intervals == expected.intervals and result.input_exponents == expected.input_exponents
+    double = model.double()
+    names = [name for name, _ in double.named_parameters()]
+    shapes = [p.shape for p in double.parameters()]
+    theta = torch.cat([p.detach().reshape(-1) for p in double.parameters()])
+
+    def loss(th):
+        tensors, k = {}, 0
+        for name, shape in zip(names, shapes):
+            tensors[name] = th[k:k + shape.numel()].reshape(shape)
+            k += shape.numel()
+        return 0.5 * ((functional_call(double, tensors, (x.double(),)) - y.double()) ** 2).sum()
+
+    h = torch.autograd.functional.hessian(loss, theta).numpy()
+    lower, upper = result.intervals["loss"]
+    assert lower <= np.linalg.matrix_rank(h) <= upper
 
 
 # --- rank_file: one .npz, .safetensors or folder, read by the CLI -----------------------------------------------------

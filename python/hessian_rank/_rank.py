@@ -28,13 +28,15 @@ def rank(weights: Sequence[Any], x: Any, y: Any, *, biases: Optional[Sequence[An
     ``weights``: [W_1, ..., W_L], W_t of shape (M_t, M_{t-1}) (as ``nn.Linear.weight`` stores it); ``biases``: None,
     or [b_1, ..., b_L], each with M_t values; ``x``: N x d; ``y``: N x K. Arrays or anything ``numpy.asarray``
     takes; float64 and float32 values are used exactly (each is an integer times a power of two), integers too.
-    ``activation``: ``linear``, ``relu`` or ``leaky-relu:a/b`` (the CLI's text); ``loss``: ``mse``. ``certify``:
+    ``activation``: ``linear``, ``relu`` or ``leaky-relu:a/b`` (exact ranks), or ``tanh``, ``sigmoid`` or ``elu``
+    (certified intervals); ``loss``: ``mse``, or ``cross-entropy`` or ``log-cosh`` (certified intervals, linear or
+    smooth hidden layers; cross-entropy targets must be probability vectors, rows summing to exactly 1). ``certify``:
     certify every rank exactly (slower). ``seed``: passed on as ``--seed`` (with every value from files it only
     labels the run).
 
     The arrays are written as .npy files to a private temporary directory, removed afterwards whatever happens,
-    and `hessian-rank rank --weights DIR --x x.npy --y y.npy --json` runs there. Returns a RankResult (an
-    IntervalResult if the CLI answers with certified intervals: it does not yet for files, see rank_drawn). Bad
+    and `hessian-rank rank --weights DIR --x x.npy --y y.npy --json` runs there. Returns a RankResult, or an
+    IntervalResult for a smooth activation or another loss (the intervals at exactly these values). Bad
     input raises HessianRankError with the CLI's message (files named w1.npy ..., b1.npy ..., x.npy, y.npy in a
     folder ``weights``).
     """

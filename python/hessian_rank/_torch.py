@@ -140,7 +140,8 @@ def rank_torch(model: Any, x: Any, y: Any, **kwargs: Any) -> RankResult | Interv
     rank() (``certify``, ``seed``, ``loss``).
 
     The parameters are ranked at their values as they are (float32 values are exact rationals too), in PyTorch's
-    order. Tanh networks raise the CLI's HessianRankError: certified intervals are for drawn networks only, for now.
+    order. Tanh networks (or ``loss="cross-entropy"`` / ``"log-cosh"``) give an IntervalResult: certified rank
+    intervals at exactly these values.
 
     A linear CNN: ``Conv1d``/``Conv2d`` layers (each with a bias or not; square kernels, one stride, padding 0 /
     ``'valid'``, or ``'same'`` (or (k - 1) / 2 for an odd k) with stride 1; dilation 1, groups 1, zero padding), then

@@ -166,13 +166,16 @@ class RankResult:
 class IntervalResult:
     """`rank --json` under cross-entropy or log-cosh or with a tanh, sigmoid or elu activation (format version 1):
     each part a certified interval. ``loss_function``: ``mse``, ``cross-entropy`` or ``log-cosh`` (the JSON's
-    ``loss``). ``scaling``: the exponents of the dyadic point with ``point="normalized"``, else None."""
+    ``loss``). ``scaling``: the exponents of the dyadic point with ``point="normalized"``, else None. ``seed``: the
+    drawn network's seed, None at your weights (rank, rank_torch), where ``input_exponents`` holds the powers of two
+    that make each of your matrices an integer one (``{"weights": [a_1, ...], "biases": [...], "x": b, "y": c}``; None
+    for a drawn network)."""
     architecture: Tuple[int, ...]
     activation: str
     loss_function: str
     bias: bool
     samples: int
-    seed: int
+    seed: Optional[int]
     parameters: int
     data_rank: int
     scaling: Optional[Mapping[str, Any]]
@@ -181,6 +184,7 @@ class IntervalResult:
     functional: PartInterval
     format_version: int
     raw: Dict[str, Any] = field(repr=False, compare=False)
+    input_exponents: Optional[Mapping[str, Any]] = None
 
     parts = property(_parts_property)
 
@@ -291,8 +295,10 @@ def _parse_interval(document: Mapping[str, Any]) -> IntervalResult:
     return IntervalResult(
         architecture=tuple(document["architecture"]), activation=document["activation"],
         loss_function=document["loss"], bias=bool(document.get("bias", False)), samples=int(document["samples"]),
-        seed=int(document["seed"]), parameters=int(document["parameters"]), data_rank=int(document["dataRank"]),
-        scaling=document.get("scaling"), format_version=document["formatVersion"], raw=dict(document), **parts)
+        seed=_optional_int(document.get("seed")), parameters=int(document["parameters"]),
+        data_rank=int(document["dataRank"]), scaling=document.get("scaling"),
+        input_exponents=document.get("inputExponents"), format_version=document["formatVersion"], raw=dict(document),
+        **parts)
 
 
 def _parse_conv(document: Mapping[str, Any]) -> ConvRankResult:
