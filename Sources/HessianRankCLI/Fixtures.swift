@@ -39,7 +39,7 @@ struct Fixtures: ParsableCommand {
             """
     )
 
-    @Option(name: .long, help: ArgumentHelp("The folder to write (created if missing).", valueName: "dir"))
+    @Option(name: .long, help: ArgumentHelp("The folder to write (created if missing; its parent folder must exist).", valueName: "dir"))
     var out: String
 
     @Option(name: .long, help: ArgumentHelp("Cases: default (8 small networks), demo (the paper's demo configuration) or conv (6 small linear CNNs, format version 3; see also --input and --layers).", valueName: "name"))
