@@ -178,15 +178,7 @@ extension Rank {
             throw ValidationError("--weights: \(error.message)")
         }
         try checkIntervalShape(architecture, loss: loss)
-        let loaded = (weights: try headers.weights.map(WeightFiles.matrix), biases: try headers.biases.map(WeightFiles.vector),
-                      x: try WeightFiles.matrix(headers.x), y: try WeightFiles.matrix(headers.y))
-        let (problem, exponents): (Problem, InputExponents)
-        do {
-            (problem, exponents) = try Problem.exactWithExponents(weights: loaded.weights, biases: loaded.biases,
-                                                                  x: loaded.x, y: loaded.y)
-        } catch {
-            throw ValidationError("--weights: \(error.message)")
-        }
+        let (loaded, problem, exponents) = try WeightFiles.exactProblem(headers)
         if loss == .crossEntropy { try Self.checkProbabilityTargets(problem.y, exponent: exponents.y, file: headers.y) }
         let network = FloatNetwork(widths: architecture.widths, activation: activation,
                                    weights: loaded.weights.map { $0.flatMap { $0 } }, biases: loaded.biases,

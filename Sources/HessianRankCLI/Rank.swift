@@ -105,15 +105,7 @@ struct Rank: ParsableCommand {
             try RankMethodOptions.checkCertificationSize(architecture, samples: samples, reduced: rankOptions.reduces(architecture),
                                                          option: "--certify")
         }
-        let loaded = (weights: try headers.weights.map(WeightFiles.matrix), biases: try headers.biases.map(WeightFiles.vector),
-                      x: try WeightFiles.matrix(headers.x), y: try WeightFiles.matrix(headers.y))
-        let (problem, exponents): (Problem, InputExponents)
-        do {
-            (problem, exponents) = try Problem.exactWithExponents(weights: loaded.weights, biases: loaded.biases,
-                                                                  x: loaded.x, y: loaded.y)
-        } catch {
-            throw ValidationError("--weights: \(error.message)")
-        }
+        let (_, problem, exponents) = try WeightFiles.exactProblem(headers)
         // Judged again with the values' real size (the headers' check assumed small integers).
         try NetworkOptions.checkMemory(problem.architecture, samples: problem.sampleCount, values: .bits(problem.valueBits),
                                        limit: network.maxMemory, workload: rankOptions.memoryWorkload(problem.architecture))

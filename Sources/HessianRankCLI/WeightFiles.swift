@@ -15,6 +15,7 @@
 import ArgumentParser
 import ArrayContainers
 import Foundation
+import HessianCore
 import NPYFormat
 
 enum WeightFiles {
@@ -233,6 +234,22 @@ enum WeightFiles {
     /// A non-empty 2-d array of finite values, its header checked before its data are read.
     static func matrix(_ path: String, option: String) throws -> [[Double]] {
         try matrix(header(path, option: option))
+    }
+
+    /// The values the checked headers describe (`headers`), and the exact integer problem of those values with the
+    /// powers of two between them (`Problem.exactWithExponents`), refused with its reason as `--weights`.
+    static func exactProblem(_ headers: (weights: [Matrix], biases: [Matrix], x: Matrix, y: Matrix)) throws
+        -> (values: (weights: [[[Double]]], biases: [[Double]], x: [[Double]], y: [[Double]]), problem: Problem,
+            exponents: InputExponents) {
+        let values = (weights: try headers.weights.map(matrix), biases: try headers.biases.map(vector),
+                      x: try matrix(headers.x), y: try matrix(headers.y))
+        do {
+            let (problem, exponents) = try Problem.exactWithExponents(weights: values.weights, biases: values.biases,
+                                                                      x: values.x, y: values.y)
+            return (values, problem, exponents)
+        } catch {
+            throw ValidationError("--weights: \(error.message)")
+        }
     }
 
     /// The values of an array whose header has been checked; the file must still hold what that header said.

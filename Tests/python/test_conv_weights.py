@@ -22,19 +22,9 @@ sys.path.insert(0, str(ROOT / "python"))
 
 import hessian_rank as hr  # noqa: E402
 
-import test_fixtures  # noqa: E402
 from test_conv_fixtures import parse_layers  # noqa: E402
 from test_fixtures import PARTS  # noqa: E402
-
-
-@pytest.fixture(scope="session")
-def cli():
-    return str(pathlib.Path(test_fixtures.binary()).resolve())
-
-
-@pytest.fixture(autouse=True)
-def pinned_binary(cli, monkeypatch):
-    monkeypatch.setenv("HESSIAN_RANK", cli)
+from test_package import cli, pinned_binary  # noqa: E402,F401  (the package runs the binary under test)
 
 
 def weight_shape(input_shape, layer_list):
