@@ -12,7 +12,8 @@ extension Bench {
 
     func runCertified() throws {
         let header = ["network", "N", "p", "seconds", "H_L", "H_O", "H_F"]
-        let widths = [46, 5, 7, 10, 16, 16, 16]
+        let names = Self.certifiedCases.map { "\($0.widths.map(String.init).joined(separator: ",")) \($0.name)" }
+        let widths = [names.map(\.count).max()! + 2, 5, 7, 10, 16, 16, 16]
         func line(_ cells: [String]) -> String { zip(cells, widths).map { Rank.pad($0, $1) }.joined() }
         print(line(header))
         for c in Self.certifiedCases {

@@ -51,8 +51,8 @@ struct Bench: ParsableCommand {
 
     @Flag(name: .long, help: ArgumentHelp("""
         Instead of the width sweep: time certified rank intervals (LossIntervals, double balls) on fixed networks at \
-        their normalized dyadic points: tanh and sigmoid under mse with p near 1,500, and the cross-entropy width \
-        study's w = 20 point (p = 2,100).
+        their normalized dyadic points: tanh and sigmoid under mse (16,28,28,5, N = 40, p = 1,372), and the \
+        cross-entropy width study's w = 20 point (64,20,20,10, N = 100, p = 1,880).
         """))
     var certified = false
 

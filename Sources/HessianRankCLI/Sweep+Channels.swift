@@ -18,19 +18,21 @@ extension Sweep {
         if let given = unused.first(where: \.1) {
             throw ValidationError("\(given.0): not with --study channels (linear CNNs under mse at integer points, drawn from the seed)")
         }
+        if let only { _ = try Validate.only(only, values: ChannelStudy.channels, variable: "c", study: "channels") }
         try Validate.seed(seed)
         try output.validatePlot()
     }
 
     func runChannels() throws {
-        let count = ChannelStudy.channels.count
-        var progress = Progress("sweep channels", total: count)
+        // Each point keeps its index in the whole study, and so its seed.
+        let indices = ChannelStudy.channels.indices.filter { onlyValues?.contains(ChannelStudy.channels[$0]) ?? true }
+        var progress = Progress("sweep channels", total: indices.count)
         var records: [ChannelStudy.Record] = []
-        for index in 0..<count {
-            progress.update(index, "c = \(ChannelStudy.channels[index])")
+        for (n, index) in indices.enumerated() {
+            progress.update(n, "c = \(ChannelStudy.channels[index])")
             records.append(try ChannelStudy.run(index: index, seed: UInt64(seed)!, primes: .random(count: 1)))
         }
-        progress.update(count)
+        progress.update(indices.count)
         progress.finish()
         if let plot = output.plot { try AtomicFile.write(Data(ChannelPlot.svg(records).utf8), to: plot) }
         if output.json {

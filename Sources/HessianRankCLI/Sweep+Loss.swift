@@ -32,7 +32,7 @@ extension Sweep {
         }
         let points = lossPoints
         guard !points.isEmpty else {
-            throw ValidationError("\(option): every point of the \(study) study has more than \(parameterLimit) parameters")
+            throw ValidationError("\(option): every point of the \(study) study" + (only == nil ? "" : " that --only lists") + " has more than \(parameterLimit) parameters")
         }
         if let dataRank, let smallest = points.map({ min($0.samples, $0.architecture.inputWidth) }).min(), dataRank < 0 || dataRank > smallest {
             throw ValidationError("--data-rank: expected 0...\(smallest) (min(N, d) over the study's points); got \(dataRank)")
@@ -45,9 +45,9 @@ extension Sweep {
     /// At most this many parameters per point: dense double-ball Hessians, or the user's --max-parameters.
     var parameterLimit: Int { maxParameters ?? Rank.ballParameterLimit }
 
-    /// The study's points within the limit.
+    /// The points that run (the study's, or those --only lists) within the limit.
     var lossPoints: [SweepStudy.Point] {
-        studyValue.points.filter { $0.architecture.parameterCount <= parameterLimit }
+        selectedPoints.filter { $0.architecture.parameterCount <= parameterLimit }
     }
 
     struct LossPointRecord: Encodable {
@@ -74,7 +74,7 @@ extension Sweep {
     func runLoss() throws {
         let loss = lossValue
         let points = lossPoints
-        let skipped = studyValue.points.count - points.count
+        let skipped = selectedPoints.count - points.count
         var progress = Progress("sweep \(study) --loss \(loss)", total: points.count)
         var records: [LossPointRecord] = []
         var intervalsByPoint: [[RankInterval]] = []

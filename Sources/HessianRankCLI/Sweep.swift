@@ -36,6 +36,12 @@ struct Sweep: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Run only shard i of n (1-based), printing JSON lines.", valueName: "i/n"))
     var shard: String?
 
+    @Option(name: .long, help: ArgumentHelp("""
+        Run only the points whose varied value is listed (w, hidden layers, N, or c for channels), e.g. --only 4,8. \
+        Each keeps its seed (seed + its index in the whole study), so its row is the whole run's row.
+        """, valueName: "list"))
+    var only: String?
+
     @Option(name: .long, help: ArgumentHelp("integers (default) or prime (generic mode over F_p, as for rank).", valueName: "field"))
     var field: String = "integers"
 
@@ -74,10 +80,28 @@ struct Sweep: ParsableCommand {
     /// (i, n) from "i/n".
     var shardValue: (Int, Int)? { shard.flatMap(Validate.shard) }
 
+    /// The values --only lists (nil without it; a validated list once `validate` has passed).
+    var onlyValues: [Int]? {
+        guard let only else { return nil }
+        return isChannelStudy
+            ? try? Validate.only(only, values: ChannelStudy.channels, variable: "c", study: "channels")
+            : try? Validate.only(only, values: studyValue.points.map(\.variable), variable: studyValue.variableName, study: study)
+    }
+
+    /// The points that run: the study's, those --only lists, or those of the shard.
+    var selectedPoints: [SweepStudy.Point] {
+        if let onlyValues { return studyValue.points(only: onlyValues) }
+        return shardValue.map { studyValue.points(shard: $0.0, of: $0.1) } ?? studyValue.points
+    }
+
     func validate() throws {
         if isChannelStudy { return try validateChannels() }
         guard let study = SweepStudy(rawValue: study) else {
             throw ValidationError("--study: expected width, depth, samples or channels; got '\(self.study)'")
+        }
+        if let only {
+            _ = try Validate.only(only, values: study.points.map(\.variable), variable: study.variableName, study: self.study)
+            if shard != nil { throw ValidationError("--only: not with --shard (merge combines the shards of the whole study)") }
         }
         try validateLoss()
         if certifiedIntervals { return try Validate.seed(seed) }
@@ -101,7 +125,7 @@ struct Sweep: ParsableCommand {
         if shard != nil && (output.json || output.plot != nil) {
             throw ValidationError("--shard: prints JSON lines for `hessian-rank merge`; drop --json and --plot (merge makes them)")
         }
-        try NetworkOptions.checkMemory(study.points.map { ($0.architecture.withBias(bias), $0.samples) },
+        try NetworkOptions.checkMemory(selectedPoints.map { ($0.architecture.withBias(bias), $0.samples) },
                                        values: activation.hasKinks ? .large : .integers, limit: maxMemory, workload: workload)
         try output.validatePlot()
     }
@@ -139,7 +163,7 @@ struct Sweep: ParsableCommand {
     func run() throws {
         if isChannelStudy { return try runChannels() }
         if certifiedIntervals { return try runLoss() }
-        let points = shardValue.map { studyValue.points(shard: $0.0, of: $0.1) } ?? studyValue.points
+        let points = selectedPoints
         let sweepData = try self.sweepData(points)
         var progress = Progress("sweep \(study)", total: points.count)
         var records: [SweepRecord] = []
@@ -188,12 +212,12 @@ struct SweepOutputOptions: ParsableArguments {
 
     static func table(_ records: [SweepRecord]) -> String {
         let pad = Rank.pad
-        var lines = [pad(records.first?.study.variableName ?? "", 15) + pad("widths", 32) + pad("N", 5) + pad("p", 6)
+        var lines = [pad(records.first?.study.variableName ?? "", 15) + pad("widths", 34) + pad("N", 5) + pad("p", 6)
                      + pad("rank L/O/F", 17) + pad("formula L/O/F", 17) + "verdicts"]
         for r in records {
             let verdicts = r.activation != "linear" ? piecewiseLinearComparison(r)
                 : Set(r.verdicts) == ["equal"] ? "equal" : r.verdicts.joined(separator: "; ")
-            lines.append(pad(String(r.variable), 15) + pad(r.architecture.map(String.init).joined(separator: ","), 32)
+            lines.append(pad(String(r.variable), 15) + pad(r.architecture.map(String.init).joined(separator: ","), 34)
                          + pad(String(r.samples), 5) + pad(String(r.parameters), 6)
                          + pad("\(r.ranks.loss)/\(r.ranks.outer)/\(r.ranks.functional)", 17)
                          + pad("\(r.formula.loss)/\(r.formula.outer)/\(r.formula.functional)", 17) + verdicts)

@@ -15,6 +15,22 @@ enum Validate {
         return (i, n)
     }
 
+    /// The values of `--only LIST` (comma-separated, each one of the study's `values`, none twice), or a
+    /// ValidationError naming the bad item and the study's values.
+    static func only(_ text: String, values: [Int], variable: String, study: String) throws -> [Int] {
+        let items = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        let listed = "the \(study) study's \(variable) are " + values.map(String.init).joined(separator: ", ")
+        var chosen: [Int] = []
+        for item in items {
+            guard let value = Int(item), values.contains(value) else {
+                throw ValidationError("--only: '\(item)' is not a point of the \(study) study; \(listed)")
+            }
+            guard !chosen.contains(value) else { throw ValidationError("--only: \(value) is listed twice") }
+            chosen.append(value)
+        }
+        return chosen
+    }
+
     static func seed(_ text: String) throws {
         guard UInt64(text) != nil else {
             throw ValidationError("--seed: expected a non-negative integer below 2^64, e.g. --seed 7; got '\(text)'")

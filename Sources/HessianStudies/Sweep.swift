@@ -51,6 +51,12 @@ public enum SweepStudy: String, Sendable, CaseIterable, Codable {
     public func points(shard: Int, of count: Int) -> [Point] {
         points.filter { $0.index % count == shard - 1 }
     }
+
+    /// The points whose variable is in `values`, each with its index (and so its seed) in the whole study: a run of
+    /// a few points prints the same rows as the whole run.
+    public func points(only values: [Int]) -> [Point] {
+        points.filter { values.contains($0.variable) }
+    }
 }
 
 /// One analysed point of a sweep: a line of the sweep's JSON-lines output, and what `merge` reads.

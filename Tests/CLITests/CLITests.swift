@@ -395,6 +395,33 @@ import Testing
         #expect(genericReLU.status == 2 && genericReLU.stderr.contains("--activation relu: not with --field prime"))
     }
 
+    /// `sweep --only` runs the points listed, each with its index and seed in the whole study, so its records are the
+    /// whole run's (all but the primes drawn and the time); an unknown value, a repeated one, or --only with --shard is
+    /// refused before any work.
+    @Test func sweepOnlyKeepsEachPointsSeed() throws {
+        func records(_ arguments: [String]) throws -> [[String: Any]] {
+            let run = try Binary.run(["sweep", "--study", "samples", "--seed", "7", "--json"] + arguments)
+            #expect(run.status == 0, "stderr: \(run.stderr)")
+            let document = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+            return try #require(document["records"] as? [[String: Any]]).map { $0.filter { !["primes", "seconds", "errorBound"].contains($0.key) } }
+        }
+        let whole = try records([])
+        let only = try records(["--only", "75,25"])
+        #expect(only.map { $0["index"] as? Int } == [1, 3] && only.map { $0["seed"] as? String } == ["8", "10"])
+        #expect(only.map { NSDictionary(dictionary: $0) } == [whole[1], whole[3]].map { NSDictionary(dictionary: $0) })
+        for (arguments, message) in [
+            (["--study", "samples", "--only", "30"], "error: --only: '30' is not a point of the samples study; the samples study's N are 10, 25, 50, 75, 100, 150, 200, 300, 400"),
+            (["--study", "depth", "--only", "2,2"], "error: --only: 2 is listed twice"),
+            (["--study", "width", "--only", "4,"], "error: --only: '' is not a point of the width study"),
+            (["--study", "samples", "--only", "10", "--shard", "1/2"], "error: --only: not with --shard"),
+            (["--study", "channels", "--only", "3"], "error: --only: '3' is not a point of the channels study; the channels study's c are 1, 2, 4, 6, 8"),
+            (["--study", "width", "--loss", "cross-entropy", "--only", "56"], "error: --loss cross-entropy: every point of the width study that --only lists has more than 4000 parameters"),
+        ] {
+            let run = try Binary.run(["sweep"] + arguments)
+            #expect(run.status == 2 && run.stdout.isEmpty && run.stderr.hasPrefix(message), "\(arguments): \(run.stderr)")
+        }
+    }
+
     /// The with-bias conjecture on the grid (85 networks, and 70 more with a constant first input): a row per network,
     /// a summary, JSON with the conjecture beside each rank. With seed 1 every rank equals the conjecture (also found
     /// by an independent exact script during review). Conjecture values by hand:
