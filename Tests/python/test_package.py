@@ -604,25 +604,31 @@ def test_rank_torch_refusals():
         hr.rank_torch(nn.Sequential(nn.Linear(3, 2), nn.ReLU(), nn.Linear(2, 2), nn.Linear(2, 2)), x, y)
     with pytest.raises(ValueError, match="after the last Linear"):
         hr.rank_torch(nn.Sequential(nn.Linear(3, 2), nn.ReLU()), x, y)
-    with pytest.raises(ValueError, match="Sigmoid"):
-        hr.rank_torch(nn.Sequential(nn.Linear(3, 2), nn.Sigmoid(), nn.Linear(2, 2)), x, y)
+    with pytest.raises(ValueError, match="GELU"):
+        hr.rank_torch(nn.Sequential(nn.Linear(3, 2), nn.GELU(), nn.Linear(2, 2)), x, y)
+    with pytest.raises(ValueError, match=r"ELU\(alpha=0.5\): HessianRank's elu has alpha = 1"):
+        hr.rank_torch(nn.Sequential(nn.Linear(3, 2), nn.ELU(alpha=0.5), nn.Linear(2, 2)), x, y)
+    with pytest.raises(ValueError, match="activations differ"):
+        hr.rank_torch(nn.Sequential(nn.Linear(3, 2), nn.Tanh(), nn.Linear(2, 2), nn.Sigmoid(), nn.Linear(2, 2)), x, y)
     with pytest.raises(TypeError, match="Sequential"):
         hr.rank_torch(nn.Linear(3, 2), x, y)
 
 
-def test_rank_torch_tanh_gives_intervals():
-    """A Tanh model: rank_torch returns the IntervalResult of rank() on its float32 parameters (exact values), and
-    numpy's rank of torch.autograd's float64 Hessian (a tolerance's estimate) lies in each certified interval."""
+@pytest.mark.parametrize("module,name", [("Tanh", "tanh"), ("Sigmoid", "sigmoid"), ("ELU", "elu")])
+def test_rank_torch_smooth_activations_give_intervals(module, name):
+    """A Tanh, Sigmoid or ELU model: rank_torch returns the IntervalResult of rank() on its float32 parameters (exact
+    values) with that activation, and numpy's rank of torch.autograd's float64 Hessian (a tolerance's estimate) lies
+    in each certified interval."""
     torch = pytest.importorskip("torch")
     from torch.func import functional_call
     torch.manual_seed(0)
-    model = torch_model(torch, [3, 4, 2], torch.nn.Tanh, bias=True)
+    model = torch_model(torch, [3, 4, 2], getattr(torch.nn, module), bias=True)
     x, y = torch.randn(6, 3), torch.randn(6, 2)
     result = hr.rank_torch(model, x, y)
-    assert isinstance(result, hr.IntervalResult) and result.activation == "tanh" and result.bias
+    assert isinstance(result, hr.IntervalResult) and result.activation == name and result.bias
     layers = [model[0], model[2]]
     expected = hr.rank([layer.weight.detach().numpy() for layer in layers], x.numpy(), y.numpy(),
-                       biases=[layer.bias.detach().numpy() for layer in layers], activation="tanh")
+                       biases=[layer.bias.detach().numpy() for layer in layers], activation=name)
     assert result.intervals == expected.intervals and result.input_exponents == expected.input_exponents
     double = model.double()
     names = [name for name, _ in double.named_parameters()]

@@ -133,15 +133,15 @@ def rank_torch(model: Any, x: Any, y: Any, **kwargs: Any) -> RankResult | Interv
     rank_cnn() on those of a linear CNN.
 
     Supported: ``Linear`` (every layer with a bias, or none), between consecutive Linear layers one ``ReLU``,
-    ``LeakyReLU`` (its negative_slope read as a small rational, see leaky_relu_slope) or ``Tanh`` (the same one
-    everywhere) or nothing (a linear network); a ``Flatten`` before the first Linear (x is then flattened as torch
+    ``LeakyReLU`` (its negative_slope read as a small rational, see leaky_relu_slope), ``Tanh``, ``Sigmoid`` or
+    ``ELU`` (alpha = 1, the default) (the same one everywhere) or nothing (a linear network); a ``Flatten`` before the first Linear (x is then flattened as torch
     would). Nested Sequentials are flattened. No activation after the last Linear: the loss is
     1/2 sum ||f(x_n) - y_n||^2 on its outputs. ``x`` and ``y``: tensors or arrays. Other keyword arguments go to
     rank() (``certify``, ``seed``, ``loss``).
 
     The parameters are ranked at their values as they are (float32 values are exact rationals too), in PyTorch's
-    order. Tanh networks (or ``loss="cross-entropy"`` / ``"log-cosh"``) give an IntervalResult: certified rank
-    intervals at exactly these values.
+    order. Tanh, Sigmoid and ELU networks (or ``loss="cross-entropy"`` / ``"log-cosh"``) give an IntervalResult:
+    certified rank intervals at exactly these values.
 
     A linear CNN: ``Conv1d``/``Conv2d`` layers (each with a bias or not; square kernels, one stride, padding 0 /
     ``'valid'``, or ``'same'`` (or (k - 1) / 2 for an odd k) with stride 1; dilation 1, groups 1, zero padding), then
@@ -167,7 +167,7 @@ def rank_torch(model: Any, x: Any, y: Any, **kwargs: Any) -> RankResult | Interv
     weights, biases, activations = [], [], []
     gap: List[Any] = []           # the activation modules since the last Linear
     flatten_first = False
-    supported = (torch.nn.ReLU, torch.nn.LeakyReLU, torch.nn.Tanh)
+    supported = (torch.nn.ReLU, torch.nn.LeakyReLU, torch.nn.Tanh, torch.nn.Sigmoid, torch.nn.ELU)
     for index, module in enumerate(layers):
         if isinstance(module, torch.nn.Linear):
             if weights:
@@ -187,7 +187,7 @@ def rank_torch(model: Any, x: Any, y: Any, **kwargs: Any) -> RankResult | Interv
             flatten_first = True
         else:
             raise ValueError(f"rank_torch: layer {index} ({type(module).__name__}) is not supported; a Sequential of "
-                             "Linear layers with ReLU, LeakyReLU or Tanh between them (and a Flatten first) is")
+                             "Linear layers with ReLU, LeakyReLU, Tanh, Sigmoid or ELU between them (and a Flatten first) is")
     if not weights:
         raise ValueError("rank_torch: the model has no Linear layer")
     if gap:
@@ -207,6 +207,13 @@ def rank_torch(model: Any, x: Any, y: Any, **kwargs: Any) -> RankResult | Interv
             names.add("relu")
         elif isinstance(module, torch.nn.Tanh):
             names.add("tanh")
+        elif isinstance(module, torch.nn.Sigmoid):
+            names.add("sigmoid")
+        elif isinstance(module, torch.nn.ELU):
+            if module.alpha != 1.0:
+                raise ValueError(f"rank_torch: ELU(alpha={module.alpha!r}): HessianRank's elu has alpha = 1 "
+                                 "(z for z > 0, e^z - 1 otherwise), PyTorch's default")
+            names.add("elu")
         else:
             slope = leaky_relu_slope(module.negative_slope)
             names.add(f"leaky-relu:{slope.numerator}/{slope.denominator}")
