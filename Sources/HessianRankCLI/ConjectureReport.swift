@@ -320,8 +320,11 @@ struct ConjectureReport: Encodable {
             + "), "
             + (s.impossible > 0 ? "\(s.impossible) IMPOSSIBLE (a value above p, or N K for H_O: refuted for certain), " : "")
             + "\(s.below) below after "
-            + "\(ConjectureCheck.defaultRedraws) redraws where the point looks generic, \(s.belowWhereADiagnosticFails) below "
-            + "where a diagnostic fails (no evidence), " + (s.undecided > 0 ? "\(s.undecided) undecided (a certified interval contains the value), " : "")
+            + "\(ConjectureCheck.defaultRedraws) redraws "
+            + (readsPatchRank == nil
+               ? "where the point looks generic, \(s.belowWhereADiagnosticFails) below where a diagnostic fails (no evidence), "
+               : "(convolutional networks have no diagnosis of their point), ")
+            + (s.undecided > 0 ? "\(s.undecided) undecided (a certified interval contains the value), " : "")
             + "\(s.withoutValue) without a value; \(s.redrawn) redrawn"
             + (s.notDrawn > 0 ? "; \(s.notDrawn) not drawn (not checked)" : "")
         if let bound = s.worstErrorBound {
