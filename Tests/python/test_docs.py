@@ -11,7 +11,8 @@ status is not checked either: its output is. An example that imports torch runs 
 skipped elsewhere (CI has no torch).
 
 A block whose info string is `console slow` holds a whole study that takes minutes (a recorded run, shown with `...`
-where times stand). Its commands run only when HESSIAN_RANK_SLOW_DOCS=1 is set, best with a release build:
+where times stand). Its commands run only when HESSIAN_RANK_SLOW_DOCS=1 is set, best with a release build, as
+`bash .ci/slow-docs` does:
 
     swift build -c release
     HESSIAN_RANK=$PWD/.build/release/hessian-rank HESSIAN_RANK_SLOW_DOCS=1 python3 -m pytest Tests/python/test_docs.py
