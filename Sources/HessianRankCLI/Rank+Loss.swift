@@ -170,13 +170,7 @@ extension Rank {
         guard let weights else { preconditionFailure("runLossFromFiles: --weights is required") }
         let loss = lossValue, activation = rankOptions.activation
         let headers = try WeightFiles.headers(weights: weights, x: data.xFile, y: data.yFile)
-        let architecture: Architecture
-        do {
-            architecture = try Architecture(widths: [headers.weights[0].columns] + headers.weights.map(\.rows),
-                                            bias: !headers.biases.isEmpty)
-        } catch {
-            throw ValidationError("--weights: \(error.message)")
-        }
+        let architecture = try WeightFiles.architecture(headers)
         try checkIntervalShape(architecture, loss: loss)
         let (loaded, problem, exponents) = try WeightFiles.exactProblem(headers)
         if loss == .crossEntropy { try Self.checkProbabilityTargets(problem.y, exponent: exponents.y, file: headers.y) }

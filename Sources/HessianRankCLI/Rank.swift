@@ -91,13 +91,7 @@ struct Rank: ParsableCommand {
     func loadProblem() throws -> (problem: Problem, exponents: InputExponents?) {
         guard let weights else { preconditionFailure("loadProblem: --weights is required") }
         let headers = try WeightFiles.headers(weights: weights, x: data.xFile, y: data.yFile)
-        let architecture: Architecture
-        do {
-            architecture = try Architecture(widths: [headers.weights[0].columns] + headers.weights.map(\.rows),
-                                            bias: !headers.biases.isEmpty)
-        } catch {
-            throw ValidationError("--weights: \(error.message)")
-        }
+        let architecture = try WeightFiles.architecture(headers)
         let samples = headers.x.rows
         try NetworkOptions.checkMemory(architecture, samples: samples, limit: network.maxMemory,
                                        workload: rankOptions.memoryWorkload(architecture))

@@ -236,6 +236,16 @@ enum WeightFiles {
         try matrix(header(path, option: option))
     }
 
+    /// The dense network the checked headers describe (widths from the weights' shapes, a bias in every layer when
+    /// there are bias files), or the reason it cannot be one, as `--weights`.
+    static func architecture(_ headers: (weights: [Matrix], biases: [Matrix], x: Matrix, y: Matrix)) throws -> Architecture {
+        do {
+            return try Architecture(widths: [headers.weights[0].columns] + headers.weights.map(\.rows), bias: !headers.biases.isEmpty)
+        } catch {
+            throw ValidationError("--weights: \(error.message)")
+        }
+    }
+
     /// The values the checked headers describe (`headers`), and the exact integer problem of those values with the
     /// powers of two between them (`Problem.exactWithExponents`), refused with its reason as `--weights`.
     static func exactProblem(_ headers: (weights: [Matrix], biases: [Matrix], x: Matrix, y: Matrix)) throws
