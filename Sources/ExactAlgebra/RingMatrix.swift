@@ -129,34 +129,41 @@ public struct MagnitudeMatrix: Sendable {
     }
 }
 
+/// The n x n identity, row-major.
+private func identityEntries(_ n: Int) -> [Double] {
+    var entries = [Double](repeating: 0, count: n * n)
+    for i in 0..<n { entries[i * n + i] = 1 }
+    return entries
+}
+
+/// The row-major product of an m x k and a k x n matrix of doubles by BLAS (`dgemm`), rounded as BLAS rounds.
+private func blasProduct(_ a: [Double], _ b: [Double], m: Int, k: Int, n: Int) -> [Double] {
+    var c = [Double](repeating: 0, count: m * n)
+    guard m > 0, n > 0, k > 0 else { return c }
+    a.withUnsafeBufferPointer { a in
+        b.withUnsafeBufferPointer { b in
+            c.withUnsafeMutableBufferPointer { c in
+                cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a.baseAddress,
+                            Int32(k), b.baseAddress, Int32(n), 0, c.baseAddress, Int32(n))
+            }
+        }
+    }
+    return c
+}
+
 extension MagnitudeMatrix: RingMatrix {
     public func zeros(_ rows: Int, _ columns: Int) -> MagnitudeMatrix { MagnitudeMatrix(rows: rows, columns: columns) }
 
-    public func identity(_ n: Int) -> MagnitudeMatrix {
-        var m = zeros(n, n)
-        for i in 0..<n { m.entries[i * n + i] = 1 }
-        return m
-    }
+    public func identity(_ n: Int) -> MagnitudeMatrix { MagnitudeMatrix(rows: n, columns: n, entries: identityEntries(n)) }
 
     /// A BLAS product of nonnegative matrices: each computed entry, a sum of n nonnegative products, is within a
     /// relative gamma_n = n u / (1 - n u) of the exact one (u = 2^-53, no cancellation); rounding up by (n + 2) 2^-52
     /// covers it.
     public func times(_ other: MagnitudeMatrix) -> MagnitudeMatrix {
         precondition(columnCount == other.rowCount, "MagnitudeMatrix.times: shapes differ")
-        var result = zeros(rowCount, other.columnCount)
-        guard rowCount > 0, other.columnCount > 0, columnCount > 0 else { return result }
         let factor = 1 + Double(columnCount + 2) * 0x1p-52
-        entries.withUnsafeBufferPointer { a in
-            other.entries.withUnsafeBufferPointer { b in
-                result.entries.withUnsafeMutableBufferPointer { c in
-                    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rowCount), Int32(other.columnCount),
-                                Int32(columnCount), 1, a.baseAddress, Int32(columnCount), b.baseAddress,
-                                Int32(other.columnCount), 0, c.baseAddress, Int32(other.columnCount))
-                }
-            }
-        }
-        result.entries = result.entries.map { $0 * factor }
-        return result
+        return MagnitudeMatrix(rows: rowCount, columns: other.columnCount,
+                               entries: blasProduct(entries, other.entries, m: rowCount, k: columnCount, n: other.columnCount).map { $0 * factor })
     }
 
     public func plus(_ other: MagnitudeMatrix) -> MagnitudeMatrix {
@@ -218,26 +225,12 @@ public struct DoubleMatrix: Sendable, Equatable {
 extension DoubleMatrix: RingMatrix {
     public func zeros(_ rows: Int, _ columns: Int) -> DoubleMatrix { DoubleMatrix(rows: rows, columns: columns) }
 
-    public func identity(_ n: Int) -> DoubleMatrix {
-        var m = zeros(n, n)
-        for i in 0..<n { m.entries[i * n + i] = 1 }
-        return m
-    }
+    public func identity(_ n: Int) -> DoubleMatrix { DoubleMatrix(rows: n, columns: n, entries: identityEntries(n)) }
 
     public func times(_ other: DoubleMatrix) -> DoubleMatrix {
         precondition(columnCount == other.rowCount, "DoubleMatrix.times: shapes differ")
-        var result = zeros(rowCount, other.columnCount)
-        guard rowCount > 0, other.columnCount > 0, columnCount > 0 else { return result }
-        entries.withUnsafeBufferPointer { a in
-            other.entries.withUnsafeBufferPointer { b in
-                result.entries.withUnsafeMutableBufferPointer { c in
-                    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rowCount), Int32(other.columnCount),
-                                Int32(columnCount), 1, a.baseAddress, Int32(columnCount), b.baseAddress,
-                                Int32(other.columnCount), 0, c.baseAddress, Int32(other.columnCount))
-                }
-            }
-        }
-        return result
+        return DoubleMatrix(rows: rowCount, columns: other.columnCount,
+                            entries: blasProduct(entries, other.entries, m: rowCount, k: columnCount, n: other.columnCount))
     }
 
     public func plus(_ other: DoubleMatrix) -> DoubleMatrix {
