@@ -74,17 +74,10 @@ import Testing
         let (problem, exponents) = try ConvolutionalProblem.exactWithExponents(a, weights: v.weights, biases: v.biases, x: v.x, y: v.y)
         let float = try Self.floatHessians(a, weights: v.weights, biases: v.biases, x: v.x, y: v.y)
         let exact = ParametrizedLinearHessian(problem)
-        let d = ConvolutionalProblem.parameterExponents(a, exponents), s = exponents.y, p = a.parameterCount
+        let d = ConvolutionalProblem.parameterExponents(a, exponents), s = exponents.y
         for part in HessianPart.allCases {
             let h = try #require(float[part]), reference = DoubleMatrix(exact.matrix(part))
-            var largest = 0.0, error = 0.0
-            for i in 0..<p {
-                for j in 0..<p {
-                    let expected = Double(sign: .plus, exponent: d[i] + d[j] - 2 * s, significand: reference[i, j])
-                    largest = max(largest, abs(expected))
-                    error = max(error, abs(h[i, j] - expected))
-                }
-            }
+            let (largest, error) = scaledComparison(h, reference, exponents: d, shift: s)
             #expect(largest > 0 && error <= 1e-12 * largest, "\(shape.input) \(shape.layers) \(part): error \(error), largest \(largest)")
         }
         // The integer problem read back through its exponents is the values given, exactly.

@@ -47,14 +47,7 @@ import Testing
         for part in HessianPart.allCases {
             let h = try #require(float[part]), reference = DoubleMatrix(exact.matrix(part))
             #expect(h.rowCount == p && h.columnCount == p)
-            var largest = 0.0, error = 0.0
-            for i in 0..<p {
-                for j in 0..<p {
-                    let expected = Double(sign: .plus, exponent: d[i] + d[j] - 2 * s, significand: reference[i, j])
-                    largest = max(largest, abs(expected))
-                    error = max(error, abs(h[i, j] - expected))
-                }
-            }
+            let (largest, error) = scaledComparison(h, reference, exponents: d, shift: s)
             #expect(largest > 0 && error <= 1e-12 * largest, "\(a.input) \(a.layersText) \(part): error \(error), largest \(largest)")
         }
     }
@@ -82,4 +75,18 @@ import Testing
             #expect(float[part] == DoubleMatrix(reference), "\(part)")
         }
     }
+}
+
+/// A float Hessian against D H~ D / 2^(2 shift), D = diag(2^d_i), built exactly from `reference` (H~ as doubles):
+/// the largest magnitude of the expected entries and the largest entrywise error, over every p x p entry.
+func scaledComparison(_ h: DoubleMatrix, _ reference: DoubleMatrix, exponents d: [Int], shift s: Int) -> (largest: Double, error: Double) {
+    var largest = 0.0, error = 0.0
+    for i in 0..<reference.rowCount {
+        for j in 0..<reference.columnCount {
+            let expected = Double(sign: .plus, exponent: d[i] + d[j] - 2 * s, significand: reference[i, j])
+            largest = max(largest, abs(expected))
+            error = max(error, abs(h[i, j] - expected))
+        }
+    }
+    return (largest, error)
 }
